@@ -1,0 +1,112 @@
+// Starts the database the platform runs on: a configured MongoDB, or the embedded FerretDB.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import mongoose from 'mongoose';
+import { buildEngine, PROJECT_ROOT } from './build';
+
+export interface Database {
+  /** A MongoDB connection string without a database name; each subgraph picks its own. */
+  uri: string;
+  /** True when this process started the engine (and so stops it). */
+  embedded: boolean;
+  stop(): Promise<void>;
+}
+
+export interface StartDatabaseOptions {
+  /** Where the engine keeps its files; default DATA_DIR or `.data/`. */
+  dataDir?: string;
+  /** Loopback by default: nothing listens beyond this machine unless configured. */
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Receives the engine's own log lines. */
+  log?: (line: string) => void;
+  /** How long to wait for the engine to answer. */
+  readyTimeoutMs?: number;
+}
+
+/** Uses MONGODB_URI when set; otherwise builds (once) and starts the embedded FerretDB. */
+export async function startDatabase(options: StartDatabaseOptions = {}): Promise<Database> {
+  const configured = process.env.MONGODB_URI;
+  if (configured) return { uri: configured, embedded: false, stop: async () => {} };
+
+  const binary = buildEngine(options.log);
+  const dataDir = resolve(options.dataDir ?? process.env.DATA_DIR ?? join(PROJECT_ROOT, '.data'), 'ferretdb');
+  mkdirSync(dataDir, { recursive: true });
+  const host = options.host ?? process.env.ENGINE_HOST ?? '127.0.0.1';
+  const port = options.port ?? Number(process.env.ENGINE_PORT ?? 0);
+
+  // A free port can be taken between probing and binding, so try a few.
+  for (let attempt = 1; ; attempt++) {
+    const chosen = port || (await freePort(host));
+    const child = spawnEngine(binary, `${host}:${chosen}`, dataDir, options.log);
+    const uri = `mongodb://${host}:${chosen}/`;
+    try {
+      await waitUntilAnswering(uri, child, options.readyTimeoutMs ?? 30_000);
+      return { uri, embedded: true, stop: () => stopProcess(child) };
+    } catch (error) {
+      await stopProcess(child);
+      if (port || attempt >= 3) throw error;
+    }
+  }
+}
+
+function spawnEngine(binary: string, listen: string, dataDir: string, log?: (line: string) => void): ChildProcess {
+  // stdin stays open as a lifeline: the engine exits when it closes, even if this process is killed.
+  const child = spawn(binary, ['-listen', listen, '-data', dataDir, '-exit-on-stdin-close', '-log-level', process.env.ENGINE_LOG_LEVEL ?? 'error'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const forward = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (line.trim()) log?.(line);
+  };
+  child.stdout?.on('data', forward);
+  child.stderr?.on('data', forward);
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
+  return child;
+}
+
+async function waitUntilAnswering(uri: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`The database engine exited with code ${child.exitCode} at start`);
+    const client = new mongoose.mongo.MongoClient(uri, { serverSelectionTimeoutMS: 500, connectTimeoutMS: 500 });
+    try {
+      await client.connect();
+      await client.db('admin').command({ ping: 1 });
+      return;
+    } catch (error) {
+      lastError = error;
+      await sleep(100);
+    } finally {
+      await client.close().catch(() => {});
+    }
+  }
+  throw new Error(`The database engine did not answer within ${timeoutMs} ms: ${String(lastError)}`);
+}
+
+async function stopProcess(child: ChildProcess, graceMs = 5_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+function freePort(host: string): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, host, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => done(port));
+    });
+  });
+}

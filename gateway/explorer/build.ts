@@ -1,0 +1,198 @@
+// Bundles the explorer (app.tsx + GraphiQL + Monaco and its workers) into dist/ so the gateway
+// can serve it with no CDN. Run directly (`npm run explorer:build`) or call ensureExplorerBuilt().
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import * as esbuild from 'esbuild';
+import { readContractOperations } from './operations';
+
+const explorerDir = dirname(fileURLToPath(import.meta.url));
+const rootDir = resolve(explorerDir, '../..');
+const operationsDir = join(rootDir, 'schema/operations');
+
+/** Where the bundle lands; serve.ts serves it under EXPLORER_PREFIX. */
+export const explorerDistDir = join(explorerDir, 'dist');
+/** URL prefix of every asset; app.tsx hard-codes the same value for the worker URLs. */
+export const EXPLORER_PREFIX = '/explorer/';
+
+// Monaco's languages each run in a worker; the label Monaco asks for picks the file (see app.tsx).
+const WORKER_ENTRIES: Record<string, string> = {
+  'editor.worker': 'monaco-editor/esm/vs/editor/editor.worker.js',
+  'json.worker': 'monaco-editor/esm/vs/language/json/json.worker.js',
+  'graphql.worker': 'monaco-graphql/esm/graphql.worker.js',
+};
+
+const TITLE = 'Customs risk graph — explorer';
+const COMPRESSIBLE = /\.(?:js|css|html|json|svg|map|txt)$/;
+
+const define = { 'process.env.NODE_ENV': '"production"' };
+
+// Turns `import ops from 'virtual:contract-operations'` into the parsed contract files.
+const contractOperationsPlugin: esbuild.Plugin = {
+  name: 'contract-operations',
+  setup(build) {
+    build.onResolve({ filter: /^virtual:contract-operations$/ }, (args) => ({
+      path: args.path,
+      namespace: 'contract-operations',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'contract-operations' }, () => ({
+      contents: `export default ${JSON.stringify(readContractOperations(operationsDir))};`,
+      loader: 'js',
+      watchDirs: [operationsDir],
+    }));
+  },
+};
+
+// graphiql/style.css already contains Monaco's CSS (and the codicon font inline); Monaco's ESM
+// modules also import their own .css files, which would ship the same rules twice.
+const skipMonacoCssPlugin: esbuild.Plugin = {
+  name: 'skip-monaco-css',
+  setup(build) {
+    build.onResolve({ filter: /\.css$/ }, (args) =>
+      /[\\/]node_modules[\\/]monaco-editor[\\/]/.test(args.importer)
+        ? { path: args.path, namespace: 'skip-monaco-css' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'skip-monaco-css' }, () => ({ contents: '', loader: 'css' }));
+  },
+};
+
+function indexHtml(script: string, stylesheet: string | undefined): string {
+  const css = stylesheet ? `\n    <link rel="stylesheet" href="${EXPLORER_PREFIX}${stylesheet}" />` : '';
+  return `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>${TITLE}</title>
+    <link rel="icon" href="data:," />${css}
+    <script type="module" src="${EXPLORER_PREFIX}${script}"></script>
+  </head>
+  <body>
+    <div id="root"><p class="explorer-loading">Loading the explorer…</p></div>
+    <noscript>The explorer needs JavaScript. The GraphQL endpoint itself is at /graphql.</noscript>
+  </body>
+</html>
+`;
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    return entry.isDirectory() ? walk(path) : [path];
+  });
+}
+
+/** Builds everything into a scratch directory, then swaps it in so a running gateway never serves half a build. */
+export async function buildExplorer(): Promise<void> {
+  const started = Date.now();
+  const outdir = `${explorerDistDir}.tmp-${process.pid}`;
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  try {
+    const [app] = await Promise.all([
+      esbuild.build({
+        absWorkingDir: rootDir,
+        entryPoints: { app: join(explorerDir, 'app.tsx') },
+        outdir,
+        bundle: true,
+        // Monaco, prettier and graphql-ws are dynamic imports in GraphiQL: as chunks they load on demand.
+        splitting: true,
+        format: 'esm',
+        platform: 'browser',
+        target: 'es2022',
+        minify: true,
+        jsx: 'automatic',
+        define,
+        // Content hashes in every name let serve.ts mark them immutable.
+        entryNames: '[name]-[hash]',
+        chunkNames: 'chunks/[name]-[hash]',
+        assetNames: 'assets/[name]-[hash]',
+        publicPath: EXPLORER_PREFIX,
+        loader: { '.ttf': 'file', '.woff': 'file', '.woff2': 'file', '.svg': 'file', '.png': 'file' },
+        plugins: [contractOperationsPlugin, skipMonacoCssPlugin],
+        metafile: true,
+        logLevel: 'warning',
+      }),
+      esbuild.build({
+        absWorkingDir: rootDir,
+        entryPoints: WORKER_ENTRIES,
+        outdir,
+        bundle: true,
+        // Classic workers (`new Worker(url)`) cannot use import statements.
+        format: 'iife',
+        platform: 'browser',
+        target: 'es2022',
+        minify: true,
+        define,
+        entryNames: '[name]',
+        logLevel: 'warning',
+      }),
+    ]);
+
+    const outputs = Object.entries(app.metafile.outputs);
+    const entry = outputs.find(([, output]) => output.entryPoint?.endsWith('app.tsx'));
+    if (!entry) throw new Error('explorer build: esbuild produced no app entry');
+    const [entryPath, entryOutput] = entry;
+    const script = relative(outdir, resolve(rootDir, entryPath));
+    const stylesheet = entryOutput.cssBundle ? relative(outdir, resolve(rootDir, entryOutput.cssBundle)) : undefined;
+    writeFileSync(join(outdir, 'index.html'), indexHtml(script, stylesheet));
+
+    for (const file of walk(outdir)) {
+      const content = readFileSync(file);
+      // Monaco's dynamically imported modules each leave an empty CSS chunk (their CSS is skipped above).
+      if (content.length === 0) {
+        rmSync(file);
+        continue;
+      }
+      // Precompressed once here, so serving is a plain file stream; tiny files aren't worth it.
+      if (!COMPRESSIBLE.test(file) || content.length < 1024) continue;
+      const gzipped = gzipSync(content, { level: 9 });
+      if (gzipped.length < content.length) writeFileSync(`${file}.gz`, gzipped);
+    }
+
+    // A directory can't be renamed over a non-empty one: move the old build aside first.
+    const previous = `${explorerDistDir}.old-${process.pid}`;
+    if (existsSync(explorerDistDir)) renameSync(explorerDistDir, previous);
+    renameSync(outdir, explorerDistDir);
+    rmSync(previous, { recursive: true, force: true });
+  } catch (error) {
+    rmSync(outdir, { recursive: true, force: true });
+    throw error;
+  }
+  const size = walk(explorerDistDir)
+    .filter((file) => !file.endsWith('.gz'))
+    .reduce((total, file) => total + statSync(file).size, 0);
+  console.log(`explorer: built ${relative(rootDir, explorerDistDir)} (${(size / 1e6).toFixed(1)} MB) in ${Date.now() - started} ms`);
+}
+
+/** True when dist/ holds a complete build (index.html is written last). */
+export function explorerIsBuilt(): boolean {
+  return existsSync(join(explorerDistDir, 'index.html'));
+}
+
+function newestSourceMtime(): number {
+  const sources = [
+    ...readdirSync(explorerDir)
+      .filter((file) => /\.(?:tsx?|css)$/.test(file) && file !== 'serve.ts')
+      .map((file) => join(explorerDir, file)),
+    ...readdirSync(operationsDir).map((file) => join(operationsDir, file)),
+    // A dependency upgrade (graphiql, monaco) changes the bundle too.
+    join(rootDir, 'package-lock.json'),
+  ];
+  return Math.max(...sources.filter((file) => existsSync(file)).map((file) => statSync(file).mtimeMs));
+}
+
+/** Builds only when dist/ is missing or older than its sources; cheap enough to call on every start. */
+export async function ensureExplorerBuilt(): Promise<void> {
+  if (explorerIsBuilt() && statSync(join(explorerDistDir, 'index.html')).mtimeMs >= newestSourceMtime()) return;
+  await buildExplorer();
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  buildExplorer().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,93 @@
+// The gateway: one graph over every subgraph, from the committed supergraph (never introspected
+// at run time), with health checks and the explorer beside /graphql.
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { IDENTITY_HEADERS } from '../subgraphs/kit/context';
+import { createRequestHandler, listen } from '../subgraphs/kit/http';
+import { SUBGRAPHS, subgraphUrl } from '../subgraphs/registry';
+import { SUPERGRAPH_PATH } from '../scripts/compose';
+import { createExplorerHandler } from './explorer/serve';
+
+export interface GatewayContext {
+  /** The caller's identity headers, passed on to every subgraph unchanged. */
+  identity: Record<string, string>;
+}
+
+export interface GatewayOptions {
+  port?: number;
+  host?: string;
+  /** Subgraph name → GraphQL URL; default SUBGRAPH_<NAME>_URL, then the local default port. */
+  subgraphUrls?: Record<string, string>;
+  supergraphPath?: string;
+}
+
+export interface RunningGateway {
+  url: string;
+  graphqlUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
+  const urls = Object.fromEntries(SUBGRAPHS.map((entry) => [entry.name, options.subgraphUrls?.[entry.name] ?? subgraphUrl(entry)]));
+  const gateway = new ApolloGateway({
+    supergraphSdl: readFileSync(options.supergraphPath ?? SUPERGRAPH_PATH, 'utf8'),
+    buildService: ({ name, url }) =>
+      new RemoteGraphQLDataSource<GatewayContext>({
+        url: urls[name] ?? url,
+        willSendRequest({ request, context }) {
+          const identity: Record<string, string> = context.identity ?? {};
+          for (const [header, value] of Object.entries(identity)) request.http?.headers.set(header, value);
+        },
+      }),
+  });
+
+  const httpServer = createServer();
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    // Auditors explore the schema in the browser; the explorer needs introspection even in production.
+    introspection: true,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5_000 }), ApolloServerPluginLandingPageDisabled()],
+    includeStacktraceInErrorResponses: process.env.NODE_ENV !== 'production',
+  });
+  await apollo.start();
+
+  httpServer.on(
+    'request',
+    createRequestHandler<GatewayContext>({
+      apollo,
+      context: async (req) => ({ identity: identityHeaders(req) }),
+      ready: () => subgraphsReady(urls),
+      routes: [createExplorerHandler()],
+    }),
+  );
+  const running = await listen(httpServer, options.port ?? Number(process.env.GATEWAY_PORT ?? 4000), options.host ?? process.env.GATEWAY_HOST ?? '127.0.0.1');
+  return { url: running.url, graphqlUrl: `${running.url}/graphql`, stop: () => apollo.stop() };
+}
+
+function identityHeaders(req: IncomingMessage): Record<string, string> {
+  const identity: Record<string, string> = {};
+  for (const header of IDENTITY_HEADERS) {
+    const value = req.headers[header];
+    if (typeof value === 'string') identity[header] = value;
+  }
+  return identity;
+}
+
+/** Ready when every subgraph says it is ready; the answer names each one. */
+async function subgraphsReady(urls: Record<string, string>): Promise<{ ready: boolean; subgraphs: Record<string, boolean> }> {
+  const checks = await Promise.all(
+    Object.entries(urls).map(async ([name, url]) => {
+      try {
+        const response = await fetch(new URL('/readyz', url), { signal: AbortSignal.timeout(2_000) });
+        return [name, response.ok] as const;
+      } catch {
+        return [name, false] as const;
+      }
+    }),
+  );
+  return { ready: checks.every(([, ok]) => ok), subgraphs: Object.fromEntries(checks) };
+}

@@ -1,0 +1,31 @@
+// Per-request DataLoaders: every lookup by key in one request becomes one query.
+import DataLoader from 'dataloader';
+import { manyByKey, oneByKey } from '../kit/batching';
+import type { AeoModels, AuthorisationDoc, OperatorDoc } from './models';
+
+export interface AeoLoaders {
+  operatorByEori: DataLoader<string, OperatorDoc | null>;
+  authorisationByNumber: DataLoader<string, AuthorisationDoc | null>;
+  authorisationsByHolder: DataLoader<string, AuthorisationDoc[]>;
+}
+
+export function createAeoLoaders({ operators, authorisations }: AeoModels): AeoLoaders {
+  return {
+    operatorByEori: new DataLoader(async (eoris) => {
+      const found = await operators.find({ _id: { $in: eoris } }).lean<OperatorDoc[]>().exec();
+      return oneByKey(eoris, found, (operator) => operator._id);
+    }),
+    authorisationByNumber: new DataLoader(async (numbers) => {
+      const found = await authorisations.find({ _id: { $in: numbers } }).lean<AuthorisationDoc[]>().exec();
+      return oneByKey(numbers, found, (authorisation) => authorisation._id);
+    }),
+    authorisationsByHolder: new DataLoader(async (holders) => {
+      const found = await authorisations
+        .find({ holder: { $in: holders } })
+        .sort({ validFrom: -1, _id: 1 })
+        .lean<AuthorisationDoc[]>()
+        .exec();
+      return manyByKey(holders, found, (authorisation) => authorisation.holder);
+    }),
+  };
+}

@@ -1,0 +1,151 @@
+// The AEO subgraph's writes. Each validates its whole input before touching the database
+// and is idempotent on the natural key, so a client can retry any of them safely.
+import type { Caller } from '../kit/context';
+import { badUserInput, conflict, invalidTransition } from '../kit/errors';
+import { checkAeoAuthorisationNumber, checkCountryCode, checkEori } from '../kit/identifiers';
+import { requireDate, requireText, requireValid } from '../kit/input';
+import { found, retryOnDuplicateKey } from '../kit/persistence';
+import { today } from '../kit/scalars';
+import { aeoTagsOf, type AddressDoc, type AeoModels, type AeoStatus, type AeoType, type AuthorisationDoc, type OperatorDoc } from './models';
+
+export interface OperatorInput {
+  eori: string;
+  name: string;
+  country: string;
+  address?: AddressDoc | null;
+}
+
+export interface GrantInput {
+  number: string;
+  holder: string;
+  type: AeoType;
+  validFrom: string;
+  issuingCountry?: string | null;
+}
+
+export interface StatusChangeInput {
+  number: string;
+  reason: string;
+  date?: string | null;
+}
+
+export type StatusAction = 'suspend' | 'reinstate' | 'revoke' | 'annul';
+
+/** Which statuses each action starts from, and where it leads. */
+const TRANSITIONS: Record<StatusAction, { from: readonly AeoStatus[]; to: AeoStatus }> = {
+  suspend: { from: ['VALID'], to: 'SUSPENDED' },
+  reinstate: { from: ['SUSPENDED'], to: 'VALID' },
+  revoke: { from: ['VALID', 'SUSPENDED'], to: 'REVOKED' },
+  annul: { from: ['VALID', 'SUSPENDED', 'REVOKED'], to: 'ANNULLED' },
+};
+
+export function validateOperator(input: OperatorInput): OperatorDoc {
+  const eori = requireValid('eori', checkEori(input.eori));
+  const name = requireText('name', input.name, 200);
+  const country = requireValid('country', checkCountryCode(input.country));
+  const address = input.address
+    ? {
+        street: requireText('address.street', input.address.street, 200),
+        postcode: input.address.postcode?.trim() || null,
+        city: requireText('address.city', input.address.city, 100),
+        country: requireValid('address.country', checkCountryCode(input.address.country)),
+      }
+    : null;
+  return { _id: eori, name, country, address, aeoTags: [] };
+}
+
+export async function registerOperator(models: AeoModels, input: OperatorInput): Promise<OperatorDoc> {
+  const { aeoTags, ...details } = validateOperator(input);
+  await retryOnDuplicateKey(() =>
+    models.operators.updateOne({ _id: details._id }, { $set: details, $setOnInsert: { aeoTags } }, { upsert: true }).exec(),
+  );
+  return found(await models.operators.findById(details._id).lean<OperatorDoc>().exec(), 'economic operator', details._id);
+}
+
+export async function grantAuthorisation(models: AeoModels, input: GrantInput, caller: Caller): Promise<AuthorisationDoc> {
+  const number = requireValid('number', checkAeoAuthorisationNumber(input.number));
+  const holder = requireValid('holder', checkEori(input.holder));
+  const typeInNumber = number.slice(2, 6);
+  if (typeInNumber !== input.type) throw badUserInput('type', `is ${input.type}, but the number ${number} is for ${typeInNumber}`);
+  const issuingCountry = input.issuingCountry ?? number.slice(0, 2);
+  if (issuingCountry !== number.slice(0, 2)) {
+    throw badUserInput('issuingCountry', `is ${issuingCountry}, but the number ${number} was issued by ${number.slice(0, 2)}`);
+  }
+  const validFrom = requireDate('validFrom', input.validFrom);
+  if (!(await models.operators.exists({ _id: holder }).exec())) {
+    throw badUserInput('holder', `no economic operator is registered with EORI ${holder}`);
+  }
+
+  const granted: AuthorisationDoc = {
+    _id: number,
+    holder,
+    type: input.type,
+    status: 'VALID',
+    issuingCountry,
+    validFrom,
+    history: [{ status: 'VALID', date: validFrom, reason: 'Authorisation granted', recordedBy: caller.id }],
+  };
+  // Insert only if absent: a retried grant finds its own earlier write and returns it.
+  await retryOnDuplicateKey(() =>
+    models.authorisations.updateOne({ _id: number }, { $setOnInsert: granted }, { upsert: true }).exec(),
+  );
+  const stored = found(await models.authorisations.findById(number).lean<AuthorisationDoc>().exec(), 'AEO authorisation', number);
+  if (stored.holder !== holder || stored.type !== input.type || stored.validFrom !== validFrom) {
+    throw conflict(`Authorisation ${number} was already granted with other details`, {
+      field: 'number',
+      holder: stored.holder,
+      type: stored.type,
+      validFrom: stored.validFrom,
+    });
+  }
+  await refreshAeoTags(models, holder);
+  return stored;
+}
+
+export async function changeStatus(
+  models: AeoModels,
+  action: StatusAction,
+  input: StatusChangeInput,
+  caller: Caller,
+): Promise<AuthorisationDoc> {
+  const number = requireValid('number', checkAeoAuthorisationNumber(input.number));
+  const reason = requireText('reason', input.reason, 500);
+  const date = requireDate('date', input.date ?? today());
+  const { from, to } = TRANSITIONS[action];
+
+  // The update is conditional on the status just read; a concurrent change makes it miss, and we re-read.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = found(await models.authorisations.findById(number).lean<AuthorisationDoc>().exec(), 'AEO authorisation', number);
+    if (current.status === to) {
+      await refreshAeoTags(models, current.holder);
+      return current;
+    }
+    if (!from.includes(current.status)) {
+      throw invalidTransition(`A ${current.status.toLowerCase()} authorisation cannot be ${PAST[action]}`, {
+        number,
+        status: current.status,
+        action,
+      });
+    }
+    const lastChange = current.history.at(-1)?.date ?? current.validFrom;
+    if (date < lastChange) throw badUserInput('date', `is before the last status change on ${lastChange}`);
+
+    const change = { status: to, date, reason, recordedBy: caller.id };
+    const result = await models.authorisations
+      .updateOne({ _id: number, status: current.status }, { $set: { status: to }, $push: { history: change } })
+      .exec();
+    if (result.matchedCount === 1) {
+      await refreshAeoTags(models, current.holder);
+      return { ...current, status: to, history: [...current.history, change] };
+    }
+  }
+  throw conflict(`Authorisation ${number} is being changed concurrently; try again`, { number });
+}
+
+const PAST: Record<StatusAction, string> = { suspend: 'suspended', reinstate: 'reinstated', revoke: 'revoked', annul: 'annulled' };
+
+/** Recomputes the operator's tags from its authorisations, so a retry also mends a tag write that was lost. */
+export async function refreshAeoTags(models: AeoModels, holder: string): Promise<void> {
+  const held = await models.authorisations.find({ holder }, { type: 1, status: 1 }).lean<AuthorisationDoc[]>().exec();
+  await models.operators.updateOne({ _id: holder }, { $set: { aeoTags: aeoTagsOf(held) } }).exec();
+}

@@ -1,0 +1,14 @@
+// Puts the results of one batched query back in the order DataLoader asked for them.
+
+/** One item per key, or null where the key matched nothing. */
+export function oneByKey<T>(keys: readonly string[], items: readonly T[], keyOf: (item: T) => string): (T | null)[] {
+  const index = new Map(items.map((item) => [keyOf(item), item]));
+  return keys.map((key) => index.get(key) ?? null);
+}
+
+/** All items per key, in the order the query returned them. */
+export function manyByKey<T>(keys: readonly string[], items: readonly T[], keyOf: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>(keys.map((key) => [key, []]));
+  for (const item of items) groups.get(keyOf(item))?.push(item);
+  return keys.map((key) => groups.get(key) ?? []);
+}

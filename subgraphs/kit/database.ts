@@ -1,0 +1,74 @@
+// One mongoose connection per subgraph, each in a database of its own.
+import mongoose, { type Connection } from 'mongoose';
+
+export interface DatabaseOptions {
+  /** Server URI; default MONGODB_URI_<SUBGRAPH>, then MONGODB_URI. */
+  uri?: string;
+  /** Database name; default the URI's own path, else `<MONGODB_DB_PREFIX or "customs">_<subgraph>`. */
+  dbName?: string;
+}
+
+export interface SubgraphDatabase {
+  connection: Connection;
+  /** Counts commands sent to the server, so tests can prove a query's round trips stay flat. */
+  commands: CommandCounter;
+  close(): Promise<void>;
+}
+
+export class CommandCounter {
+  private readonly counts = new Map<string, number>();
+
+  record(commandName: string): void {
+    this.counts.set(commandName, (this.counts.get(commandName) ?? 0) + 1);
+  }
+
+  /** Commands that read or write data; handshakes and heartbeats are the driver's, not the query's. */
+  get total(): number {
+    let sum = 0;
+    for (const [name, count] of this.counts) if (!DRIVER_COMMANDS.has(name)) sum += count;
+    return sum;
+  }
+
+  byName(): Record<string, number> {
+    return Object.fromEntries(this.counts);
+  }
+
+  reset(): void {
+    this.counts.clear();
+  }
+}
+
+const DRIVER_COMMANDS = new Set(['hello', 'isMaster', 'ismaster', 'ping', 'endSessions', 'buildInfo', 'saslStart', 'saslContinue']);
+
+export function resolveDatabase(subgraph: string, options: DatabaseOptions = {}): { uri: string; dbName: string } {
+  const uri = options.uri ?? process.env[`MONGODB_URI_${subgraph.toUpperCase()}`] ?? process.env.MONGODB_URI;
+  if (!uri) throw new Error(`No database for the ${subgraph} subgraph: set MONGODB_URI (or start it with npm start)`);
+  const fromUri = new URL(uri).pathname.replace(/^\//, '');
+  const dbName = options.dbName ?? (fromUri || `${process.env.MONGODB_DB_PREFIX ?? 'customs'}_${subgraph}`);
+  return { uri, dbName };
+}
+
+export async function connectDatabase(subgraph: string, options: DatabaseOptions = {}): Promise<SubgraphDatabase> {
+  const { uri, dbName } = resolveDatabase(subgraph, options);
+  const commands = new CommandCounter();
+  const connection = mongoose.createConnection(uri, {
+    dbName,
+    monitorCommands: true,
+    serverSelectionTimeoutMS: 5_000,
+    // Indexes are created explicitly at start; autoIndex would race with the first queries.
+    autoIndex: false,
+  });
+  connection.getClient().on('commandStarted', (event) => commands.record(event.commandName));
+  await connection.asPromise();
+  return { connection, commands, close: () => connection.close() };
+}
+
+/** Readiness: the server answers a ping. */
+export async function isDatabaseReachable(connection: Connection): Promise<boolean> {
+  try {
+    await connection.db?.admin().ping();
+    return connection.readyState === 1;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,23 @@
+// Small helpers for idempotent writes on natural keys.
+import { mongo } from 'mongoose';
+import { notFound } from './errors';
+
+/** Two concurrent upserts of one new key can both try to insert; the loser retries and matches. */
+export async function retryOnDuplicateKey<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isDuplicateKeyError(error)) return write();
+    throw error;
+  }
+}
+
+export function isDuplicateKeyError(error: unknown): boolean {
+  return error instanceof mongo.MongoServerError && error.code === 11000;
+}
+
+/** The document, or NOT_FOUND: for answers that cannot be null, such as a mutation's result. */
+export function found<T>(document: T | null, what: string, key: string): T {
+  if (!document) throw notFound(what, key);
+  return document;
+}

@@ -1,0 +1,37 @@
+// Custom scalars shared by every subgraph that declares them.
+import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** True for a real calendar date written YYYY-MM-DD (2025-02-30 is not one). */
+export function isIsoDate(value: string): boolean {
+  const match = ISO_DATE.exec(value);
+  if (!match) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+}
+
+export function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+function parseDate(value: unknown): string {
+  if (typeof value !== 'string' || !isIsoDate(value)) {
+    throw new GraphQLError(`Date must be a calendar date written YYYY-MM-DD, not ${JSON.stringify(value)}`, {
+      extensions: { code: 'BAD_USER_INPUT', reason: 'not an ISO 8601 date' },
+    });
+  }
+  return value;
+}
+
+/** Dates travel and are stored as YYYY-MM-DD strings: they sort as text and carry no time zone. */
+export const DateScalar = new GraphQLScalarType<string, string>({
+  name: 'Date',
+  description: 'A calendar date, ISO 8601 (YYYY-MM-DD).',
+  serialize: (value) => parseDate(value),
+  parseValue: parseDate,
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.STRING) throw new GraphQLError('Date must be a string written YYYY-MM-DD', { nodes: ast });
+    return parseDate(ast.value);
+  },
+});

@@ -1,0 +1,103 @@
+// Bootstraps one subgraph: its database, its schema, Apollo Server on plain HTTP, and shutdown.
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { Connection } from 'mongoose';
+import { parse } from 'graphql';
+import { callerFromHeaders, type SubgraphContext } from './context';
+import { connectDatabase, isDatabaseReachable, type DatabaseOptions, type SubgraphDatabase } from './database';
+import { createRequestHandler, listen, onShutdownSignal } from './http';
+
+export interface SubgraphDefinition<TModels, TLoaders> {
+  /** Also its name in the supergraph and the suffix of its database. */
+  name: string;
+  defaultPort: number;
+  /** Absolute path of the subgraph's SDL, the source of truth for its schema. */
+  schemaPath: string;
+  resolvers: object;
+  createModels(connection: Connection): TModels;
+  createLoaders(models: TModels): TLoaders;
+  /** Creates indexes and anything else the models need before the first request. */
+  prepare?(models: TModels): Promise<void>;
+}
+
+export interface StartSubgraphOptions {
+  port?: number;
+  host?: string;
+  database?: DatabaseOptions;
+}
+
+export interface RunningSubgraph<TModels> {
+  name: string;
+  /** The GraphQL endpoint. */
+  url: string;
+  models: TModels;
+  database: SubgraphDatabase;
+  stop(): Promise<void>;
+}
+
+export function loadTypeDefs(schemaPath: string) {
+  return parse(readFileSync(schemaPath, 'utf8'));
+}
+
+export async function startSubgraph<TModels, TLoaders>(
+  definition: SubgraphDefinition<TModels, TLoaders>,
+  options: StartSubgraphOptions = {},
+): Promise<RunningSubgraph<TModels>> {
+  type Context = SubgraphContext<TModels, TLoaders>;
+  const database = await connectDatabase(definition.name, options.database);
+  const models = definition.createModels(database.connection);
+  await definition.prepare?.(models);
+
+  const schema = buildSubgraphSchema([
+    { typeDefs: loadTypeDefs(definition.schemaPath), resolvers: definition.resolvers as GraphQLResolverMap<Context> },
+  ]);
+  const httpServer = createServer();
+  const apollo = new ApolloServer<Context>({
+    schema,
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5_000 }),
+    ],
+    includeStacktraceInErrorResponses: process.env.NODE_ENV !== 'production',
+  });
+  await apollo.start();
+
+  httpServer.on(
+    'request',
+    createRequestHandler<Context>({
+    apollo,
+    context: async (req) => ({ caller: callerFromHeaders(req.headers), models, loaders: definition.createLoaders(models) }),
+      ready: async () => ({ ready: await isDatabaseReachable(database.connection), subgraph: definition.name }),
+    }),
+  );
+  const running = await listen(httpServer, options.port ?? definition.defaultPort, options.host ?? '127.0.0.1');
+
+  return {
+    name: definition.name,
+    url: `${running.url}/graphql`,
+    models,
+    database,
+    async stop() {
+      await apollo.stop();
+      await database.close();
+    },
+  };
+}
+
+/** The start file of a subgraph: configuration from the environment, logs, and graceful shutdown. */
+export async function runSubgraph<TModels, TLoaders>(definition: SubgraphDefinition<TModels, TLoaders>): Promise<void> {
+  const prefix = definition.name.toUpperCase();
+  const port = Number(process.env[`${prefix}_PORT`] ?? definition.defaultPort);
+  const host = process.env[`${prefix}_HOST`] ?? process.env.HOST ?? '127.0.0.1';
+  const subgraph = await startSubgraph(definition, { port, host });
+  console.log(`${definition.name} subgraph ready at ${subgraph.url} (database ${subgraph.database.connection.name})`);
+  onShutdownSignal(async () => {
+    await subgraph.stop();
+    console.log(`${definition.name} subgraph stopped`);
+  });
+}

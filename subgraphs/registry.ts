@@ -1,0 +1,37 @@
+// Every subgraph of the platform, in one list: composition, codegen, the launcher and the
+// gateway all read it, so adding a subgraph is one entry here plus its folder.
+
+export interface SubgraphEntry {
+  name: string;
+  defaultPort: number;
+  /** The start file, relative to the project root. */
+  entry: string;
+  /** For codegen: the context type exported by the subgraph's context.ts. */
+  contextType: string;
+  /** For codegen: GraphQL type → the model type resolvers receive, from the generated folder. */
+  mappers: Record<string, string>;
+}
+
+export const SUBGRAPHS: readonly SubgraphEntry[] = [
+  {
+    name: 'aeo',
+    defaultPort: 4001,
+    entry: 'subgraphs/aeo/index.ts',
+    contextType: 'AeoContext',
+    mappers: {
+      EconomicOperator: '../models#OperatorDoc',
+      AeoAuthorisation: '../models#AuthorisationDoc',
+    },
+  },
+];
+
+/** Where the gateway finds a subgraph: SUBGRAPH_<NAME>_URL, else its local default. */
+export function subgraphUrl(entry: SubgraphEntry, env: NodeJS.ProcessEnv = process.env): string {
+  return env[`SUBGRAPH_${entry.name.toUpperCase()}_URL`] ?? `http://127.0.0.1:${entry.defaultPort}/graphql`;
+}
+
+export function subgraphEntry(name: string): SubgraphEntry {
+  const entry = SUBGRAPHS.find((subgraph) => subgraph.name === name);
+  if (!entry) throw new Error(`No subgraph named ${name} in subgraphs/registry.ts`);
+  return entry;
+}

@@ -1,0 +1,131 @@
+// The explorer as an AEO auditor uses it: a real Chromium against the real gateway.
+// Needs a system Chromium (scripts/chromium.ts); without one this suite fails, it does not skip.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ensureExplorerBuilt } from '../../gateway/explorer/build';
+import { chromiumLaunchArgs, findChromium } from '../../scripts/chromium';
+import { startPlatform } from '../support/platform';
+
+type Platform = Awaited<ReturnType<typeof startPlatform>>;
+
+const TIMEOUT = 60_000;
+
+let platform: Platform | undefined;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  const executablePath = findChromium();
+  if (!executablePath) {
+    throw new Error(
+      'No Chromium found (CHROMIUM_PATH, /usr/bin/chromium, /usr/bin/chromium-browser, /usr/bin/google-chrome). ' +
+        'Install it with `apt-get install -y chromium` (as root: `npx tsx scripts/chromium.ts`) or set CHROMIUM_PATH.',
+    );
+  }
+  await ensureExplorerBuilt();
+  // playwright-core creates (and removes) a fresh temporary profile itself, so no user-data-dir here.
+  [platform, browser] = await Promise.all([
+    startPlatform(),
+    chromium.launch({ executablePath, args: chromiumLaunchArgs() }),
+  ]);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await platform?.stop();
+});
+
+interface Explorer {
+  page: Page;
+  /** Uncaught exceptions and CSP violations seen so far: either means a broken bundle. */
+  problems: string[];
+}
+
+/** A fresh browser context per test, so localStorage (tabs, history) never leaks between tests. */
+async function openExplorer(path = '/'): Promise<Explorer> {
+  if (!browser || !platform) throw new Error('explorer test setup did not complete');
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
+      problems.push(`CSP: ${message.text()}`);
+    }
+  });
+  await page.goto(new URL(path, platform.gatewayUrl).href);
+  // Monaco loads lazily; the welcome tab's text appearing means the editors are live.
+  await page.locator('.graphiql-query-editor .view-lines').getByText('Customs risk graph').first().waitFor();
+  return { page, problems };
+}
+
+/** Visible text of a Monaco editor; Monaco renders spaces as U+00A0. */
+async function editorText(page: Page, selector: string): Promise<string> {
+  const text = await page.locator(`${selector} .view-lines`).first().innerText();
+  return text.replace(/\u00a0/g, ' ');
+}
+
+describe('explorer (GraphiQL served by the gateway)', () => {
+  it(
+    'opens the explorer, runs a query and shows the result',
+    async () => {
+      const { page, problems } = await openExplorer();
+      expect(await page.title()).toBe('Customs risk graph — explorer');
+
+      // Typing key by key would double Monaco's auto-closed braces: replace the text in one go.
+      await page.locator('.graphiql-query-editor .monaco-editor').first().click();
+      await page.keyboard.press('ControlOrMeta+A');
+      await page.keyboard.insertText('{ __typename }');
+      await page.locator('.graphiql-execute-button').click();
+
+      await expect
+        .poll(() => editorText(page, '.graphiql-response'), { timeout: 20_000 })
+        .toContain('"__typename": "Query"');
+      expect(problems).toEqual([]);
+      await page.context().close();
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'documents the schema in the doc explorer',
+    async () => {
+      const { page, problems } = await openExplorer();
+      await page.getByRole('button', { name: 'Show Documentation Explorer' }).click();
+      const docs = page.locator('.graphiql-doc-explorer');
+      await docs.locator('.graphiql-doc-explorer-root-type', { hasText: 'Query' }).first().waitFor();
+
+      await docs.getByRole('link', { name: 'Query', exact: true }).first().click();
+      await expect.poll(() => docs.locator('.graphiql-doc-explorer-title').innerText()).toBe('Query');
+      expect(problems).toEqual([]);
+      await page.context().close();
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'offers the contract operations as ready-made examples',
+    async () => {
+      const { page, problems } = await openExplorer();
+      await expect(page.locator('.graphiql-tab', { hasText: 'Trader360' }).count()).resolves.toBe(1);
+
+      await page.getByRole('button', { name: 'Show Examples' }).click();
+      await page.locator('button[data-example="Trader360"]').click();
+      await expect.poll(() => editorText(page, '.graphiql-query-editor')).toContain('query Trader360($eori: ID!)');
+      await expect.poll(() => editorText(page, '.graphiql-editor-tool .graphiql-editor:not(.hidden)')).toContain('"eori"');
+      expect(problems).toEqual([]);
+      await page.context().close();
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'serves the explorer to a browser navigating to /graphql',
+    async () => {
+      const { page, problems } = await openExplorer('/graphql');
+      expect(await page.title()).toBe('Customs risk graph — explorer');
+      expect(problems).toEqual([]);
+      await page.context().close();
+    },
+    TIMEOUT,
+  );
+});
