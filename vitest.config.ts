@@ -1,6 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // Node loads graphql's CommonJS build for the Apollo packages; Vite would give our code the
+    // ESM build, and graphql-js refuses to mix types from two copies of itself.
+    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     // One embedded engine for the whole run; each test file works in databases of its own.

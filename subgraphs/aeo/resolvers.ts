@@ -11,8 +11,12 @@ export const resolvers: Resolvers = {
 
   Query: {
     economicOperator: (_, { eori }, { loaders }) => loaders.operatorByEori.load(requireValid('eori', checkEori(eori))),
-    economicOperators: (_, { filter, first, after }, { models }) =>
-      paginate<OperatorDoc>(models.operators, operatorFilter(filter), { first, after }),
+    economicOperators: async (_, { filter, first, after }, { models, loaders }) => {
+      const page = await paginate<OperatorDoc>(models.operators, operatorFilter(filter), { first, after });
+      // Later lookups of these operators in the same request (an authorisation's holder) cost nothing.
+      for (const { node } of page.edges) loaders.operatorByEori.prime(node._id, node);
+      return page;
+    },
     aeoAuthorisation: (_, { number }, { loaders }) =>
       loaders.authorisationByNumber.load(requireValid('number', checkAeoAuthorisationNumber(number))),
   },

@@ -101,7 +101,7 @@ export async function paginate<TDoc extends object>(
   const sortSpec = Object.fromEntries(order.map((key) => [key.field, key.direction]));
 
   const [documents, totalCount] = await Promise.all([
-    limit === 0 ? Promise.resolve([]) : model.find(pageFilter).sort(sortSpec).limit(limit + 1).lean<TDoc[]>().exec(),
+    model.find(pageFilter).sort(sortSpec).limit(limit + 1).lean<TDoc[]>().exec(),
     model.countDocuments(filter).exec(),
   ]);
 
