@@ -1,6 +1,6 @@
 // The in-browser explorer for AEO auditors: GraphiQL 5 against the gateway on the same origin.
 // Bundled by build.ts; every asset is served by serve.ts under /explorer/, nothing from a CDN.
-import { StrictMode, type FC } from 'react';
+import { StrictMode, useEffect, useRef, type FC } from 'react';
 import { createRoot } from 'react-dom/client';
 import { GraphiQL, HISTORY_PLUGIN } from 'graphiql';
 import { useGraphiQL, useGraphiQLActions, type GraphiQLPlugin } from '@graphiql/react';
@@ -30,9 +30,9 @@ const fetcher = createGraphiQLFetcher({ url: new URL('/graphql', window.location
 
 // Short, runnable, and built only from fields the Trader360 contract guarantees.
 const WELCOME_QUERY = `# Customs risk graph — explorer
-# Contract operations: in the next tabs and
-# under "Examples" in the sidebar.
-# Run with Ctrl+Enter or the ▶ button.
+# More: the other tabs and the
+# "Examples" panel in the sidebar.
+# Run with Ctrl+Enter or ▶.
 query Operator($eori: ID!) {
   economicOperator(eori: $eori) {
     eori
@@ -104,6 +104,22 @@ const EXAMPLES_PLUGIN: GraphiQLPlugin = {
   content: ExamplesContent,
 };
 
+// GraphiQL 5 seeds the first tab's query from `defaultTabs` but not its variables (the provider
+// only reads `initialVariables`/storage), so the welcome tab would open with an empty variables
+// editor. Fill it once, from the tab state, as soon as the editor exists. Rendered in the logo
+// slot because that is inside GraphiQL's provider.
+const Logo: FC = () => {
+  const variableEditor = useGraphiQL((state) => state.variableEditor);
+  const activeTab = useGraphiQL((state) => state.tabs[state.activeTabIndex]);
+  const done = useRef(false);
+  useEffect(() => {
+    if (done.current || !variableEditor) return;
+    done.current = true;
+    if (!variableEditor.getValue() && activeTab?.variables) variableEditor.setValue(activeTab.variables);
+  }, [variableEditor, activeTab]);
+  return <span className="explorer-logo">Customs risk graph — explorer</span>;
+};
+
 const Explorer: FC = () => (
   <GraphiQL
     fetcher={fetcher}
@@ -116,7 +132,7 @@ const Explorer: FC = () => (
     shouldPersistHeaders={false}
   >
     <GraphiQL.Logo>
-      <span className="explorer-logo">Customs risk graph — explorer</span>
+      <Logo />
     </GraphiQL.Logo>
   </GraphiQL>
 );

@@ -84,9 +84,27 @@ function walk(dir: string): string[] {
   });
 }
 
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+// Scratch directories of builds that were killed mid-way (live builds of other processes stay).
+function removeStaleScratchDirs(): void {
+  for (const name of readdirSync(explorerDir)) {
+    const match = /^dist\.(?:tmp|old)-(\d+)$/.exec(name);
+    if (match && !isRunning(Number(match[1]))) rmSync(join(explorerDir, name), { recursive: true, force: true });
+  }
+}
+
 /** Builds everything into a scratch directory, then swaps it in so a running gateway never serves half a build. */
 export async function buildExplorer(): Promise<void> {
   const started = Date.now();
+  removeStaleScratchDirs();
   const outdir = `${explorerDistDir}.tmp-${process.pid}`;
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
@@ -155,7 +173,13 @@ export async function buildExplorer(): Promise<void> {
     // A directory can't be renamed over a non-empty one: move the old build aside first.
     const previous = `${explorerDistDir}.old-${process.pid}`;
     if (existsSync(explorerDistDir)) renameSync(explorerDistDir, previous);
-    renameSync(outdir, explorerDistDir);
+    try {
+      renameSync(outdir, explorerDistDir);
+    } catch (error) {
+      // Another process (a parallel test worker, say) swapped in its identical build first.
+      if (!explorerIsBuilt()) throw error;
+      rmSync(outdir, { recursive: true, force: true });
+    }
     rmSync(previous, { recursive: true, force: true });
   } catch (error) {
     rmSync(outdir, { recursive: true, force: true });

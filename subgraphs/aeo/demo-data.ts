@@ -3,7 +3,7 @@
  *
  * Everything is drawn from one seeded generator, operator by operator, so a given seed always
  * yields the same data set, and a smaller data set is a prefix of a larger one with the same seed.
- * The proportions follow the brief in DOMAIN terms: most operators are EU-established, a minority
+ * Proportions: about three quarters of the operators are established in a Member State, some 13%
  * of those hold an AEO authorisation, and most authorisations are AEOF and currently valid.
  */
 import { EU_MEMBER_STATES } from '../kit/countries';
@@ -61,14 +61,16 @@ export interface AeoDemoOptions {
 export type ShowcaseRole = 'validAeof' | 'suspended' | 'noAuthorisation' | 'thirdCountry';
 
 /**
- * Operators that README examples and tests can cite. They are what `showcaseOperators`
- * picks from the default data set; a unit test keeps the two in step.
+ * Operators that README examples and tests can cite: a German AEOF holder, a Dutch holder whose
+ * AEOF is suspended (it replaced an earlier AEOS), a French operator without authorisation and a
+ * Chinese operator. They are what `showcaseOperators` picks from the default data set; a unit test
+ * keeps the two in step.
  */
 export const DEMO_SHOWCASE_EORIS: Readonly<Record<ShowcaseRole, string>> = Object.freeze({
-  validAeof: 'DE__PENDING__',
-  suspended: 'NL__PENDING__',
-  noAuthorisation: 'FR__PENDING__',
-  thirdCountry: 'CN__PENDING__',
+  validAeof: 'DE7737584',
+  suspended: 'NL164949388',
+  noAuthorisation: 'FR02353098004796',
+  thirdCountry: 'CN620595026036',
 });
 
 // ---------------------------------------------------------------------------
@@ -266,7 +268,8 @@ const BE_FR: Locale = { lang: 'fr', street: 'fr', forms: [['SRL', 70], ['SA', 30
 const CH_FR: Locale = { lang: 'fr', street: 'fr', forms: [['SA', 65], ['Sàrl', 35]] };
 const CH_IT: Locale = { lang: 'it', street: 'it', forms: [['SA', 70], ['Sagl', 30]] };
 
-const en = (street: StreetKey, forms: Weighted<string>): Locale => ({ lang: 'en', street, forms });
+// Firms in smaller markets mostly trade under English-language names; their streets stay local.
+const englishNames = (street: StreetKey, forms: Weighted<string>): Locale => ({ lang: 'en', street, forms });
 
 const PROFILES: Readonly<Record<string, CountryProfile>> = {
   // EU Member States
@@ -350,7 +353,7 @@ const PROFILES: Readonly<Record<string, CountryProfile>> = {
     eori: (r) => `EOS${r.digits(10)}`,
   },
   SE: {
-    weight: 3, locale: en('sv', [['AB', 1]]),
+    weight: 3, locale: englishNames('sv', [['AB', 1]]),
     postcode: '### ##',
     cities: [['Stockholm', '1'], ['Göteborg', '4'], ['Malmö', '2'], ['Helsingborg', '25'], ['Jönköping', '55'],
       ['Norrköping', '60']],
@@ -359,7 +362,7 @@ const PROFILES: Readonly<Record<string, CountryProfile>> = {
     eori: (r) => `556${r.digits(7)}`, // organisation number of an aktiebolag
   },
   IE: {
-    weight: 3, locale: en('en', [['Limited', 50], ['Ltd', 35], ['DAC', 15]]),
+    weight: 3, locale: englishNames('en', [['Limited', 50], ['Ltd', 35], ['DAC', 15]]),
     postcode: '@## ????',
     cities: [['Dublin', 'D02 ????'], ['Dublin', 'D11 ????'], ['Cork', 'T12 ????'], ['Limerick', 'V94 ????'],
       ['Galway', 'H91 ????'], ['Waterford', 'X91 ????'], ['Shannon', 'V14 ????']],
@@ -368,7 +371,7 @@ const PROFILES: Readonly<Record<string, CountryProfile>> = {
     eori: (r) => `${r.digits(7)}${letters(r, r.int(1, 2))}`, // VAT number
   },
   CZ: {
-    weight: 2.5, locale: en('cs', [['s.r.o.', 80], ['a.s.', 20]]),
+    weight: 2.5, locale: englishNames('cs', [['s.r.o.', 80], ['a.s.', 20]]),
     postcode: '### ##',
     cities: [['Praha', '1'], ['Brno', '6'], ['Ostrava', '70'], ['Plzeň', '30'], ['Pardubice', '53']],
     names: ['Novák', 'Svoboda', 'Dvořák', 'Černý', 'Procházka', 'Kučera', 'Veselý', 'Horák'],
@@ -376,7 +379,7 @@ const PROFILES: Readonly<Record<string, CountryProfile>> = {
     eori: (r) => r.digits(8), // IČO
   },
   DK: {
-    weight: 2, locale: en('da', [['A/S', 55], ['ApS', 45]]),
+    weight: 2, locale: englishNames('da', [['A/S', 55], ['ApS', 45]]),
     postcode: '####',
     cities: [['København', '1'], ['Aarhus', '8'], ['Odense', '50'], ['Aalborg', '90'], ['Esbjerg', '67']],
     names: ['Jensen', 'Nielsen', 'Hansen', 'Pedersen', 'Andersen', 'Christensen', 'Larsen', 'Sørensen'],
@@ -384,7 +387,7 @@ const PROFILES: Readonly<Record<string, CountryProfile>> = {
     eori: (r) => r.digits(8), // CVR
   },
   HU: {
-    weight: 2, locale: en('hu', [['Kft.', 80], ['Zrt.', 20]]),
+    weight: 2, locale: englishNames('hu', [['Kft.', 80], ['Zrt.', 20]]),
     postcode: '####',
     cities: [['Budapest', '1'], ['Debrecen', '40'], ['Győr', '90'], ['Szeged', '67'], ['Miskolc', '35']],
     names: ['Nagy', 'Kovács', 'Tóth', 'Szabó', 'Horváth', 'Varga', 'Kiss', 'Molnár'],
@@ -392,7 +395,7 @@ const PROFILES: Readonly<Record<string, CountryProfile>> = {
     eori: (r) => r.digits(10),
   },
   FI: {
-    weight: 1.5, locale: en('fi', [['Oy', 90], ['Oyj', 10]]),
+    weight: 1.5, locale: englishNames('fi', [['Oy', 90], ['Oyj', 10]]),
     postcode: '#####',
     cities: [['Helsinki', '00'], ['Vantaa', '01'], ['Espoo', '02'], ['Tampere', '33'], ['Turku', '20'], ['Oulu', '90'],
       ['Kotka', '48']],
@@ -409,7 +412,7 @@ const PROFILES: Readonly<Record<string, CountryProfile>> = {
     eori: (r) => `5${r.digits(8)}`, // NIPC of a company
   },
   RO: {
-    weight: 1.5, locale: en('ro', [['S.R.L.', 85], ['S.A.', 15]]),
+    weight: 1.5, locale: englishNames('ro', [['S.R.L.', 85], ['S.A.', 15]]),
     postcode: '######',
     cities: [['București', '0'], ['Constanța', '90'], ['Cluj-Napoca', '40'], ['Timișoara', '30'], ['Brașov', '50'],
       ['Iași', '70']],
@@ -418,7 +421,7 @@ const PROFILES: Readonly<Record<string, CountryProfile>> = {
     eori: (r) => r.digits(r.int(6, 8)), // CUI
   },
   GR: {
-    weight: 1.5, locale: en('el', [['S.A.', 55], ['I.K.E.', 30], ['E.P.E.', 15]]),
+    weight: 1.5, locale: englishNames('el', [['S.A.', 55], ['I.K.E.', 30], ['E.P.E.', 15]]),
     postcode: '### ##',
     cities: [['Athina', '1'], ['Peiraias', '18'], ['Thessaloniki', '54'], ['Patra', '26'], ['Irakleio', '71']],
     names: ['Papadopoulos', 'Georgiou', 'Nikolaidis', 'Papadakis', 'Vlachos', 'Antoniou', 'Karagiannis', 'Oikonomou'],
@@ -426,7 +429,7 @@ const PROFILES: Readonly<Record<string, CountryProfile>> = {
     eori: (r) => r.digits(9), // AFM
   },
   SK: {
-    weight: 1, locale: en('sk', [['s.r.o.', 85], ['a.s.', 15]]),
+    weight: 1, locale: englishNames('sk', [['s.r.o.', 85], ['a.s.', 15]]),
     postcode: '### ##',
     cities: [['Bratislava', '8'], ['Košice', '04'], ['Žilina', '01'], ['Nitra', '94']],
     names: ['Kováč', 'Baláž', 'Novák', 'Kollár', 'Hudák', 'Lukáč', 'Varga'],
@@ -434,7 +437,7 @@ const PROFILES: Readonly<Record<string, CountryProfile>> = {
     eori: (r) => r.digits(10),
   },
   SI: {
-    weight: 1, locale: en('sl', [['d.o.o.', 85], ['d.d.', 15]]),
+    weight: 1, locale: englishNames('sl', [['d.o.o.', 85], ['d.d.', 15]]),
     postcode: '####',
     cities: [['Ljubljana', '1'], ['Koper', '6'], ['Maribor', '2'], ['Celje', '3']],
     names: ['Novak', 'Horvat', 'Kovačič', 'Krajnc', 'Zupančič', 'Potočnik', 'Mlakar'],
@@ -442,7 +445,7 @@ const PROFILES: Readonly<Record<string, CountryProfile>> = {
     eori: (r) => r.digits(8),
   },
   BG: {
-    weight: 1, locale: en('bg', [['EOOD', 45], ['OOD', 40], ['AD', 15]]),
+    weight: 1, locale: englishNames('bg', [['EOOD', 45], ['OOD', 40], ['AD', 15]]),
     postcode: '####',
     cities: [['Sofia', '1'], ['Plovdiv', '40'], ['Varna', '90'], ['Burgas', '80'], ['Ruse', '70']],
     names: ['Ivanov', 'Georgiev', 'Dimitrov', 'Petrov', 'Nikolov', 'Stoyanov', 'Todorov'],
@@ -450,7 +453,7 @@ const PROFILES: Readonly<Record<string, CountryProfile>> = {
     eori: (r) => r.digits(9), // UIC (EIK)
   },
   LT: {
-    weight: 0.8, locale: en('lt', [['UAB', 90], ['AB', 10]]),
+    weight: 0.8, locale: englishNames('lt', [['UAB', 90], ['AB', 10]]),
     postcode: 'LT-#####',
     cities: [['Vilnius', 'LT-0'], ['Kaunas', 'LT-4'], ['Klaipėda', 'LT-9']],
     names: ['Kazlauskas', 'Jankauskas', 'Petrauskas', 'Stankevičius', 'Vasiliauskas', 'Žukauskas', 'Butkus'],
@@ -458,7 +461,7 @@ const PROFILES: Readonly<Record<string, CountryProfile>> = {
     eori: (r) => `${r.int(1, 3)}${r.digits(8)}`, // legal entity code
   },
   HR: {
-    weight: 0.6, locale: en('hr', [['d.o.o.', 85], ['d.d.', 15]]),
+    weight: 0.6, locale: englishNames('hr', [['d.o.o.', 85], ['d.d.', 15]]),
     postcode: '#####',
     cities: [['Zagreb', '10'], ['Split', '21'], ['Rijeka', '51'], ['Osijek', '31']],
     names: ['Horvat', 'Kovačević', 'Babić', 'Marić', 'Jurić', 'Knežević', 'Vuković'],
@@ -474,7 +477,7 @@ const PROFILES: Readonly<Record<string, CountryProfile>> = {
     eori: (r) => r.digits(8),
   },
   LV: {
-    weight: 0.4, locale: en('lv', [['SIA', 90], ['AS', 10]]),
+    weight: 0.4, locale: englishNames('lv', [['SIA', 90], ['AS', 10]]),
     postcode: 'LV-####',
     cities: [['Rīga', 'LV-10'], ['Liepāja', 'LV-34'], ['Ventspils', 'LV-36'], ['Daugavpils', 'LV-54']],
     names: ['Bērziņš', 'Kalniņš', 'Ozoliņš', 'Jansons', 'Liepiņš', 'Krūmiņš', 'Balodis'],
@@ -482,7 +485,7 @@ const PROFILES: Readonly<Record<string, CountryProfile>> = {
     eori: (r) => `4000${r.digits(7)}`, // registration number of a company
   },
   EE: {
-    weight: 0.4, locale: en('et', [['OÜ', 80], ['AS', 20]]),
+    weight: 0.4, locale: englishNames('et', [['OÜ', 80], ['AS', 20]]),
     postcode: '#####',
     cities: [['Tallinn', '1'], ['Tartu', '50'], ['Pärnu', '80'], ['Narva', '20']],
     names: ['Tamm', 'Saar', 'Sepp', 'Mägi', 'Kask', 'Kukk', 'Rebane', 'Ilves'],
@@ -490,7 +493,7 @@ const PROFILES: Readonly<Record<string, CountryProfile>> = {
     eori: (r) => `1${r.digits(7)}`, // registry code
   },
   CY: {
-    weight: 0.3, locale: en('el', [['Ltd', 1]]),
+    weight: 0.3, locale: englishNames('el', [['Ltd', 1]]),
     postcode: '####',
     cities: [['Nicosia', '1'], ['Limassol', '30'], ['Larnaca', '60'], ['Paphos', '80']],
     names: ['Georgiou', 'Christodoulou', 'Ioannou', 'Constantinou', 'Charalambous', 'Demetriou', 'Kyriacou'],
@@ -498,7 +501,7 @@ const PROFILES: Readonly<Record<string, CountryProfile>> = {
     eori: (r) => `${r.digits(8)}${letters(r, 1)}`, // VAT number
   },
   MT: {
-    weight: 0.3, locale: en('mt', [['Ltd', 85], ['p.l.c.', 15]]),
+    weight: 0.3, locale: englishNames('mt', [['Ltd', 85], ['p.l.c.', 15]]),
     postcode: '@@@ ####',
     cities: [['Valletta', 'VLT '], ['Marsa', 'MRS '], ['Birżebbuġa', 'BBG '], ['Qormi', 'QRM '], ['Luqa', 'LQA ']],
     names: ['Borg', 'Camilleri', 'Vella', 'Farrugia', 'Zammit', 'Galea', 'Micallef', 'Grech'],
@@ -519,7 +522,7 @@ const PROFILES: Readonly<Record<string, CountryProfile>> = {
     eori: (r) => r.digits(r.int(12, 15)),
   },
   US: {
-    weight: 20, locale: en('us', [['Inc.', 50], ['LLC', 40], ['Corp.', 10]]),
+    weight: 20, locale: englishNames('us', [['Inc.', 50], ['LLC', 40], ['Corp.', 10]]),
     postcode: '#####',
     cities: [['New York', '10'], ['Los Angeles', '900'], ['Chicago', '606'], ['Houston', '770'], ['Newark', '071'],
       ['Seattle', '981'], ['Savannah', '314'], ['Miami', '331'], ['Atlanta', '303']],
@@ -528,7 +531,7 @@ const PROFILES: Readonly<Record<string, CountryProfile>> = {
     eori: (r) => r.digits(12),
   },
   GB: {
-    weight: 15, locale: en('en', [['Ltd', 85], ['PLC', 15]]),
+    weight: 15, locale: englishNames('en', [['Ltd', 85], ['PLC', 15]]),
     postcode: '@@# #@@',
     cities: [['London', 'E14 #@@'], ['London', 'EC2A #@@'], ['Felixstowe', 'IP11 #@@'], ['Manchester', 'M17 #@@'],
       ['Birmingham', 'B6 #@@'], ['Southampton', 'SO15 #@@'], ['Liverpool', 'L20 #@@'], ['Leeds', 'LS11 #@@'],
@@ -547,7 +550,7 @@ const PROFILES: Readonly<Record<string, CountryProfile>> = {
     eori: (r) => `E${r.digits(9)}`, // UID: CHE123456789
   },
   JP: {
-    weight: 6, locale: en('jp', [['Co., Ltd.', 75], ['Corporation', 25]]),
+    weight: 6, locale: englishNames('jp', [['Co., Ltd.', 75], ['Corporation', 25]]),
     postcode: '###-####',
     cities: [['Tokyo', '1'], ['Osaka', '5'], ['Yokohama', '22'], ['Nagoya', '45'], ['Kobe', '65']],
     names: ['Tanaka', 'Suzuki', 'Yamamoto', 'Nakamura', 'Kobayashi', 'Sato', 'Watanabe', 'Ito', 'Matsuda'],
@@ -555,7 +558,7 @@ const PROFILES: Readonly<Record<string, CountryProfile>> = {
     eori: (r) => r.digits(13), // corporate number
   },
   KR: {
-    weight: 5, locale: en('kr', [['Co., Ltd.', 90], ['Corp.', 10]]),
+    weight: 5, locale: englishNames('kr', [['Co., Ltd.', 90], ['Corp.', 10]]),
     postcode: '#####',
     cities: [['Seoul', '0'], ['Busan', '48'], ['Incheon', '22'], ['Ulsan', '44'], ['Changwon', '51']],
     names: ['Hanil', 'Daesung', 'Samjin', 'Dongbang', 'Sejin', 'Youngjin', 'Shinhwa'],
@@ -563,7 +566,7 @@ const PROFILES: Readonly<Record<string, CountryProfile>> = {
     eori: (r) => r.digits(10), // business registration number
   },
   TR: {
-    weight: 5, locale: en('tr', [['A.Ş.', 45], ['Ltd. Şti.', 55]]),
+    weight: 5, locale: englishNames('tr', [['A.Ş.', 45], ['Ltd. Şti.', 55]]),
     postcode: '#####',
     cities: [['İstanbul', '34'], ['İzmir', '35'], ['Bursa', '16'], ['Mersin', '33'], ['Ankara', '06'], ['Gaziantep', '27']],
     names: ['Yılmaz', 'Kaya', 'Demir', 'Şahin', 'Çelik', 'Yıldız', 'Öztürk', 'Aydın', 'Arslan'],
@@ -571,7 +574,7 @@ const PROFILES: Readonly<Record<string, CountryProfile>> = {
     eori: (r) => r.digits(10), // tax number
   },
   IN: {
-    weight: 5, locale: en('in', [['Pvt. Ltd.', 80], ['Ltd.', 20]]),
+    weight: 5, locale: englishNames('in', [['Pvt. Ltd.', 80], ['Ltd.', 20]]),
     postcode: '######',
     cities: [['Mumbai', '400'], ['Chennai', '600'], ['New Delhi', '110'], ['Bengaluru', '560'], ['Ahmedabad', '380'],
       ['Kolkata', '700']],
@@ -580,7 +583,7 @@ const PROFILES: Readonly<Record<string, CountryProfile>> = {
     eori: (r) => `${letters(r, 5)}${r.digits(4)}${letters(r, 1)}`, // PAN, which is also the importer-exporter code
   },
   NO: {
-    weight: 3, locale: en('no', [['AS', 90], ['ASA', 10]]),
+    weight: 3, locale: englishNames('no', [['AS', 90], ['ASA', 10]]),
     postcode: '####',
     cities: [['Oslo', '0'], ['Bergen', '50'], ['Stavanger', '40'], ['Trondheim', '70']],
     names: ['Hansen', 'Johansen', 'Olsen', 'Larsen', 'Berg', 'Haugen', 'Dahl', 'Solberg'],
@@ -604,7 +607,7 @@ const PROFILES: Readonly<Record<string, CountryProfile>> = {
     eori: (r) => r.digits(8), // unified business number
   },
   SG: {
-    weight: 2, locale: en('sg', [['Pte. Ltd.', 1]]),
+    weight: 2, locale: englishNames('sg', [['Pte. Ltd.', 1]]),
     postcode: '######',
     cities: [['Singapore', '6'], ['Singapore', '4']],
     names: ['Tan', 'Lim', 'Lee', 'Ng', 'Wong', 'Goh', 'Chua', 'Koh'],
@@ -620,7 +623,7 @@ const PROFILES: Readonly<Record<string, CountryProfile>> = {
     eori: (r) => r.digits(14), // CNPJ
   },
   CA: {
-    weight: 2, locale: en('us', [['Inc.', 70], ['Ltd.', 30]]),
+    weight: 2, locale: englishNames('us', [['Inc.', 70], ['Ltd.', 30]]),
     postcode: '@#@ #@#',
     cities: [['Toronto', 'M5V #@#'], ['Vancouver', 'V6B #@#'], ['Montréal', 'H3B #@#'], ['Mississauga', 'L4W #@#']],
     names: ['Tremblay', 'Gagnon', 'Roy', 'MacDonald', 'Campbell', 'Wilson', 'Fraser'],
@@ -636,7 +639,7 @@ const PROFILES: Readonly<Record<string, CountryProfile>> = {
     eori: (r) => r.digits(15), // ICE
   },
   UA: {
-    weight: 1, locale: en('ua', [['LLC', 80], ['PJSC', 20]]),
+    weight: 1, locale: englishNames('ua', [['LLC', 80], ['PJSC', 20]]),
     postcode: '#####',
     cities: [['Kyiv', '0'], ['Odesa', '65'], ['Lviv', '79'], ['Dnipro', '49']],
     names: ['Shevchenko', 'Bondarenko', 'Kovalenko', 'Tkachenko', 'Kravchenko', 'Melnyk', 'Boyko'],

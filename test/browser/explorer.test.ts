@@ -71,10 +71,16 @@ describe('explorer (GraphiQL served by the gateway)', () => {
       const { page, problems } = await openExplorer();
       expect(await page.title()).toBe('Customs risk graph — explorer');
 
-      // Typing key by key would double Monaco's auto-closed braces: replace the text in one go.
+      const query = '{ __typename }';
+      // Typing key by key doubles Monaco's auto-closed braces, and so does inserting over a
+      // selection (Monaco wraps it): clear the editor, then insert the whole text at once.
       await page.locator('.graphiql-query-editor .monaco-editor').first().click();
       await page.keyboard.press('ControlOrMeta+A');
-      await page.keyboard.insertText('{ __typename }');
+      await page.keyboard.press('Backspace');
+      await page.keyboard.insertText(query);
+      // GraphiQL re-derives the operation name 100 ms after the last edit (and then saves the
+      // query); running before that would send the welcome tab's "Operator" name along.
+      await page.waitForFunction((text) => localStorage.getItem('graphiql:query') === text, query);
       await page.locator('.graphiql-execute-button').click();
 
       await expect
@@ -106,12 +112,19 @@ describe('explorer (GraphiQL served by the gateway)', () => {
     'offers the contract operations as ready-made examples',
     async () => {
       const { page, problems } = await openExplorer();
-      await expect(page.locator('.graphiql-tab', { hasText: 'Trader360' }).count()).resolves.toBe(1);
+      const trader360Tab = page.locator('.graphiql-tab', { hasText: 'Trader360' });
+      await expect(trader360Tab.count()).resolves.toBe(1);
+
+      // Close the ready-made tab so the example has to open a fresh one.
+      await trader360Tab.hover();
+      await trader360Tab.locator('.graphiql-tab-close').click();
+      await expect.poll(() => trader360Tab.count()).toBe(0);
 
       await page.getByRole('button', { name: 'Show Examples' }).click();
       await page.locator('button[data-example="Trader360"]').click();
       await expect.poll(() => editorText(page, '.graphiql-query-editor')).toContain('query Trader360($eori: ID!)');
       await expect.poll(() => editorText(page, '.graphiql-editor-tool .graphiql-editor:not(.hidden)')).toContain('"eori"');
+      await expect.poll(() => page.locator('.graphiql-tab-active').innerText()).toContain('Trader360');
       expect(problems).toEqual([]);
       await page.context().close();
     },

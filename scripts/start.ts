@@ -1,0 +1,121 @@
+// `npm start`: the embedded database, every subgraph and the gateway, in one terminal.
+// Ctrl-C stops them all, the engine last.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { EngineUnavailableError } from '../db/build';
+import { startDatabase, type Database } from '../db/engine';
+import { ensureExplorerBuilt } from '../gateway/explorer/build';
+import { SUBGRAPHS, subgraphUrl } from '../subgraphs/registry';
+import { seedDemoData } from './seed';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const COLOURS = [36, 35, 33, 32, 34, 31];
+const useColour = process.stdout.isTTY && !process.env.NO_COLOR;
+
+function logger(name: string, index: number): (line: string) => void {
+  const label = name.padEnd(12);
+  const prefix = useColour ? `\x1b[${COLOURS[index % COLOURS.length]}m${label}\x1b[0m│ ` : `${label}│ `;
+  return (line) => console.log(prefix + line);
+}
+
+const say = logger('start', 0);
+const children = new Map<string, ChildProcess>();
+let database: Database | undefined;
+let stopping = false;
+
+function run(name: string, index: number, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const log = logger(name, index);
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const forward = (chunk: Buffer) => chunk.toString().split('\n').filter((line) => line.trim()).forEach(log);
+  child.stdout?.on('data', forward);
+  child.stderr?.on('data', forward);
+  child.once('exit', (code, signal) => {
+    children.delete(name);
+    if (!stopping) {
+      say(`${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything`);
+      void shutdown(1);
+    }
+  });
+  children.set(name, child);
+  return child;
+}
+
+async function waitUntilReady(name: string, graphqlUrl: string, timeoutMs = 60_000): Promise<void> {
+  const readyz = new URL('/readyz', graphqlUrl);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (stopping) return;
+    try {
+      if ((await fetch(readyz, { signal: AbortSignal.timeout(1_000) })).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+  throw new Error(`${name} was not ready at ${readyz} within ${timeoutMs / 1000} s`);
+}
+
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  say('stopping...');
+  await Promise.all(
+    [...children.values()].map(
+      (child) =>
+        new Promise<void>((done) => {
+          const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          child.once('exit', () => {
+            clearTimeout(timer);
+            done();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+  await database?.stop();
+  say('stopped');
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+
+  await ensureExplorerBuilt();
+  database = await startDatabase({ log: logger('database', 1) });
+  say(database.embedded ? `embedded FerretDB at ${database.uri}` : `using MONGODB_URI (${database.uri.replace(/\/\/[^@]*@/, '//***@')})`);
+  await seedDemoData({ uri: database.uri, onlyIfEmpty: true, log: say });
+
+  const env = { MONGODB_URI: database.uri };
+  await Promise.all(
+    SUBGRAPHS.map(async (entry, index) => {
+      run(entry.name, index + 2, entry.entry, env);
+      await waitUntilReady(entry.name, subgraphUrl(entry));
+    }),
+  );
+  const gatewayPort = Number(process.env.GATEWAY_PORT ?? 4000);
+  const gatewayHost = process.env.GATEWAY_HOST ?? '127.0.0.1';
+  const gatewayUrl = `http://${gatewayHost}:${gatewayPort}`;
+  run('gateway', SUBGRAPHS.length + 2, 'gateway/index.ts', env);
+  await waitUntilReady('gateway', `${gatewayUrl}/graphql`);
+  if (stopping) return;
+
+  console.log(`
+  Customs risk graph is up.
+    GraphQL endpoint  ${gatewayUrl}/graphql
+    Explorer          ${gatewayUrl}/   (open it in a browser)
+  Press Ctrl-C to stop.
+`);
+}
+
+main().catch(async (error: unknown) => {
+  if (error instanceof EngineUnavailableError) console.error(`\n${error.message}\n`);
+  else console.error(error);
+  await shutdown(1);
+});
