@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 export const PROJECT_ROOT = resolve(here, '..');
 const SOURCE_DIR = join(here, 'ferretdb');
-const ENGINE_DIR = process.env.ENGINE_DIR ?? join(PROJECT_ROOT, '.engine');
 
 /** The FerretDB version pinned in db/ferretdb/go.mod. */
 export function engineVersion(): string {
@@ -18,11 +17,16 @@ export function engineVersion(): string {
   return match[1];
 }
 
+/** Where built engines live; ENGINE_DIR overrides (read at each call, so tests can point it elsewhere). */
+function engineDir(): string {
+  return process.env.ENGINE_DIR ?? join(PROJECT_ROOT, '.engine');
+}
+
 /** The binary's path: the version and a hash of the wrapper's sources, so either change rebuilds. */
 export function enginePath(): string {
   const hash = createHash('sha256');
   for (const file of ['go.mod', 'go.sum', 'main.go']) hash.update(readFileSync(join(SOURCE_DIR, file)));
-  return join(ENGINE_DIR, `ferretdb-${engineVersion()}-${hash.digest('hex').slice(0, 10)}`);
+  return join(engineDir(), `ferretdb-${engineVersion()}-${hash.digest('hex').slice(0, 10)}`);
 }
 
 export function goAvailable(): boolean {
@@ -46,7 +50,7 @@ export function buildEngine(log: (line: string) => void = console.log): string {
   if (existsSync(target)) return target;
   if (!goAvailable()) throw new EngineUnavailableError();
 
-  mkdirSync(ENGINE_DIR, { recursive: true });
+  mkdirSync(engineDir(), { recursive: true });
   log(`Building FerretDB ${engineVersion()} with Go (first time only, about a minute)...`);
   execFileSync('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', target, '.'], {
     cwd: SOURCE_DIR,
@@ -59,8 +63,8 @@ export function buildEngine(log: (line: string) => void = console.log): string {
 }
 
 function removeStaleBinaries(current: string): void {
-  for (const name of readdirSync(ENGINE_DIR)) {
-    const path = join(ENGINE_DIR, name);
+  for (const name of readdirSync(engineDir())) {
+    const path = join(engineDir(), name);
     if (name.startsWith('ferretdb-') && path !== current) rmSync(path, { force: true });
   }
 }
