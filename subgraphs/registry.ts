@@ -23,6 +23,23 @@ export const SUBGRAPHS: readonly SubgraphEntry[] = [
       AeoAuthorisation: '../models#AuthorisationDoc',
     },
   },
+  {
+    name: 'declarations',
+    defaultPort: 4002,
+    entry: 'subgraphs/declarations/index.ts',
+    contextType: 'DeclarationsContext',
+    mappers: {
+      EconomicOperator: '../models#OperatorRef',
+      Declaration: '../models#DeclarationDoc',
+      DeclarationParties: '../models#DeclarationPartiesDoc',
+      GoodsItem: '../models#GoodsItemParent',
+      ControlResult: '../models#ControlResultDoc',
+      EntrySummaryDeclaration: '../models#EntrySummaryDoc',
+      Consignment: '../models#ConsignmentDoc',
+      Party: '../models#PartyDoc',
+      ContainerSighting: '../models#ContainerSightingParent',
+    },
+  },
 ];
 
 /** Where the gateway finds a subgraph: SUBGRAPH_<NAME>_URL, else its local default. */

@@ -35,3 +35,26 @@ export const DateScalar = new GraphQLScalarType<string, string>({
     return parseDate(ast.value);
   },
 });
+
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+function parseDateTime(value: unknown): string {
+  if (typeof value !== 'string' || !ISO_DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new GraphQLError(`DateTime must be an ISO 8601 date-time with an offset, not ${JSON.stringify(value)}`, {
+      extensions: { code: 'BAD_USER_INPUT', reason: 'not an ISO 8601 date-time' },
+    });
+  }
+  return new Date(value).toISOString();
+}
+
+/** Moments travel as ISO 8601 with an offset and are stored in UTC (…Z), which sorts as text. */
+export const DateTimeScalar = new GraphQLScalarType<string, string>({
+  name: 'DateTime',
+  description: 'A moment, ISO 8601 with an offset (2025-03-01T14:00:00Z).',
+  serialize: (value) => parseDateTime(value),
+  parseValue: parseDateTime,
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime must be a string', { nodes: ast });
+    return parseDateTime(ast.value);
+  },
+});

@@ -4,15 +4,19 @@ import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { startGateway } from '../../gateway/server';
 import { aeoSubgraph } from '../../subgraphs/aeo/subgraph';
-import { startSubgraph, type RunningSubgraph } from '../../subgraphs/kit/server';
 import type { AeoModels } from '../../subgraphs/aeo/models';
+import type { DeclarationsStore } from '../../subgraphs/declarations/context';
+import { declarationsSubgraph } from '../../subgraphs/declarations/subgraph';
+import { startSubgraph, type RunningSubgraph } from '../../subgraphs/kit/server';
 
 export interface Platform {
   gatewayUrl: string;
   graphqlUrl: string;
   aeo: RunningSubgraph<AeoModels>;
+  declarations: RunningSubgraph<DeclarationsStore>;
   /** Sends one GraphQL request through the gateway. */
   query<TData = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<TData>>;
+  /** Drops every database of this platform and stops it. */
   stop(): Promise<void>;
 }
 
@@ -32,16 +36,23 @@ export function uniqueRunId(): string {
 
 export async function startPlatform(): Promise<Platform> {
   const run = uniqueRunId();
-  const aeo = await startSubgraph(aeoSubgraph, { port: 0, database: testDatabase('aeo', run) });
-  const gateway = await startGateway({ port: 0, subgraphUrls: { aeo: aeo.url } });
+  const [aeo, declarations] = await Promise.all([
+    startSubgraph(aeoSubgraph, { port: 0, database: testDatabase('aeo', run) }),
+    startSubgraph(declarationsSubgraph, { port: 0, database: testDatabase('declarations', run) }),
+  ]);
+  const gateway = await startGateway({ port: 0, subgraphUrls: { aeo: aeo.url, declarations: declarations.url } });
   return {
     gatewayUrl: gateway.url,
     graphqlUrl: gateway.graphqlUrl,
     aeo,
+    declarations,
     query: (query, variables, headers) => postGraphQL(gateway.graphqlUrl, query, variables, headers),
     async stop() {
       await gateway.stop();
-      await aeo.stop();
+      for (const subgraph of [aeo, declarations]) {
+        await subgraph.database.connection.dropDatabase();
+        await subgraph.stop();
+      }
     },
   };
 }

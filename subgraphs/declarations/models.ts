@@ -1,0 +1,186 @@
+// The declarations subgraph's collections. Natural keys are `_id`; the arrays of strings beside
+// the nested data (parties, commodity codes, containers) exist so filters need no joins.
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { ControlOutcome, FilingType, Lane, TransportMode } from './records';
+
+export type PartyRole = 'IMPORTER' | 'DECLARANT' | 'REPRESENTATIVE' | 'SELLER' | 'BUYER';
+export type EnsPartyRole = 'CARRIER' | 'CONSIGNOR' | 'CONSIGNEE' | 'NOTIFY_PARTY';
+export const PARTY_ROLES: readonly PartyRole[] = ['IMPORTER', 'DECLARANT', 'REPRESENTATIVE', 'SELLER', 'BUYER'];
+
+export interface MoneyDoc {
+  amount: number;
+  currency: string;
+}
+
+export interface PartyDoc {
+  eori: string | null;
+  identificationNumber: string | null;
+  name: string | null;
+  address: { street: string | null; postcode: string | null; city: string | null; country: string } | null;
+  country: string | null;
+}
+
+export interface KeyValueDoc {
+  key: string;
+  value: string;
+}
+
+export interface GoodsItemDoc {
+  itemNumber: number;
+  commodityCode: string;
+  description: string;
+  originCountry: string;
+  netMass: number;
+  grossMass: number | null;
+  supplementaryUnits: number | null;
+  itemAmount: MoneyDoc;
+  statisticalValue: MoneyDoc | null;
+  supportingDocuments: { type: string; reference: string }[];
+  containers: string[];
+  nationalData: KeyValueDoc[];
+}
+
+export interface DeclarationDoc {
+  /** The MRN. */
+  _id: string;
+  lrn: string;
+  declarationType: string;
+  acceptanceDate: string;
+  officeOfPresentation: string;
+  transportMode: TransportMode | null;
+  countryOfDispatch: string | null;
+  parties: Record<Lowercase<PartyRole>, PartyDoc | null>;
+  deliveryTerms: { incoterm: string; place: string | null } | null;
+  invoiceTotal: MoneyDoc | null;
+  items: GoodsItemDoc[];
+  nationalData: KeyValueDoc[];
+  /** "IMPORTER:NL123" for every party with an EORI. */
+  partyIndex: string[];
+  commodityCodes: string[];
+  originCountries: string[];
+  /** Fingerprints of every version written, the current one last: a replayed older version is recognised and ignored. */
+  contentHashes: string[];
+}
+
+export interface ControlResultDoc {
+  /** MRN/item number or -/control type. */
+  _id: string;
+  mrn: string;
+  itemNumber: number | null;
+  lane: Lane;
+  controlType: string;
+  outcome: ControlOutcome;
+  irregularityType: string | null;
+  severity: 'MINOR' | 'CRITICAL' | null;
+  revenueRaised: MoneyDoc | null;
+  date: string;
+  office: string;
+  /** The declaration's party index when the result was recorded: whose statistics it counts in. */
+  partyIndex: string[];
+  contentHashes: string[];
+}
+
+export interface ConsignmentDoc {
+  transportDocument: string;
+  masterTransportDocument: string | null;
+  consignor: PartyDoc;
+  consignee: PartyDoc;
+  notifyParty: PartyDoc | null;
+  placeOfLoading: string;
+  placeOfUnloading: string;
+  goods: { commodityCode: string; description: string; grossMass: number; packages: number; dangerousGoodsCode: string | null }[];
+  containers: { number: string; seals: string[] }[];
+}
+
+export interface EntrySummaryDoc {
+  /** The MRN. */
+  _id: string;
+  version: number;
+  filingType: FilingType;
+  officeOfFirstEntry: string;
+  expectedArrival: string;
+  transportMode: TransportMode | null;
+  carrier: PartyDoc;
+  consignments: ConsignmentDoc[];
+  lodgedAt: string;
+  amendedAt: string | null;
+  /** "CONSIGNEE:NL123" for every party with an EORI. */
+  partyIndex: string[];
+  containerNumbers: string[];
+  contentHashes: string[];
+}
+
+export interface RoleStatisticsDoc {
+  declarations?: number;
+  controls?: number;
+  irregularities?: number;
+}
+
+/** Counters per operator and role, incremented as declarations and control results are written. */
+export interface OperatorStatisticsDoc {
+  /** The EORI. */
+  _id: string;
+  roles?: Partial<Record<PartyRole, RoleStatisticsDoc>>;
+}
+
+export interface DeclarationsModels {
+  declarations: Model<DeclarationDoc>;
+  controlResults: Model<ControlResultDoc>;
+  entrySummaries: Model<EntrySummaryDoc>;
+  operatorStatistics: Model<OperatorStatisticsDoc>;
+}
+
+// Documents are validated by validate.ts before they get here; the schemas give shape and indexes.
+const loose = { versionKey: false, strict: false, _id: false } as const;
+
+const declarationSchema = new Schema<DeclarationDoc>({ _id: String }, { ...loose, _id: true });
+declarationSchema.index({ partyIndex: 1, acceptanceDate: -1 });
+declarationSchema.index({ acceptanceDate: -1 });
+declarationSchema.index({ commodityCodes: 1 });
+
+const controlResultSchema = new Schema<ControlResultDoc>({ _id: String, mrn: String }, { ...loose, _id: true });
+controlResultSchema.index({ mrn: 1 });
+controlResultSchema.index({ date: -1 });
+
+const entrySummarySchema = new Schema<EntrySummaryDoc>({ _id: String }, { ...loose, _id: true });
+entrySummarySchema.index({ containerNumbers: 1 });
+entrySummarySchema.index({ partyIndex: 1 });
+entrySummarySchema.index({ expectedArrival: 1 });
+
+const operatorStatisticsSchema = new Schema<OperatorStatisticsDoc>({ _id: String }, { ...loose, _id: true });
+
+export const COLLECTIONS = {
+  declarations: 'declarations',
+  controlResults: 'controlResults',
+  entrySummaries: 'entrySummaryDeclarations',
+  operatorStatistics: 'operatorStatistics',
+} as const;
+
+export function createDeclarationsModels(connection: Connection): DeclarationsModels {
+  return {
+    declarations: connection.model<DeclarationDoc>('Declaration', declarationSchema, COLLECTIONS.declarations),
+    controlResults: connection.model<ControlResultDoc>('ControlResult', controlResultSchema, COLLECTIONS.controlResults),
+    entrySummaries: connection.model<EntrySummaryDoc>('EntrySummaryDeclaration', entrySummarySchema, COLLECTIONS.entrySummaries),
+    operatorStatistics: connection.model<OperatorStatisticsDoc>('OperatorStatistics', operatorStatisticsSchema, COLLECTIONS.operatorStatistics),
+  };
+}
+
+export async function prepareDeclarationsModels(models: DeclarationsModels): Promise<void> {
+  const { declarations, controlResults, entrySummaries, operatorStatistics } = models;
+  await Promise.all([declarations.createIndexes(), controlResults.createIndexes(), entrySummaries.createIndexes(), operatorStatistics.createIndexes()]);
+}
+
+/** What this subgraph knows of an operator: its key. The AEO subgraph owns the rest. */
+export interface OperatorRef {
+  eori: string;
+}
+
+export type DeclarationPartiesDoc = DeclarationDoc['parties'];
+
+/** A goods item with the MRN of its declaration, as GoodsItem resolvers receive it. */
+export type GoodsItemParent = GoodsItemDoc & { mrn: string };
+
+export interface ContainerSightingParent {
+  entrySummary: EntrySummaryDoc;
+  consignment: ConsignmentDoc;
+}

@@ -1,0 +1,190 @@
+import { badUserInput } from '../kit/errors';
+import { checkContainerNumber, checkCountryCode, checkEori, checkMrn } from '../kit/identifiers';
+import { requireDate, requireValid } from '../kit/input';
+import { paginate, type Connection } from '../kit/pagination';
+import { DateScalar, DateTimeScalar } from '../kit/scalars';
+import type {
+  ControlResultFilter,
+  DeclarationFilter,
+  EntrySummaryDeclarationFilter,
+  Resolvers,
+} from './__generated__/resolvers-types';
+import type { DeclarationsContext } from './context';
+import type { ControlResultDoc, DeclarationDoc, EntrySummaryDoc, OperatorRef, PartyDoc } from './models';
+import type { ControlResultRecord, DeclarationRecord, EntrySummaryRecord } from './records';
+import { writeRecords } from './writes';
+
+type Filter = Record<string, unknown>;
+
+export const resolvers: Resolvers = {
+  Date: DateScalar,
+  DateTime: DateTimeScalar,
+
+  Query: {
+    declaration: (_, { mrn }, { loaders }) => loaders.declarationByMrn.load(requireValid('mrn', checkMrn(mrn))),
+    declarations: (_, { filter, first, after }, context) => pageOfDeclarations(context, declarationFilter(filter), first, after),
+    entrySummaryDeclaration: (_, { mrn }, { loaders }) => loaders.entrySummaryByMrn.load(requireValid('mrn', checkMrn(mrn))),
+    entrySummaryDeclarations: (_, { filter, first, after }, { models, loaders }) =>
+      primed(paginate<EntrySummaryDoc>(models.entrySummaries, entrySummaryFilter(filter), { first, after }, [{ field: 'expectedArrival', direction: 1 }]), (doc) =>
+        loaders.entrySummaryByMrn.prime(doc._id, doc),
+      ),
+    consignmentsByContainer: async (_, { number, first, after }, { models }) => {
+      const container = requireValid('number', checkContainerNumber(number));
+      const page = await paginate<EntrySummaryDoc>(models.entrySummaries, { containerNumbers: container }, { first, after }, [{ field: 'expectedArrival', direction: -1 }]);
+      return {
+        ...page,
+        edges: page.edges.map(({ node, cursor }) => ({
+          cursor,
+          node: { entrySummary: node, consignment: node.consignments.find((c) => c.containers.some((x) => x.number === container)) ?? node.consignments[0]! },
+        })),
+      };
+    },
+    controlResults: (_, { filter, first, after }, { models }) =>
+      paginate<ControlResultDoc>(models.controlResults, controlResultFilter(filter), { first, after }, [{ field: 'date', direction: -1 }]),
+  },
+
+  Mutation: {
+    lodgeDeclaration: async (_, { input }, { models }) => (await writeOne(models, { kind: 'declaration', ...input } as DeclarationRecord)) as DeclarationDoc,
+    fileEntrySummaryDeclaration: async (_, { input }, { models }) =>
+      (await writeOne(models, { kind: 'entrySummaryDeclaration', ...input } as EntrySummaryRecord)) as EntrySummaryDoc,
+    recordControlResult: async (_, { input }, { models }) =>
+      (await writeOne(models, { kind: 'controlResult', ...input } as ControlResultRecord)) as ControlResultDoc,
+  },
+
+  EconomicOperator: {
+    __resolveReference: (reference) => ({ eori: reference.eori }),
+    declarations: (operator, { role, filter, first, after }, context) =>
+      pageOfDeclarations(context, { $and: [{ partyIndex: `${role}:${operator.eori}` }, declarationFilter(filter)] }, first, after),
+    entrySummaryDeclarations: (operator, { role, first, after }, { models }) =>
+      paginate<EntrySummaryDoc>(models.entrySummaries, { partyIndex: `${role}:${operator.eori}` }, { first, after }, [{ field: 'expectedArrival', direction: -1 }]),
+    controlStatistics: async (operator, { role }, { loaders }) => {
+      const counts = (await loaders.statisticsByEori.load(operator.eori))?.roles?.[role] ?? {};
+      const controls = counts.controls ?? 0;
+      const irregularitiesFound = counts.irregularities ?? 0;
+      return {
+        role,
+        declarationsLodged: counts.declarations ?? 0,
+        controls,
+        irregularitiesFound,
+        irregularityRate: controls ? irregularitiesFound / controls : null,
+      };
+    },
+  },
+
+  Declaration: {
+    __resolveReference: ({ mrn }, { loaders }) => loaders.declarationByMrn.load(mrn),
+    mrn: (declaration) => declaration._id,
+    declarant: (declaration) => operatorRef(declaration.parties.declarant),
+    importer: (declaration) => operatorRef(declaration.parties.importer),
+    representative: (declaration) => operatorRef(declaration.parties.representative),
+    items: (declaration) => declaration.items.map((item) => ({ ...item, mrn: declaration._id })),
+    controlResults: (declaration, _, { loaders }) => loaders.controlResultsByMrn.load(declaration._id),
+  },
+
+  GoodsItem: {
+    __resolveReference: async ({ mrn, itemNumber }, { loaders }) => {
+      const declaration = await loaders.declarationByMrn.load(mrn);
+      const item = declaration?.items.find((candidate) => candidate.itemNumber === Number(itemNumber));
+      return item ? { ...item, mrn } : null;
+    },
+    declaration: async (item, _, { loaders }) => (await loaders.declarationByMrn.load(item.mrn))!,
+    controlResults: async (item, _, { loaders }) =>
+      (await loaders.controlResultsByMrn.load(item.mrn)).filter((result) => result.itemNumber === item.itemNumber),
+  },
+
+  ControlResult: {
+    id: (result) => result._id,
+    declaration: async (result, _, { loaders }) => (await loaders.declarationByMrn.load(result.mrn))!,
+  },
+
+  Party: {
+    operator: (party) => operatorRef(party),
+  },
+
+  EntrySummaryDeclaration: {
+    __resolveReference: ({ mrn }, { loaders }) => loaders.entrySummaryByMrn.load(mrn),
+    mrn: (filing) => filing._id,
+  },
+
+  ContainerSighting: {
+    entrySummaryDeclaration: (sighting) => sighting.entrySummary,
+  },
+};
+
+function operatorRef(party: PartyDoc | null): OperatorRef | null {
+  return party?.eori ? { eori: party.eori } : null;
+}
+
+/** Writes one record through the same path as ingest; a rejection becomes BAD_USER_INPUT. */
+async function writeOne(models: DeclarationsContext['models'], record: DeclarationRecord | EntrySummaryRecord | ControlResultRecord) {
+  const [result] = await writeRecords(models, models.connection, [record]);
+  if (!result || result.status === 'rejected') throw badUserInput(result?.field || 'input', result?.reason ?? 'was rejected');
+  return result.document!;
+}
+
+async function primed<T>(page: Promise<Connection<T>>, prime: (node: T) => void): Promise<Connection<T>> {
+  const resolved = await page;
+  for (const { node } of resolved.edges) prime(node);
+  return resolved;
+}
+
+function pageOfDeclarations(context: DeclarationsContext, filter: Filter, first: number | null | undefined, after: string | null | undefined) {
+  return primed(
+    paginate<DeclarationDoc>(context.models.declarations, filter, { first, after }, [{ field: 'acceptanceDate', direction: -1 }]),
+    (doc) => context.loaders.declarationByMrn.prime(doc._id, doc),
+  );
+}
+
+function declarationFilter(filter: DeclarationFilter | null | undefined): Filter {
+  const query: Filter = {};
+  if (!filter) return query;
+  const parties: string[] = [];
+  if (filter.importer) parties.push(`IMPORTER:${requireValid('filter.importer', checkEori(filter.importer))}`);
+  if (filter.declarant) parties.push(`DECLARANT:${requireValid('filter.declarant', checkEori(filter.declarant))}`);
+  if (parties.length) query.partyIndex = { $all: parties };
+  if (filter.commodityCodePrefix) {
+    if (!/^\d{2,10}$/.test(filter.commodityCodePrefix)) throw badUserInput('filter.commodityCodePrefix', 'must be 2 to 10 digits');
+    query.commodityCodes = { $regex: `^${filter.commodityCodePrefix}` };
+  }
+  if (filter.originCountry) query.originCountries = requireValid('filter.originCountry', checkCountryCode(filter.originCountry));
+  if (filter.office) query.officeOfPresentation = filter.office;
+  const range = dateRange('filter.accepted', filter.acceptedFrom, filter.acceptedTo);
+  if (range) query.acceptanceDate = range;
+  return query;
+}
+
+function entrySummaryFilter(filter: EntrySummaryDeclarationFilter | null | undefined): Filter {
+  const query: Filter = {};
+  if (!filter) return query;
+  if (filter.filingType) query.filingType = filter.filingType;
+  if (filter.officeOfFirstEntry) query.officeOfFirstEntry = filter.officeOfFirstEntry;
+  if (filter.party) {
+    const eori = requireValid('filter.party', checkEori(filter.party));
+    query.partyIndex = { $in: ['CARRIER', 'CONSIGNOR', 'CONSIGNEE', 'NOTIFY_PARTY'].map((role) => `${role}:${eori}`) };
+  }
+  const arrival: Filter = {};
+  if (filter.arrivingFrom) arrival.$gte = filter.arrivingFrom;
+  if (filter.arrivingTo) arrival.$lte = filter.arrivingTo;
+  if (Object.keys(arrival).length) query.expectedArrival = arrival;
+  return query;
+}
+
+function controlResultFilter(filter: ControlResultFilter | null | undefined): Filter {
+  const query: Filter = {};
+  if (!filter) return query;
+  if (filter.mrn) query.mrn = requireValid('filter.mrn', checkMrn(filter.mrn));
+  if (filter.lane) query.lane = filter.lane;
+  if (filter.outcome) query.outcome = filter.outcome;
+  if (filter.office) query.office = filter.office;
+  const range = dateRange('filter', filter.from, filter.to);
+  if (range) query.date = range;
+  return query;
+}
+
+function dateRange(field: string, from: string | null | undefined, to: string | null | undefined): Filter | undefined {
+  const range: Filter = {};
+  if (from) range.$gte = requireDate(`${field}From`, from);
+  if (to) range.$lte = requireDate(`${field}To`, to);
+  return Object.keys(range).length ? range : undefined;
+}
+
