@@ -1,6 +1,6 @@
 // Starts the database the platform runs on: a configured MongoDB, or the embedded FerretDB.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -33,8 +33,12 @@ export async function startDatabase(options: StartDatabaseOptions = {}): Promise
   const configured = process.env.MONGODB_URI;
   if (configured) return { uri: configured, embedded: false, stop: async () => {} };
 
-  const binary = buildEngine(options.log);
   const dataDir = resolve(options.dataDir ?? process.env.DATA_DIR ?? join(PROJECT_ROOT, '.data'), 'ferretdb');
+  // One engine per data directory: a second process (ingest beside npm start) joins the running one.
+  const running = await runningEngine(dataDir);
+  if (running) return { uri: running, embedded: false, stop: async () => {} };
+
+  const binary = buildEngine(options.log);
   mkdirSync(dataDir, { recursive: true });
   const host = options.host ?? process.env.ENGINE_HOST ?? '127.0.0.1';
   const port = options.port ?? Number(process.env.ENGINE_PORT ?? 0);
@@ -46,11 +50,51 @@ export async function startDatabase(options: StartDatabaseOptions = {}): Promise
     const uri = `mongodb://${host}:${chosen}/`;
     try {
       await waitUntilAnswering(uri, child, options.readyTimeoutMs ?? 30_000);
-      return { uri, embedded: true, stop: () => stopProcess(child) };
+      writeFileSync(join(dataDir, ENGINE_FILE), JSON.stringify({ uri, pid: child.pid }));
+      return {
+        uri,
+        embedded: true,
+        stop: async () => {
+          rmSync(join(dataDir, ENGINE_FILE), { force: true });
+          await stopProcess(child);
+        },
+      };
     } catch (error) {
       await stopProcess(child);
       if (port || attempt >= 3) throw error;
     }
+  }
+}
+
+const ENGINE_FILE = 'engine.json';
+
+/** The URI of an engine already serving this data directory, if one answers. */
+async function runningEngine(dataDir: string): Promise<string | undefined> {
+  let recorded: { uri?: string; pid?: number };
+  try {
+    recorded = JSON.parse(readFileSync(join(dataDir, ENGINE_FILE), 'utf8')) as typeof recorded;
+  } catch {
+    return undefined;
+  }
+  if (!recorded.uri || !recorded.pid || !processExists(recorded.pid)) return undefined;
+  const client = new mongoose.mongo.MongoClient(recorded.uri, { serverSelectionTimeoutMS: 1_000 });
+  try {
+    await client.connect();
+    await client.db('admin').command({ ping: 1 });
+    return recorded.uri;
+  } catch {
+    return undefined;
+  } finally {
+    await client.close().catch(() => {});
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 

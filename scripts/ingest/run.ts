@@ -1,0 +1,74 @@
+// The ingest loop: read records, hand them in batches to the writer of their kind, count what
+// happened to each, and report every rejected line with its place, field and reason.
+import type { WriteResult } from '../../subgraphs/declarations/writes';
+import type { Progress } from './progress';
+import type { SourceLine } from './sources';
+
+/** Writes a batch of records of the kinds it accepts; one result per record, in order. */
+export type Writer = (records: unknown[]) => Promise<Pick<WriteResult, 'status' | 'field' | 'reason'>[]>;
+
+export interface Rejection {
+  file: string;
+  line: number;
+  field: string;
+  reason: string;
+}
+
+export interface IngestSummary {
+  read: number;
+  stored: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+}
+
+export interface IngestOptions {
+  /** Record kind → the writer for it. */
+  writers: Record<string, Writer>;
+  batchSize?: number;
+  progress?: Progress;
+  onRejection?: (rejection: Rejection) => void | Promise<void>;
+}
+
+export async function ingest(source: AsyncIterable<SourceLine>, options: IngestOptions): Promise<IngestSummary> {
+  const batchSize = options.batchSize ?? 500;
+  const summary: IngestSummary = { read: 0, stored: 0, updated: 0, unchanged: 0, rejected: 0 };
+  let batch: SourceLine[] = [];
+
+  const reject = async (line: SourceLine, field: string, reason: string) => {
+    summary.rejected++;
+    await options.onRejection?.({ file: line.file, line: line.line, field, reason });
+  };
+
+  async function flush(): Promise<void> {
+    const byWriter = new Map<Writer, SourceLine[]>();
+    for (const line of batch) {
+      const kind = (line.record as { kind?: unknown } | null)?.kind;
+      const writer = typeof kind === 'string' ? options.writers[kind] : undefined;
+      if (!writer) {
+        await reject(line, 'kind', `must be one of ${Object.keys(options.writers).join(', ')}`);
+        continue;
+      }
+      byWriter.set(writer, [...(byWriter.get(writer) ?? []), line]);
+    }
+    for (const [writer, lines] of byWriter) {
+      const results = await writer(lines.map((line) => line.record));
+      for (const [index, result] of results.entries()) {
+        if (result.status === 'rejected') await reject(lines[index]!, result.field ?? '', result.reason ?? 'rejected');
+        else summary[result.status]++;
+      }
+    }
+    batch = [];
+    options.progress?.update(summary.read);
+  }
+
+  for await (const line of source) {
+    summary.read++;
+    if (line.error) await reject(line, '', line.error);
+    else batch.push(line);
+    if (batch.length >= batchSize) await flush();
+  }
+  await flush();
+  options.progress?.finish(summary.read);
+  return summary;
+}

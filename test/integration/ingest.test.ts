@@ -1,0 +1,144 @@
+// Bulk ingest of JSON Lines: whole-record rejection with a report, batches, and runs that can
+// be interrupted and repeated without losing or duplicating anything.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mongoose from 'mongoose';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ingest, type Rejection } from '../../scripts/ingest/run';
+import { readJsonLines, type SourceLine } from '../../scripts/ingest/sources';
+import { openWriters } from '../../scripts/ingest/writers';
+import { commitBatch } from '../../subgraphs/kit/journal';
+import { controlResult, declaration, entrySummary, mrn } from '../support/fixtures';
+import { testDatabase, uniqueRunId } from '../support/platform';
+
+const dir = mkdtempSync(join(tmpdir(), 'ingest-'));
+const uri = testDatabase('unused').uri;
+const databases: string[] = [];
+
+function jsonl(name: string, lines: unknown[]): string {
+  const path = join(dir, name);
+  writeFileSync(path, lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n') + '\n');
+  return path;
+}
+
+/** 120 declarations, each with a control result, and 10 filings: enough for several batches. */
+const good = [
+  ...Array.from({ length: 120 }, (_, i) => [declaration(i + 1), controlResult(i + 1, i % 4 ? {} : { outcome: 'IRREGULARITY_FOUND', severity: 'CRITICAL' })]).flat(),
+  ...Array.from({ length: 10 }, (_, i) => entrySummary(i + 1)),
+];
+
+async function run(file: string | AsyncIterable<SourceLine>, database: string) {
+  const { writers, close } = await openWriters(uri, { declarations: database });
+  const rejections: Rejection[] = [];
+  try {
+    const source = typeof file === 'string' ? readJsonLines(file) : file;
+    return { summary: await ingest(source, { writers, batchSize: 50, onRejection: (r) => void rejections.push(r) }), rejections };
+  } finally {
+    await close();
+  }
+}
+
+/** Everything stored, without bookkeeping that differs between runs (filing timestamps). */
+async function snapshot(database: string) {
+  const connection = await mongoose.createConnection(uri, { dbName: database }).asPromise();
+  try {
+    const dump: Record<string, unknown[]> = {};
+    for (const name of ['declarations', 'controlResults', 'entrySummaryDeclarations', 'operatorStatistics', 'writeJournal']) {
+      const docs = await connection.collection(name).find({}).sort({ _id: 1 }).toArray();
+      dump[name] = docs.map(({ lodgedAt: _l, amendedAt: _a, ...rest }) => rest);
+    }
+    return dump;
+  } finally {
+    await connection.close();
+  }
+}
+
+function database(): string {
+  const name = `test_${uniqueRunId()}_declarations`;
+  databases.push(name);
+  return name;
+}
+
+afterAll(async () => {
+  const connection = await mongoose.createConnection(uri).asPromise();
+  for (const name of databases) await connection.useDb(name).dropDatabase();
+  await connection.close();
+});
+
+describe('ingest', () => {
+  it('stores good records, rejects bad lines whole with line, field and reason, and counts both', async () => {
+    const badMrn = { ...declaration(500), mrn: mrn(500).slice(0, 17) + 'X' };
+    const file = jsonl('mixed.jsonl', [declaration(501), '{ not json', badMrn, { kind: 'invoice', mrn: mrn(502) }, controlResult(501), controlResult(777)]);
+    const db = database();
+    const { summary, rejections } = await run(file, db);
+    expect(summary).toEqual({ read: 6, stored: 2, updated: 0, unchanged: 0, rejected: 4 });
+    expect(rejections).toEqual([
+      { file, line: 2, field: '', reason: 'is not valid JSON' },
+      { file, line: 4, field: 'kind', reason: 'must be one of declaration, entrySummaryDeclaration, controlResult' },
+      { file, line: 3, field: 'mrn', reason: expect.stringMatching(/check character/) },
+      { file, line: 6, field: 'mrn', reason: expect.stringMatching(/no declaration/) },
+    ]);
+    const stored = await snapshot(db);
+    expect(stored.declarations!.map((doc) => (doc as { _id: string })._id)).toEqual([mrn(501)]);
+  });
+
+  it('reports a second run of the same file as unchanged, with identical contents', async () => {
+    const file = jsonl('good.jsonl', good);
+    const db = database();
+    const first = await run(file, db);
+    expect(first.summary).toEqual({ read: 250, stored: 250, updated: 0, unchanged: 0, rejected: 0 });
+    const before = await snapshot(db);
+    const second = await run(file, db);
+    expect(second.summary).toEqual({ read: 250, stored: 0, updated: 0, unchanged: 250, rejected: 0 });
+    expect(await snapshot(db)).toEqual(before);
+  });
+
+  it('ends an interrupted run, once repeated, in the same state as one clean run', async () => {
+    const file = jsonl('again.jsonl', good);
+    const clean = database();
+    await run(file, clean);
+
+    const interrupted = database();
+    async function* dyingAfter(lines: number): AsyncGenerator<SourceLine> {
+      let count = 0;
+      for await (const line of readJsonLines(file)) {
+        if (++count > lines) throw new Error('killed');
+        yield line;
+      }
+    }
+    await expect(run(dyingAfter(137), interrupted)).rejects.toThrow('killed');
+    const resumed = await run(file, interrupted);
+    expect(resumed.summary.stored + resumed.summary.unchanged).toBe(250);
+    expect(resumed.summary.unchanged).toBe(100);
+    expect(await snapshot(interrupted)).toEqual(await snapshot(clean));
+  });
+
+  it('finishes a batch a crash left in the journal, counting it exactly once', async () => {
+    const db = database();
+    const connection = await mongoose.createConnection(uri, { dbName: db }).asPromise();
+    try {
+      // A batch that was journalled and whose counters were half applied when the process died.
+      await connection.collection('writeJournal').insertOne({
+        _id: 'crashed-batch' as never,
+        createdAt: new Date(),
+        documents: { declarations: [] },
+        increments: [
+          { collection: 'operatorStatistics', id: 'NL100000001', amounts: [{ path: 'roles.IMPORTER.declarations', amount: 3 }] },
+          { collection: 'operatorStatistics', id: 'NL800000001', amounts: [{ path: 'roles.DECLARANT.declarations', amount: 3 }] },
+        ],
+      });
+      await connection.collection('operatorStatistics').insertOne({ _id: 'NL100000001' as never, roles: { IMPORTER: { declarations: 3 } }, _journal: { 'crashed-batch': 1 } });
+
+      await commitBatch(connection, { documents: {}, increments: [] });
+      const stats = await connection.collection('operatorStatistics').find({}).sort({ _id: 1 }).toArray();
+      expect(stats).toEqual([
+        { _id: 'NL100000001', roles: { IMPORTER: { declarations: 3 } }, _journal: {} },
+        { _id: 'NL800000001', roles: { DECLARANT: { declarations: 3 } }, _journal: {} },
+      ]);
+      expect(await connection.collection('writeJournal').countDocuments()).toBe(0);
+    } finally {
+      await connection.close();
+    }
+  });
+});
