@@ -10,11 +10,11 @@ import { ingest, type IngestSummary, type Rejection } from './ingest/run';
 import { countLines, readJsonLines } from './ingest/sources';
 import { openWriters } from './ingest/writers';
 
-const USAGE = `Usage: npm run ingest -- <file.jsonl...> [--batch-size 500] [--report reports/rejects.jsonl]`;
+const USAGE = `Usage: npm run ingest -- <file.jsonl...> [--batch-size 2000] [--report reports/rejects.jsonl]`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { 'batch-size': { type: 'string', default: '500' }, report: { type: 'string' }, help: { type: 'boolean' } },
+  options: { 'batch-size': { type: 'string', default: '2000' }, report: { type: 'string' }, help: { type: 'boolean' } },
 });
 if (values.help || positionals.length === 0) {
   console.log(USAGE);

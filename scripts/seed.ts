@@ -1,33 +1,93 @@
 // Loads the demo data set into every subgraph's database. Run: npm run seed
-// (npm start does this by itself when the databases are empty).
+// (npm start does this by itself for databases that are still empty).
+//
+// - aeo: 3,000 generated operators across the Member States and beyond, plus the importers and
+//   declarants of the KCS data set, with AEO authorisations;
+// - declarations: the KCS train split (37,385 declarations, each with its control result) and
+//   400 generated ICS2 filings, written through the same path as `npm run ingest`.
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateAeoDemoData } from '../subgraphs/aeo/demo-data';
 import { createAeoModels, prepareAeoModels } from '../subgraphs/aeo/models';
 import { seedAeo } from '../subgraphs/aeo/seed';
-import { describeCounts } from '../subgraphs/kit/batches';
+import { generateEnsDemoRecords } from '../subgraphs/declarations/ens-demo';
+import { kcsFileToRecords } from '../subgraphs/declarations/kcs';
+import { kcsOperators } from '../subgraphs/declarations/kcs-operators';
+import type { DeclarationsRecord } from '../subgraphs/declarations/records';
+import { describeCounts } from '../subgraphs/kit/upsert';
 import { connectDatabase } from '../subgraphs/kit/database';
+import { createProgress } from './ingest/progress';
+import { ingest, type IngestSummary } from './ingest/run';
+import type { SourceLine } from './ingest/sources';
+import { openWriters } from './ingest/writers';
+
+export const KCS_TRAIN = fileURLToPath(new URL('../data/kcs-synthetic/train.csv', import.meta.url));
 
 export interface SeedOptions {
   uri: string;
   /** Seed only databases that are still empty; the default for npm start. */
   onlyIfEmpty?: boolean;
   log?: (line: string) => void;
+  /** Database names where they are not the defaults (tests). */
+  databases?: { aeo?: string; declarations?: string };
+  /** The KCS file to load (default: the train split). */
+  kcsFile?: string;
 }
 
-export async function seedDemoData({ uri, onlyIfEmpty = false, log = console.log }: SeedOptions): Promise<void> {
-  const aeo = await connectDatabase('aeo', { uri });
+export async function seedDemoData(options: SeedOptions): Promise<void> {
+  const { uri, onlyIfEmpty = false, log = console.log, databases = {} } = options;
+  const kcs = kcsFileToRecords(options.kcsFile ?? KCS_TRAIN);
+
+  const aeo = await connectDatabase('aeo', { uri, dbName: databases.aeo });
   try {
     const models = createAeoModels(aeo.connection);
     await prepareAeoModels(models);
     if (onlyIfEmpty && (await models.operators.estimatedDocumentCount()) > 0) {
       log('aeo: demo data already present');
     } else {
-      const counts = await seedAeo(models);
+      const demo = generateAeoDemoData();
+      const fromKcs = kcsOperators(kcs.map(({ declaration }) => declaration));
+      const counts = await seedAeo(models, {
+        operators: [...demo.operators, ...fromKcs.operators],
+        authorisations: [...demo.authorisations, ...fromKcs.authorisations],
+      });
       log(`aeo: operators ${describeCounts(counts.operators)}; authorisations ${describeCounts(counts.authorisations)}`);
     }
   } finally {
     await aeo.close();
   }
+
+  const { writers, close } = await openWriters(uri, databases.declarations ? { declarations: databases.declarations } : {});
+  try {
+    const declarations = await connectDatabase('declarations', { uri, dbName: databases.declarations });
+    const present = (await declarations.connection.collection('declarations').estimatedDocumentCount()) > 0;
+    await declarations.close();
+    if (onlyIfEmpty && present) {
+      log('declarations: demo data already present');
+      return;
+    }
+    const records: DeclarationsRecord[] = [
+      ...kcs.flatMap(({ declaration, control }) => (control ? [declaration, control] : [declaration])),
+      ...generateEnsDemoRecords(),
+    ];
+    const summary = await ingest(asSource(records), {
+      writers,
+      batchSize: 5_000,
+      progress: createProgress('declarations', records.length),
+      onRejection: () => {},
+    });
+    log(`declarations: ${describeSummary(summary)}`);
+  } finally {
+    await close();
+  }
+}
+
+async function* asSource(records: readonly unknown[]): AsyncGenerator<SourceLine> {
+  for (const [index, record] of records.entries()) yield { file: 'demo data', line: index + 1, record };
+}
+
+export function describeSummary(summary: IngestSummary): string {
+  return `read ${summary.read} · stored ${summary.stored} · updated ${summary.updated} · unchanged ${summary.unchanged} · rejected ${summary.rejected}`;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -1,7 +1,7 @@
 // The writers ingest hands records to, by record kind, each over its subgraph's own database.
 import { createDeclarationsModels, prepareDeclarationsModels } from '../../subgraphs/declarations/models';
 import type { DeclarationsRecord } from '../../subgraphs/declarations/records';
-import { writeRecords } from '../../subgraphs/declarations/writes';
+import { DeclarationsWriter } from '../../subgraphs/declarations/writes';
 import { connectDatabase, type SubgraphDatabase } from '../../subgraphs/kit/database';
 import type { Writer } from './run';
 
@@ -17,7 +17,8 @@ export async function openWriters(uri: string, databases: Record<string, string>
   opened.push(declarations);
   const models = createDeclarationsModels(declarations.connection);
   await prepareDeclarationsModels(models);
-  const declarationsWriter: Writer = (records) => writeRecords(models, declarations.connection, records as DeclarationsRecord[]);
+  const writer = await DeclarationsWriter.forIngest(models, declarations.connection);
+  const declarationsWriter: Writer = (records) => writer.write(records as DeclarationsRecord[]);
 
   return {
     writers: { declaration: declarationsWriter, entrySummaryDeclaration: declarationsWriter, controlResult: declarationsWriter },

@@ -1,6 +1,6 @@
 // Per-request DataLoaders: every lookup by key in one request becomes one query.
 import DataLoader from 'dataloader';
-import { manyByKey, oneByKey } from '../kit/batching';
+import { findByIds, manyByKey, oneByKey } from '../kit/batching';
 import type { AeoModels, AuthorisationDoc, OperatorDoc } from './models';
 
 export interface AeoLoaders {
@@ -12,11 +12,11 @@ export interface AeoLoaders {
 export function createAeoLoaders({ operators, authorisations }: AeoModels): AeoLoaders {
   return {
     operatorByEori: new DataLoader(async (eoris) => {
-      const found = await operators.find({ _id: { $in: eoris } }).lean<OperatorDoc[]>().exec();
+      const found = await findByIds<OperatorDoc>(operators, eoris);
       return oneByKey(eoris, found, (operator) => operator._id);
     }),
     authorisationByNumber: new DataLoader(async (numbers) => {
-      const found = await authorisations.find({ _id: { $in: numbers } }).lean<AuthorisationDoc[]>().exec();
+      const found = await findByIds<AuthorisationDoc>(authorisations, numbers);
       return oneByKey(numbers, found, (authorisation) => authorisation._id);
     }),
     authorisationsByHolder: new DataLoader(async (holders) => {

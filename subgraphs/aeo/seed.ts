@@ -1,11 +1,12 @@
 // Loads the deterministic demo registry. Upserts by natural key, so seeding twice changes nothing.
-import { add, batches, emptyCounts } from '../kit/batches';
 import { upsertByKey, type UpsertCounts } from '../kit/upsert';
-import { generateAeoDemoData } from './demo-data';
+import { generateAeoDemoData, type AeoDemoData } from './demo-data';
 import { aeoTagsOf, type AeoModels, type AuthorisationDoc, type OperatorDoc } from './models';
 
-export async function seedAeo(models: AeoModels): Promise<{ operators: UpsertCounts; authorisations: UpsertCounts }> {
-  const data = generateAeoDemoData();
+export async function seedAeo(
+  models: AeoModels,
+  data: AeoDemoData = generateAeoDemoData(),
+): Promise<{ operators: UpsertCounts; authorisations: UpsertCounts }> {
   const authorisations: AuthorisationDoc[] = data.authorisations.map((authorisation) => ({
     _id: authorisation.number,
     holder: authorisation.holder,
@@ -25,8 +26,9 @@ export async function seedAeo(models: AeoModels): Promise<{ operators: UpsertCou
     aeoTags: aeoTagsOf(heldBy.get(operator.eori) ?? []),
   }));
 
-  const written = { operators: emptyCounts(), authorisations: emptyCounts() };
-  for (const batch of batches(operators, 500)) add(written.operators, await upsertByKey(models.operators, batch));
-  for (const batch of batches(authorisations, 500)) add(written.authorisations, await upsertByKey(models.authorisations, batch));
-  return written;
+  // One comparison each: on FerretDB a lookup of many keys reads the whole collection anyway.
+  return {
+    operators: await upsertByKey(models.operators, operators),
+    authorisations: await upsertByKey(models.authorisations, authorisations),
+  };
 }

@@ -44,11 +44,12 @@ export const resolvers: Resolvers = {
   },
 
   Mutation: {
-    lodgeDeclaration: async (_, { input }, { models }) => (await writeOne(models, { kind: 'declaration', ...input } as DeclarationRecord)) as DeclarationDoc,
-    fileEntrySummaryDeclaration: async (_, { input }, { models }) =>
-      (await writeOne(models, { kind: 'entrySummaryDeclaration', ...input } as EntrySummaryRecord)) as EntrySummaryDoc,
-    recordControlResult: async (_, { input }, { models }) =>
-      (await writeOne(models, { kind: 'controlResult', ...input } as ControlResultRecord)) as ControlResultDoc,
+    lodgeDeclaration: async (_, { input }, { models, loaders }) =>
+      stored(await loaders.declarationByMrn.load(await writeOne(models, { kind: 'declaration', ...input } as DeclarationRecord))),
+    fileEntrySummaryDeclaration: async (_, { input }, { models, loaders }) =>
+      stored(await loaders.entrySummaryByMrn.load(await writeOne(models, { kind: 'entrySummaryDeclaration', ...input } as EntrySummaryRecord))),
+    recordControlResult: async (_, { input }, { models, loaders }) =>
+      stored(await loaders.controlResultById.load(await writeOne(models, { kind: 'controlResult', ...input } as ControlResultRecord))),
   },
 
   EconomicOperator: {
@@ -115,11 +116,16 @@ function operatorRef(party: PartyDoc | null): OperatorRef | null {
   return party?.eori ? { eori: party.eori } : null;
 }
 
-/** Writes one record through the same path as ingest; a rejection becomes BAD_USER_INPUT. */
-async function writeOne(models: DeclarationsContext['models'], record: DeclarationRecord | EntrySummaryRecord | ControlResultRecord) {
+/** Writes one record through the same path as ingest and returns its key; a rejection becomes BAD_USER_INPUT. */
+async function writeOne(models: DeclarationsContext['models'], record: DeclarationRecord | EntrySummaryRecord | ControlResultRecord): Promise<string> {
   const [result] = await writeRecords(models, models.connection, [record]);
-  if (!result || result.status === 'rejected') throw badUserInput(result?.field || 'input', result?.reason ?? 'was rejected');
-  return result.document!;
+  if (!result?.key || result.status === 'rejected') throw badUserInput(result?.field || 'input', result?.reason ?? 'was rejected');
+  return result.key;
+}
+
+function stored<T>(document: T | null): T {
+  if (!document) throw new Error('A document just written could not be read back');
+  return document;
 }
 
 async function primed<T>(page: Promise<Connection<T>>, prime: (node: T) => void): Promise<Connection<T>> {

@@ -301,11 +301,17 @@ export function controlResultId(mrn: string, itemNumber: number | null, controlT
  */
 export type ControlResultContent = Omit<ControlResultDoc, 'contentHashes'>;
 
-export function validateControlResult(record: ControlResultRecord, declaration: DeclarationContent | null): ControlResultContent {
+/** What a control result needs to know of its declaration. */
+export interface DeclarationOutline {
+  partyIndex: string[];
+  itemNumbers: number[];
+}
+
+export function validateControlResult(record: ControlResultRecord, declaration: DeclarationOutline | null): ControlResultContent {
   const mrn = requireValid('mrn', checkMrn(string('mrn', record.mrn)));
   if (!declaration) throw badUserInput('mrn', `no declaration with MRN ${mrn} has been lodged`);
   const itemNumber = record.itemNumber === undefined || record.itemNumber === null ? null : number('itemNumber', record.itemNumber, { min: 1, max: 999, integer: true });
-  if (itemNumber !== null && !declaration.items.some((item) => item.itemNumber === itemNumber)) {
+  if (itemNumber !== null && !declaration.itemNumbers.includes(itemNumber)) {
     throw badUserInput('itemNumber', `declaration ${mrn} has no item ${itemNumber}`);
   }
   const outcome = oneOf('outcome', record.outcome, OUTCOMES) as ControlResultDoc['outcome'];

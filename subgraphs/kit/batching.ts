@@ -12,3 +12,12 @@ export function manyByKey<T>(keys: readonly string[], items: readonly T[], keyOf
   for (const item of items) groups.get(keyOf(item))?.push(item);
   return keys.map((key) => groups.get(key) ?? []);
 }
+
+/**
+ * Finds documents by `_id`. A single key is asked as an equality, which FerretDB answers from
+ * its primary key; `$in` scans there (MongoDB answers both from the index).
+ */
+export function findByIds<TDoc>(model: { find(filter: object): { lean<T>(): { exec(): Promise<T> } } }, ids: readonly string[]): Promise<TDoc[]> {
+  const filter = ids.length === 1 ? { _id: ids[0] } : { _id: { $in: ids } };
+  return model.find(filter).lean<TDoc[]>().exec();
+}

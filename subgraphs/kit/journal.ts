@@ -1,11 +1,14 @@
-// Exactly-once batches without transactions (FerretDB has none): a write-ahead journal.
+// Batches that survive crashes without transactions (FerretDB has none): a write-ahead journal.
 //
-// A batch is a set of documents to store by key plus counters to increment. It is first
-// saved whole in the journal, then applied: documents are replaced by key (repeatable), and
-// each counter document records the batch id in the same update that increments it, so a
-// counter can never take one batch twice. Only then is the batch forgotten. A batch that a
-// crash or an error interrupted is replayed, from the journal, before the next batch: nothing
-// is lost and nothing is counted twice.
+// A batch says which documents must exist, with exactly which content, once it is done. It is
+// first copied whole into the journal, then applied, then forgotten. Applying is repeatable, so
+// a batch that a crash or an error interrupted is simply applied again, from the journal,
+// before the next one: nothing is lost and nothing is counted twice. Counters are documents
+// with absolute values, so applying them twice is harmless too.
+//
+// FerretDB's SQLite backend pushes only `_id` equality finds down to the database; updates and
+// deletes scan the collection. So new documents are inserted in bulk, and the few that already
+// exist are replaced one by one, or deleted and re-inserted in bulk when there are many.
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { isDuplicateKeyError } from './persistence';
@@ -15,96 +18,80 @@ export interface KeyedDocument {
   [field: string]: unknown;
 }
 
-export interface Increment {
-  collection: string;
-  id: string;
-  /** Dotted counter paths and the amounts to add (negative to take away). */
-  inc: Record<string, number>;
-}
-
 export interface Batch {
-  /** Collection name → complete documents (already cast), stored by `_id`. */
-  documents: Record<string, KeyedDocument[]>;
-  increments: Increment[];
-}
-
-/** Stored documents may not have dotted keys, so the journal keeps counter paths as values. */
-interface JournalIncrement {
-  collection: string;
-  id: string;
-  amounts: { path: string; amount: number }[];
-}
-
-interface JournalEntry {
-  _id: string;
-  createdAt: Date;
-  documents: Batch['documents'];
-  increments: JournalIncrement[];
+  /** Collection name → documents that must exist with exactly this content afterwards. */
+  put: Record<string, KeyedDocument[]>;
 }
 
 const JOURNAL = 'writeJournal';
-/** Where a counter document remembers the batches it has taken. */
-const MARK = '_journal';
+/** Each batch's documents go to a collection of their own, which is dropped, not scanned, when done. */
+const journalCollection = (batch: string) => `writeJournal_${batch}`;
+/** Up to this many existing documents are replaced one by one; more are deleted and re-inserted in one go. */
+const REPLACE_ONE_BY_ONE = 20;
+
+interface JournalDocument {
+  _id: string;
+  collection: string;
+  document: KeyedDocument;
+}
 
 export async function commitBatch(connection: Connection, batch: Batch): Promise<void> {
   await replayPending(connection);
-  const nothingToDo = batch.increments.length === 0 && Object.values(batch.documents).every((docs) => docs.length === 0);
-  if (nothingToDo) return;
-  if (batch.increments.length === 0) {
-    // Replacing documents by key is repeatable on its own; the journal is for the counters.
-    await storeDocuments(connection, batch.documents);
+  const entries = Object.entries(batch.put).filter(([, docs]) => docs.length > 0);
+  if (entries.length === 0) return;
+  const id = randomUUID().replace(/-/g, '');
+  const journalled: JournalDocument[] = entries.flatMap(([collection, docs]) =>
+    docs.map((document) => ({ _id: `${collection}/${document._id}`, collection, document })),
+  );
+  // The documents first, the header last: a header is only ever there with all its documents.
+  await connection.collection<JournalDocument>(journalCollection(id)).insertMany(journalled, { ordered: false });
+  await connection.collection<{ _id: string; createdAt: Date }>(JOURNAL).insertOne({ _id: id, createdAt: new Date() });
+  await apply(connection, id, Object.fromEntries(entries));
+}
+
+/** Applies every batch an earlier run left unfinished, oldest first; returns how many. */
+export async function replayPending(connection: Connection): Promise<number> {
+  const headers = await connection.collection<{ _id: string; createdAt: Date }>(JOURNAL).find({}).sort({ createdAt: 1 }).toArray();
+  for (const { _id: id } of headers) {
+    const journalled = await connection.collection<JournalDocument>(journalCollection(id)).find({}).toArray();
+    const put: Record<string, KeyedDocument[]> = {};
+    for (const { collection, document } of journalled) (put[collection] ??= []).push(document);
+    await apply(connection, id, put);
+  }
+  return headers.length;
+}
+
+async function apply(connection: Connection, id: string, put: Record<string, KeyedDocument[]>): Promise<void> {
+  for (const [collection, docs] of Object.entries(put)) await putAll(connection, collection, docs);
+  await connection.collection<{ _id: string }>(JOURNAL).deleteOne({ _id: id });
+  await connection
+    .collection(journalCollection(id))
+    .drop()
+    .catch(() => {});
+}
+
+/** Makes each document exist with exactly this content. */
+export async function putAll(connection: Connection, collection: string, docs: readonly KeyedDocument[]): Promise<void> {
+  const target = connection.collection<KeyedDocument>(collection);
+  let existing: KeyedDocument[] = [];
+  try {
+    await target.insertMany([...docs], { ordered: false });
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) throw error;
+    const failed = new Set(duplicateIndexes(error));
+    existing = docs.filter((_, index) => failed.has(index));
+  }
+  if (existing.length === 0) return;
+  if (existing.length <= REPLACE_ONE_BY_ONE) {
+    for (const doc of existing) await target.replaceOne({ _id: doc._id }, doc, { upsert: true });
     return;
   }
-  const entry: JournalEntry = {
-    _id: randomUUID(),
-    createdAt: new Date(),
-    documents: batch.documents,
-    increments: batch.increments.map(({ collection, id, inc }) => ({
-      collection,
-      id,
-      amounts: Object.entries(inc).map(([path, amount]) => ({ path, amount })),
-    })),
-  };
-  await connection.collection<JournalEntry>(JOURNAL).insertOne(entry);
-  await apply(connection, entry);
+  await target.deleteMany({ _id: { $in: existing.map((doc) => doc._id) } });
+  await target.insertMany(existing, { ordered: false });
 }
 
-/** Applies every batch an earlier run left unfinished, oldest first. */
-export async function replayPending(connection: Connection): Promise<number> {
-  const pending = await connection.collection<JournalEntry>(JOURNAL).find({}).sort({ createdAt: 1 }).toArray();
-  for (const entry of pending) await apply(connection, entry);
-  return pending.length;
-}
-
-async function apply(connection: Connection, entry: JournalEntry): Promise<void> {
-  await storeDocuments(connection, entry.documents);
-  const marker = `${MARK}.${entry._id}`;
-  for (const { collection, id, amounts } of entry.increments) {
-    const inc = Object.fromEntries(amounts.map(({ path, amount }) => [path, amount]));
-    try {
-      // Counter documents are plain documents keyed by a string.
-      await connection
-        .collection<{ _id: string }>(collection)
-        .updateOne({ _id: id, [marker]: { $exists: false } }, { $inc: inc, $set: { [marker]: 1 } }, { upsert: true });
-    } catch (error) {
-      // The document exists and already took this batch: the filter missed, the upsert collided.
-      if (!isDuplicateKeyError(error)) throw error;
-    }
-  }
-  const byCollection = new Map<string, string[]>();
-  for (const { collection, id } of entry.increments) byCollection.set(collection, [...(byCollection.get(collection) ?? []), id]);
-  for (const [collection, ids] of byCollection) {
-    await connection.collection<{ _id: string }>(collection).updateMany({ _id: { $in: ids } }, { $unset: { [marker]: '' } });
-  }
-  await connection.collection<JournalEntry>(JOURNAL).deleteOne({ _id: entry._id });
-}
-
-async function storeDocuments(connection: Connection, documents: Record<string, KeyedDocument[]>): Promise<void> {
-  for (const [collection, docs] of Object.entries(documents)) {
-    if (docs.length === 0) continue;
-    await connection.collection<KeyedDocument>(collection).bulkWrite(
-      docs.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } })),
-      { ordered: false },
-    );
-  }
+function duplicateIndexes(error: unknown): number[] {
+  const writeErrors = (error as { writeErrors?: { index: number; code: number }[] | { index: number; code: number } }).writeErrors;
+  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+  return list.filter((writeError) => writeError.code === 11000).map((writeError) => writeError.index);
 }

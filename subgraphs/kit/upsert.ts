@@ -3,7 +3,7 @@
 // costs one read per batch instead of one write per document.
 import { isDeepStrictEqual } from 'node:util';
 import type { Model } from 'mongoose';
-import { isDuplicateKeyError } from './persistence';
+import { putAll, type KeyedDocument } from './journal';
 
 export interface UpsertCounts {
   inserted: number;
@@ -32,27 +32,15 @@ export async function upsertByKey<TDoc extends { _id: string }>(model: Model<TDo
     else toReplace.push(doc);
   }
 
-  if (toInsert.length) {
-    try {
-      await model.insertMany(toInsert, { ordered: false });
-    } catch (error) {
-      // Another writer inserted some of these meanwhile; writing them by key settles it either way.
-      if (!isDuplicateKeyError(error)) throw error;
-      await replaceAll(model, toInsert);
-    }
-    counts.inserted = toInsert.length;
-  }
-  if (toReplace.length) {
-    await replaceAll(model, toReplace);
-    counts.updated = toReplace.length;
-  }
+  // putAll inserts in bulk and replaces whatever already exists, whoever wrote it meanwhile.
+  await putAll(model.db, model.collection.collectionName, [...toInsert, ...toReplace] as unknown as KeyedDocument[]);
+  counts.inserted = toInsert.length;
+  counts.updated = toReplace.length;
   return counts;
 }
 
-async function replaceAll<TDoc extends { _id: string }>(model: Model<TDoc>, documents: readonly TDoc[]): Promise<void> {
-  const operations = documents.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } }));
-  // Mongoose's typings want the replacement without _id; the server accepts an identical _id.
-  await model.bulkWrite(operations as unknown as Parameters<Model<TDoc>['bulkWrite']>[0], { ordered: false });
+export function describeCounts(counts: UpsertCounts): string {
+  return `${counts.inserted} new, ${counts.updated} updated, ${counts.unchanged} unchanged`;
 }
 
 /** A plain-data view of a document without bookkeeping fields, for equality. */

@@ -114,29 +114,26 @@ describe('ingest', () => {
     expect(await snapshot(interrupted)).toEqual(await snapshot(clean));
   });
 
-  it('finishes a batch a crash left in the journal, counting it exactly once', async () => {
+  it('finishes a batch a crash left in the journal, writing it exactly once', async () => {
     const db = database();
     const connection = await mongoose.createConnection(uri, { dbName: db }).asPromise();
     try {
-      // A batch that was journalled and whose counters were half applied when the process died.
-      await connection.collection('writeJournal').insertOne({
-        _id: 'crashed-batch' as never,
-        createdAt: new Date(),
-        documents: { declarations: [] },
-        increments: [
-          { collection: 'operatorStatistics', id: 'NL100000001', amounts: [{ path: 'roles.IMPORTER.declarations', amount: 3 }] },
-          { collection: 'operatorStatistics', id: 'NL800000001', amounts: [{ path: 'roles.DECLARANT.declarations', amount: 3 }] },
-        ],
-      });
-      await connection.collection('operatorStatistics').insertOne({ _id: 'NL100000001' as never, roles: { IMPORTER: { declarations: 3 } }, _journal: { 'crashed-batch': 1 } });
+      // The process died after journalling a batch and writing part of it.
+      await connection.collection('writeJournal_b1').insertMany([
+        { _id: 'operatorStatistics/NL100000001' as never, collection: 'operatorStatistics', document: { _id: 'NL100000001', roles: { IMPORTER: { declarations: 3 } } } },
+        { _id: 'operatorStatistics/NL800000001' as never, collection: 'operatorStatistics', document: { _id: 'NL800000001', roles: { DECLARANT: { declarations: 3 } } } },
+      ]);
+      await connection.collection('writeJournal').insertOne({ _id: 'b1' as never, createdAt: new Date() });
+      await connection.collection('operatorStatistics').insertOne({ _id: 'NL100000001' as never, roles: { IMPORTER: { declarations: 3 } } });
 
-      await commitBatch(connection, { documents: {}, increments: [] });
+      await commitBatch(connection, { put: {} });
       const stats = await connection.collection('operatorStatistics').find({}).sort({ _id: 1 }).toArray();
       expect(stats).toEqual([
-        { _id: 'NL100000001', roles: { IMPORTER: { declarations: 3 } }, _journal: {} },
-        { _id: 'NL800000001', roles: { DECLARANT: { declarations: 3 } }, _journal: {} },
+        { _id: 'NL100000001', roles: { IMPORTER: { declarations: 3 } } },
+        { _id: 'NL800000001', roles: { DECLARANT: { declarations: 3 } } },
       ]);
       expect(await connection.collection('writeJournal').countDocuments()).toBe(0);
+      expect((await connection.db!.listCollections().toArray()).map((c) => c.name)).not.toContain('writeJournal_b1');
     } finally {
       await connection.close();
     }

@@ -1,0 +1,66 @@
+// The demo data set through the gateway: what an auditor sees after npm start.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KCS_TRAIN, seedDemoData } from '../../scripts/seed';
+import { DEMO_SHOWCASE_EORIS } from '../../subgraphs/aeo/demo-data';
+import { ensShowcase, generateEnsDemoRecords } from '../../subgraphs/declarations/ens-demo';
+import { kcsFileToRecords } from '../../subgraphs/declarations/kcs';
+import { apiSchema, contractOperation, pruneToSchema } from '../support/contract';
+import { startPlatform, testDatabase, type Platform } from '../support/platform';
+
+let platform: Platform;
+type Data = Record<string, any>;
+const schema = apiSchema();
+const operation = (name: string) => pruneToSchema(contractOperation(name), schema);
+
+/** The first 300 declarations of the train split keep the test quick. */
+const kcsFile = join(mkdtempSync(join(tmpdir(), 'kcs-')), 'train-head.csv');
+writeFileSync(kcsFile, readFileSync(KCS_TRAIN, 'utf8').split('\n').slice(0, 301).join('\n') + '\n');
+const firstKcs = kcsFileToRecords(kcsFile)[0]!;
+
+beforeAll(async () => {
+  platform = await startPlatform();
+  await seedDemoData({
+    uri: testDatabase('unused').uri,
+    databases: { aeo: platform.aeo.database.connection.name, declarations: platform.declarations.database.connection.name },
+    kcsFile,
+    log: () => {},
+  });
+}, 120_000);
+
+afterAll(() => platform.stop());
+
+describe('the demo data', () => {
+  it('answers DeclarationCheck for a KCS declaration, with its item and control result', async () => {
+    const { data, errors } = await platform.query<Data>(operation('DeclarationCheck'), { mrn: firstKcs.declaration.mrn });
+    expect(errors).toBeUndefined();
+    expect(data?.declaration).toMatchObject({
+      mrn: firstKcs.declaration.mrn,
+      importer: { eori: firstKcs.declaration.importer.eori, name: expect.any(String) },
+      items: [{ itemNumber: 1, commodityCode: firstKcs.declaration.items[0]!.commodityCode, itemAmount: { currency: 'KRW' } }],
+      controlResults: [{ itemNumber: 1, lane: 'RED', outcome: expect.stringMatching(/IRREGULARITY/) }],
+    });
+  });
+
+  it("answers Trader360 for a KCS importer, with the operator's declarations and their control results", async () => {
+    const { data, errors } = await platform.query<Data>(operation('Trader360'), { eori: firstKcs.declaration.importer.eori });
+    expect(errors).toBeUndefined();
+    expect(data?.economicOperator.declarations.totalCount).toBeGreaterThan(0);
+    expect(data?.economicOperator.declarations.edges[0].node.controlResults).toHaveLength(1);
+  });
+
+  it('answers ConsignmentScreen for a filing to an AEO holder, with parties and containers', async () => {
+    const showcase = ensShowcase(generateEnsDemoRecords());
+    const { data, errors } = await platform.query<Data>(operation('ConsignmentScreen'), { mrn: showcase.validAeofConsignee });
+    expect(errors).toBeUndefined();
+    const filing = data?.entrySummaryDeclaration;
+    expect(filing.mrn).toBe(showcase.validAeofConsignee);
+    expect(filing.consignments[0].consignee).toMatchObject({
+      eori: DEMO_SHOWCASE_EORIS.validAeof,
+      operator: { aeoAuthorisations: expect.arrayContaining([{ type: 'AEOF', status: 'VALID' }]) },
+    });
+    expect(filing.consignments[0].goods.length).toBeGreaterThan(0);
+  });
+});
