@@ -1,6 +1,7 @@
 // The declarations subgraph's collections. Natural keys are `_id`; the arrays of strings beside
 // the nested data (parties, commodity codes, containers) exist so filters need no joins.
 import { Schema, type Connection, type Model } from 'mongoose';
+import { createLookupIndexModel, LOOKUP_INDEX_COLLECTION, type LookupIndexDoc } from '../kit/lookup-index';
 import type { ControlOutcome, FilingType, Lane, TransportMode } from './records';
 
 export type PartyRole = 'IMPORTER' | 'DECLARANT' | 'REPRESENTATIVE' | 'SELLER' | 'BUYER';
@@ -128,6 +129,8 @@ export interface DeclarationsModels {
   controlResults: Model<ControlResultDoc>;
   entrySummaries: Model<EntrySummaryDoc>;
   operatorStatistics: Model<OperatorStatisticsDoc>;
+  /** "party:<ROLE>:<EORI>" → the operator's declarations; "controls:<MRN>" → a declaration's control results. */
+  lookupIndex: Model<LookupIndexDoc>;
 }
 
 // Documents are validated by validate.ts before they get here; the schemas give shape and indexes.
@@ -154,6 +157,7 @@ export const COLLECTIONS = {
   controlResults: 'controlResults',
   entrySummaries: 'entrySummaryDeclarations',
   operatorStatistics: 'operatorStatistics',
+  lookupIndex: LOOKUP_INDEX_COLLECTION,
 } as const;
 
 export function createDeclarationsModels(connection: Connection): DeclarationsModels {
@@ -162,6 +166,7 @@ export function createDeclarationsModels(connection: Connection): DeclarationsMo
     controlResults: connection.model<ControlResultDoc>('ControlResult', controlResultSchema, COLLECTIONS.controlResults),
     entrySummaries: connection.model<EntrySummaryDoc>('EntrySummaryDeclaration', entrySummarySchema, COLLECTIONS.entrySummaries),
     operatorStatistics: connection.model<OperatorStatisticsDoc>('OperatorStatistics', operatorStatisticsSchema, COLLECTIONS.operatorStatistics),
+    lookupIndex: createLookupIndexModel(connection),
   };
 }
 

@@ -1,6 +1,7 @@
 import { badUserInput } from '../kit/errors';
 import { checkContainerNumber, checkCountryCode, checkEori, checkMrn } from '../kit/identifiers';
 import { requireDate, requireValid } from '../kit/input';
+import { pageOfEntries } from '../kit/lookup-index';
 import { paginate, type Connection } from '../kit/pagination';
 import { DateScalar, DateTimeScalar } from '../kit/scalars';
 import type {
@@ -54,8 +55,21 @@ export const resolvers: Resolvers = {
 
   EconomicOperator: {
     __resolveReference: (reference) => ({ eori: reference.eori }),
-    declarations: (operator, { role, filter, first, after }, context) =>
-      pageOfDeclarations(context, { $and: [{ partyIndex: `${role}:${operator.eori}` }, declarationFilter(filter)] }, first, after),
+    declarations: async (operator, { role, filter, first, after }, context) => {
+      const query = declarationFilter(filter);
+      if (Object.keys(query).length > 0) {
+        return pageOfDeclarations(context, { $and: [{ partyIndex: `${role}:${operator.eori}` }, query] }, first, after);
+      }
+      // Unfiltered, the operator's list answers by key instead of a query over all declarations.
+      const page = pageOfEntries(await context.loaders.lookup.load(`party:${role}:${operator.eori}`), { first, after });
+      const declarations = await context.loaders.declarationByMrn.loadMany(page.edges.map(({ node: [, mrn] }) => mrn));
+      const edges = page.edges.flatMap(({ cursor }, index) => {
+        const node = declarations[index];
+        if (node instanceof Error) throw node;
+        return node ? [{ cursor, node }] : [];
+      });
+      return { ...page, edges };
+    },
     entrySummaryDeclarations: (operator, { role, first, after }, { models }) =>
       paginate<EntrySummaryDoc>(models.entrySummaries, { partyIndex: `${role}:${operator.eori}` }, { first, after }, [{ field: 'expectedArrival', direction: -1 }]),
     controlStatistics: async (operator, { role }, { loaders }) => {

@@ -11,6 +11,7 @@ import type { Connection } from 'mongoose';
 import { GraphQLError } from 'graphql';
 import { contentHash } from '../kit/content-hash';
 import { commitBatch, type KeyedDocument } from '../kit/journal';
+import { fromStored, toStored, withEntry, withoutEntry, type IndexEntry, type LookupIndexDoc } from '../kit/lookup-index';
 import {
   COLLECTIONS,
   type ControlResultDoc,
@@ -47,27 +48,30 @@ class StoredOutline {
   readonly entrySummaries = new Map<string, EntrySummaryOutline | null>();
   readonly controls = new Map<string, ControlOutline | null>();
   readonly statistics = new Map<string, OperatorStatisticsDoc | null>();
+  readonly indexes = new Map<string, IndexEntry[] | null>();
 
   constructor(private readonly complete: boolean) {}
 
   /** Every collection read once: for an ingest run. */
   static async loadAll(models: DeclarationsModels): Promise<StoredOutline> {
     const outline = new StoredOutline(true);
-    const [declarations, entrySummaries, controls, statistics] = await Promise.all([
+    const [declarations, entrySummaries, controls, statistics, indexes] = await Promise.all([
       models.declarations.find({}, { contentHashes: 1, partyIndex: 1, 'items.itemNumber': 1 }).lean<DeclarationDoc[]>().exec(),
       models.entrySummaries.find({}, { contentHashes: 1, version: 1, lodgedAt: 1 }).lean<EntrySummaryDoc[]>().exec(),
       models.controlResults.find({}, { contentHashes: 1, partyIndex: 1, outcome: 1 }).lean<ControlResultDoc[]>().exec(),
       models.operatorStatistics.find({}).lean<OperatorStatisticsDoc[]>().exec(),
+      models.lookupIndex.find({}).lean<LookupIndexDoc[]>().exec(),
     ]);
     for (const doc of declarations) outline.declarations.set(doc._id, declarationOutline(doc));
     for (const doc of entrySummaries) outline.entrySummaries.set(doc._id, { contentHashes: doc.contentHashes, version: doc.version, lodgedAt: doc.lodgedAt });
     for (const doc of controls) outline.controls.set(doc._id, { contentHashes: doc.contentHashes, partyIndex: doc.partyIndex, outcome: doc.outcome });
     for (const doc of statistics) outline.statistics.set(doc._id, doc);
+    for (const doc of indexes) outline.indexes.set(doc._id, fromStored(doc));
     return outline;
   }
 
   /** Reads the keys not known yet, one cheap `_id` find each: for single writes. */
-  async ensure(models: DeclarationsModels, keys: { declarations?: string[]; entrySummaries?: string[]; controls?: string[]; statistics?: string[] }) {
+  async ensure(models: DeclarationsModels, keys: { declarations?: string[]; entrySummaries?: string[]; controls?: string[]; statistics?: string[]; indexes?: string[] }) {
     if (this.complete) return;
     const fetch = async <TDoc, TOutline>(ids: string[] | undefined, map: Map<string, TOutline | null>, find: (id: string) => Promise<TDoc | null>, toOutline: (doc: TDoc) => TOutline) => {
       for (const id of new Set(ids ?? [])) {
@@ -88,6 +92,7 @@ class StoredOutline {
       outcome: doc.outcome,
     }));
     await fetch(keys.statistics, this.statistics, (id) => models.operatorStatistics.findById(id).lean<OperatorStatisticsDoc>().exec(), (doc) => doc);
+    await fetch(keys.indexes, this.indexes, (id) => models.lookupIndex.findById(id).lean<LookupIndexDoc>().exec(), fromStored);
   }
 }
 
@@ -177,6 +182,8 @@ export class DeclarationsWriter {
     const put = { declarations: new Map<string, DeclarationDoc>(), entrySummaries: new Map<string, EntrySummaryDoc>(), controls: new Map<string, ControlResultDoc>() };
     const counters = new CounterChanges();
     const at = this.now().toISOString();
+    /** Changes to lookup lists, applied once their current entries are known. */
+    const indexChanges: { key: string; add?: IndexEntry; remove?: string }[] = [];
 
     const writeOne = (record: DeclarationsRecord): WriteResult => {
       switch (record?.kind) {
@@ -189,6 +196,8 @@ export class DeclarationsWriter {
           const doc: DeclarationDoc = { ...content, contentHashes: [...(before?.contentHashes ?? []), hash] };
           if (before) counters.add(before.partyIndex, { declarations: 1 }, -1);
           counters.add(doc.partyIndex, { declarations: 1 }, 1);
+          for (const party of before?.partyIndex ?? []) if (!doc.partyIndex.includes(party)) indexChanges.push({ key: `party:${party}`, remove: doc._id });
+          for (const party of doc.partyIndex) indexChanges.push({ key: `party:${party}`, add: [doc.acceptanceDate, doc._id] });
           stored.declarations.set(doc._id, declarationOutline(doc));
           put.declarations.set(doc._id, doc);
           return { status, key: doc._id };
@@ -220,6 +229,7 @@ export class DeclarationsWriter {
           const doc: ControlResultDoc = { ...content, contentHashes: [...(before?.contentHashes ?? []), hash] };
           if (before) counters.add(before.partyIndex, controlCounts(before.outcome), -1);
           counters.add(doc.partyIndex, controlCounts(doc.outcome), 1);
+          indexChanges.push({ key: `controls:${doc.mrn}`, add: [doc.date, doc._id] });
           stored.controls.set(doc._id, { contentHashes: doc.contentHashes, partyIndex: doc.partyIndex, outcome: doc.outcome });
           put.controls.set(doc._id, doc);
           return { status, key: doc._id };
@@ -238,8 +248,16 @@ export class DeclarationsWriter {
       }
     });
 
-    await stored.ensure(this.models, { statistics: [...counters.byOperator.keys()] });
+    await stored.ensure(this.models, { statistics: [...counters.byOperator.keys()], indexes: indexChanges.map((change) => change.key) });
     const statistics = counters.applyTo(stored.statistics);
+    const indexes = new Map<string, LookupIndexDoc>();
+    for (const { key, add, remove } of indexChanges) {
+      let entries = stored.indexes.get(key) ?? [];
+      if (remove) entries = withoutEntry(entries, remove);
+      if (add) entries = withEntry(entries, add);
+      stored.indexes.set(key, entries);
+      indexes.set(key, toStored(key, entries));
+    }
     const documents = (map: Map<string, object>) => [...map.values()] as KeyedDocument[];
     await commitBatch(this.connection, {
       put: {
@@ -247,6 +265,7 @@ export class DeclarationsWriter {
         [COLLECTIONS.entrySummaries]: documents(put.entrySummaries),
         [COLLECTIONS.controlResults]: documents(put.controls),
         [COLLECTIONS.operatorStatistics]: statistics as unknown as KeyedDocument[],
+        [COLLECTIONS.lookupIndex]: documents(indexes),
       },
     });
     return results;

@@ -1,3 +1,6 @@
+import type { Model } from 'mongoose';
+import { engineOf } from './database';
+
 // Puts the results of one batched query back in the order DataLoader asked for them.
 
 /** One item per key, or null where the key matched nothing. */
@@ -13,11 +16,25 @@ export function manyByKey<T>(keys: readonly string[], items: readonly T[], keyOf
   return keys.map((key) => groups.get(key) ?? []);
 }
 
+export type KeyLookup = 'in' | 'each';
+let override: KeyLookup | undefined;
+
 /**
- * Finds documents by `_id`. A single key is asked as an equality, which FerretDB answers from
- * its primary key; `$in` scans there (MongoDB answers both from the index).
+ * How a batch of keys is fetched. MongoDB answers `{ _id: { $in } }` from its index: one
+ * command for the batch. FerretDB's SQLite backend answers only `{ _id: value }` from its
+ * primary key and scans the collection for `$in` (seconds on the demo data), so there the
+ * batch is sent as one equality find per key, all at once. Tests that count commands pin `in`.
  */
-export function findByIds<TDoc>(model: { find(filter: object): { lean<T>(): { exec(): Promise<T> } } }, ids: readonly string[]): Promise<TDoc[]> {
-  const filter = ids.length === 1 ? { _id: ids[0] } : { _id: { $in: ids } };
-  return model.find(filter).lean<TDoc[]>().exec();
+export function setKeyLookup(strategy: KeyLookup | undefined): void {
+  override = strategy;
+}
+
+export async function findByIds<TDoc>(model: Model<TDoc>, ids: readonly string[]): Promise<TDoc[]> {
+  if (ids.length === 0) return [];
+  const strategy = override ?? (engineOf(model.db) === 'ferretdb' ? 'each' : 'in');
+  if (ids.length === 1 || strategy === 'each') {
+    const found = await Promise.all(ids.map((id) => model.find({ _id: id }).lean<TDoc[]>().exec()));
+    return found.flat();
+  }
+  return model.find({ _id: { $in: ids } }).lean<TDoc[]>().exec();
 }

@@ -60,7 +60,23 @@ export async function connectDatabase(subgraph: string, options: DatabaseOptions
   });
   connection.getClient().on('commandStarted', (event) => commands.record(event.commandName));
   await connection.asPromise();
+  await detectEngine(connection);
   return { connection, commands, close: () => connection.close() };
+}
+
+export type Engine = 'mongodb' | 'ferretdb';
+const engines = new WeakMap<object, Engine>();
+
+/** FerretDB says so in buildInfo; its query costs differ (see batching.ts). */
+export async function detectEngine(connection: Connection): Promise<Engine> {
+  const info = await connection.db!.admin().command({ buildInfo: 1 });
+  const engine: Engine = 'ferretdbVersion' in info ? 'ferretdb' : 'mongodb';
+  engines.set(connection, engine);
+  return engine;
+}
+
+export function engineOf(connection: Connection): Engine {
+  return engines.get(connection) ?? 'mongodb';
 }
 
 /** Readiness: the server answers a ping. */

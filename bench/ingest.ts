@@ -1,0 +1,135 @@
+// Ingest throughput: the project's ingest path (validation, fingerprints, operator counters, the
+// crash journal) against a bare insertMany of the same number of documents, on the same engine
+// in the same run.
+//
+//   npx tsx bench/ingest.ts [--rows 10000]
+//
+// Records: the first N rows of data/kcs-synthetic/train.csv as [declaration, control, ...].
+// Baseline: the raw records themselves, each with a generated _id (the MRN for a declaration,
+// mrn/item/controlType for a control result, as the project keys them), inserted with
+// insertMany({ ordered: false }) in batches of 2,000 into one plain collection of a database
+// of its own. No validation, no fingerprints, no counters, no journal.
+import { fileURLToPath } from 'node:url';
+import mongoose from 'mongoose';
+import { ingest, type IngestSummary } from '../scripts/ingest/run';
+import type { SourceLine } from '../scripts/ingest/sources';
+import { openWriters } from '../scripts/ingest/writers';
+import { kcsFileToRecords } from '../subgraphs/declarations/kcs';
+import type { DeclarationsRecord } from '../subgraphs/declarations/records';
+import { controlResultId } from '../subgraphs/declarations/validate';
+import { formatCount, formatMs, formatRatio, numberFlag, printTable, startBenchDatabase } from './support';
+
+const BATCH_SIZE = 2_000;
+const TRAIN_CSV = fileURLToPath(new URL('../data/kcs-synthetic/train.csv', import.meta.url));
+
+const rows = numberFlag('rows', 10_000);
+const records: DeclarationsRecord[] = kcsFileToRecords(TRAIN_CSV)
+  .slice(0, rows)
+  .flatMap(({ declaration, control }) => (control ? [declaration, control] : [declaration]));
+
+async function* source(): AsyncGenerator<SourceLine> {
+  let line = 0;
+  for (const record of records) yield { file: 'bench', line: ++line, record };
+}
+
+interface ProjectRun {
+  /** openWriters: connect, create indexes, read the outline of what is stored. */
+  openMs: number;
+  /** ingest() over every record. */
+  ingestMs: number;
+  summary: IngestSummary;
+  /** Records per second of each batch, in order (from ingest's progress callback). */
+  batchRates: number[];
+}
+
+/** One ingest run as `npm run ingest` does it: fresh writers (which read what is stored), then every record. */
+async function projectRun(uri: string, dbName: string): Promise<ProjectRun> {
+  const opening = performance.now();
+  const { writers, close } = await openWriters(uri, { declarations: dbName });
+  const started = performance.now();
+  const batchRates: number[] = [];
+  let last = { at: started, done: 0 };
+  const onBatch = (done: number) => {
+    const at = performance.now();
+    if (done > last.done) batchRates.push((done - last.done) / ((at - last.at) / 1000));
+    last = { at, done };
+  };
+  try {
+    const summary = await ingest(source(), { writers, batchSize: BATCH_SIZE, progress: { update: onBatch, finish: onBatch } });
+    return { openMs: started - opening, ingestMs: performance.now() - started, summary, batchRates };
+  } finally {
+    await close();
+  }
+}
+
+/** The same number of documents, raw, with insertMany. Returns the milliseconds. */
+async function plainInsertMany(uri: string, dbName: string): Promise<number> {
+  const documents = records.map((record) => ({
+    _id: record.kind === 'controlResult' ? controlResultId(record.mrn, record.itemNumber ?? null, record.controlType) : record.mrn,
+    ...record,
+  }));
+  const client = new mongoose.mongo.MongoClient(uri);
+  await client.connect();
+  try {
+    const collection = client.db(dbName).collection<{ _id: string }>('records');
+    const started = performance.now();
+    for (let i = 0; i < documents.length; i += BATCH_SIZE) {
+      await collection.insertMany(documents.slice(i, i + BATCH_SIZE), { ordered: false });
+    }
+    const elapsed = performance.now() - started;
+    const stored = await collection.countDocuments();
+    if (stored !== documents.length) throw new Error(`insertMany stored ${stored} of ${documents.length} documents`);
+    return elapsed;
+  } finally {
+    await client.close();
+  }
+}
+
+const database = await startBenchDatabase();
+try {
+  console.log(`Ingest benchmark: ${formatCount(rows)} KCS rows → ${formatCount(records.length)} records, batches of ${formatCount(BATCH_SIZE)}, on ${database.description}\n`);
+
+  // The baseline first, into its own database; then the project path twice into another.
+  const plainMs = await plainInsertMany(database.uri, database.dbName('plain'));
+  const declarationsDb = database.dbName('declarations');
+  const first = await projectRun(database.uri, declarationsDb);
+  const second = await projectRun(database.uri, declarationsDb);
+
+  const plainRate = records.length / (plainMs / 1000);
+  const rate = (run: ProjectRun) => records.length / (run.ingestMs / 1000);
+  const rateWithOpen = (run: ProjectRun) => records.length / ((run.openMs + run.ingestMs) / 1000);
+  const outcome = ({ summary }: ProjectRun) =>
+    (['stored', 'updated', 'unchanged', 'rejected'] as const)
+      .filter((key) => summary[key] > 0)
+      .map((key) => `${formatCount(summary[key])} ${key}`)
+      .join(', ');
+  const projectRow = (label: string, run: ProjectRun) => [
+    label,
+    formatCount(run.summary.read),
+    formatMs(run.openMs),
+    formatMs(run.ingestMs),
+    formatCount(rate(run)),
+    formatRatio(rate(run) / plainRate),
+    formatRatio(rateWithOpen(run) / plainRate),
+    outcome(run),
+  ];
+
+  printTable(
+    ['path', 'records', 'open writers', 'time', 'records/s', 'ratio', 'ratio incl. open', 'outcome'],
+    [
+      ['insertMany, raw records (baseline)', formatCount(records.length), '-', formatMs(plainMs), formatCount(plainRate), formatRatio(1), formatRatio(1), `${formatCount(records.length)} inserted`],
+      projectRow('ingest, 1st run (empty database)', first),
+      projectRow('ingest, 2nd run (same records)', second),
+    ],
+  );
+  const batches = first.batchRates;
+  console.log(
+    `\n1st run, records/s per batch of ${formatCount(BATCH_SIZE)}: ${batches.map(formatCount).join(' → ')}` +
+      `\n\nratio = ingest records/s ÷ insertMany records/s. The 1st run stores at ${formatRatio(rate(first) / plainRate)} the speed of a bare insertMany of the same number of documents:` +
+      `\nvalidation, fingerprints, operator counters and the crash journal (each document is written twice) cost the rest.` +
+      ` The 2nd run writes nothing, it only validates and compares fingerprints (${formatRatio(rate(second) / plainRate)});` +
+      `\nbut its writers first read the outline of everything stored ("open writers"), which "ratio incl. open" counts too.`,
+  );
+} finally {
+  await database.stop();
+}
