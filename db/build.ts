@@ -25,7 +25,8 @@ function engineDir(): string {
 /** The binary's path: the version and a hash of the wrapper's sources, so either change rebuilds. */
 export function enginePath(): string {
   const hash = createHash('sha256');
-  for (const file of ['go.mod', 'go.sum', 'main.go']) hash.update(readFileSync(join(SOURCE_DIR, file)));
+  const sources = readdirSync(SOURCE_DIR).filter((file) => /\.go$|^go\.(mod|sum)$/.test(file)).sort();
+  for (const file of sources) hash.update(file).update(readFileSync(join(SOURCE_DIR, file)));
   return join(engineDir(), `ferretdb-${engineVersion()}-${hash.digest('hex').slice(0, 10)}`);
 }
 

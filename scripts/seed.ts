@@ -36,7 +36,8 @@ export interface SeedOptions {
 
 export async function seedDemoData(options: SeedOptions): Promise<void> {
   const { uri, onlyIfEmpty = false, log = console.log, databases = {} } = options;
-  const kcs = kcsFileToRecords(options.kcsFile ?? KCS_TRAIN);
+  let kcsRecords: ReturnType<typeof kcsFileToRecords> | undefined;
+  const kcs = () => (kcsRecords ??= kcsFileToRecords(options.kcsFile ?? KCS_TRAIN));
 
   const aeo = await connectDatabase('aeo', { uri, dbName: databases.aeo });
   try {
@@ -46,7 +47,7 @@ export async function seedDemoData(options: SeedOptions): Promise<void> {
       log('aeo: demo data already present');
     } else {
       const demo = generateAeoDemoData();
-      const fromKcs = kcsOperators(kcs.map(({ declaration }) => declaration));
+      const fromKcs = kcsOperators(kcs().map(({ declaration }) => declaration));
       const counts = await seedAeo(models, {
         operators: [...demo.operators, ...fromKcs.operators],
         authorisations: [...demo.authorisations, ...fromKcs.authorisations],
@@ -57,17 +58,17 @@ export async function seedDemoData(options: SeedOptions): Promise<void> {
     await aeo.close();
   }
 
+  const declarations = await connectDatabase('declarations', { uri, dbName: databases.declarations });
+  const present = (await declarations.connection.collection('declarations').estimatedDocumentCount()) > 0;
+  await declarations.close();
+  if (onlyIfEmpty && present) {
+    log('declarations: demo data already present');
+    return;
+  }
   const { writers, close } = await openWriters(uri, databases.declarations ? { declarations: databases.declarations } : {});
   try {
-    const declarations = await connectDatabase('declarations', { uri, dbName: databases.declarations });
-    const present = (await declarations.connection.collection('declarations').estimatedDocumentCount()) > 0;
-    await declarations.close();
-    if (onlyIfEmpty && present) {
-      log('declarations: demo data already present');
-      return;
-    }
     const records: DeclarationsRecord[] = [
-      ...kcs.flatMap(({ declaration, control }) => (control ? [declaration, control] : [declaration])),
+      ...kcs().flatMap(({ declaration, control }) => (control ? [declaration, control] : [declaration])),
       ...generateEnsDemoRecords(),
     ];
     const summary = await ingest(asSource(records), {

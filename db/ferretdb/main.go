@@ -39,9 +39,10 @@ func main() {
 		log.Fatal(err)
 	}
 
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: *listen},
-		Logger:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
+		Logger:    logger,
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + dir + "/",
 	})
@@ -58,6 +59,8 @@ func main() {
 			stop()
 		}()
 	}
+
+	go indexIDs(ctx, dir, logger)
 
 	fmt.Fprintf(os.Stderr, "ferretdb listening on %s, data in %s\n", *listen, dir)
 	f.Run(ctx)

@@ -33,7 +33,8 @@ export async function findByIds<TDoc>(model: Model<TDoc>, ids: readonly string[]
   if (ids.length === 0) return [];
   const strategy = override ?? (engineOf(model.db) === 'ferretdb' ? 'each' : 'in');
   if (ids.length === 1 || strategy === 'each') {
-    const found = await Promise.all(ids.map((id) => model.find({ _id: id }).lean<TDoc[]>().exec()));
+    // limit(1): without it FerretDB keeps reading after the primary-key hit (a second, not milliseconds).
+    const found = await Promise.all(ids.map((id) => model.find({ _id: id }).limit(1).lean<TDoc[]>().exec()));
     return found.flat();
   }
   return model.find({ _id: { $in: ids } }).lean<TDoc[]>().exec();
