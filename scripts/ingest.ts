@@ -10,19 +10,19 @@ import { ingest, type IngestSummary, type Rejection } from './ingest/run';
 import { countLines, readJsonLines } from './ingest/sources';
 import { openWriters } from './ingest/writers';
 
-const USAGE = `Usage: npm run ingest -- <file.jsonl...> [--batch-size 2000] [--report reports/rejects.jsonl]`;
+const USAGE = `Usage: npm run ingest -- <file.jsonl...> [--batch-size 5000] [--report reports/rejects.jsonl]`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { 'batch-size': { type: 'string', default: '2000' }, report: { type: 'string' }, help: { type: 'boolean' } },
+  options: { 'batch-size': { type: 'string', default: '5000' }, report: { type: 'string' }, help: { type: 'boolean' } },
 });
 if (values.help || positionals.length === 0) {
   console.log(USAGE);
   process.exit(values.help ? 0 : 2);
 }
 const batchSize = Number(values['batch-size']);
-if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 5_000) {
-  console.error(`--batch-size must be a whole number from 1 to 5000\n${USAGE}`);
+if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 20_000) {
+  console.error(`--batch-size must be a whole number from 1 to 20000\n${USAGE}`);
   process.exit(2);
 }
 const reportPath = values.report ?? join('reports', `ingest-${new Date().toISOString().replace(/[:.]/g, '-')}.rejects.jsonl`);

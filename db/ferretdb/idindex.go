@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -39,6 +40,9 @@ func indexIDs(ctx context.Context, dir string, logger *slog.Logger) {
 	}
 }
 
+// Tables of the collections writeJournal_<32 hex digits>, which FerretDB lower-cases and suffixes.
+var temporaryTable = regexp.MustCompile(`^writejournal_[0-9a-f]{32}_`)
+
 func indexFile(ctx context.Context, file string, done map[string]bool) error {
 	if _, err := os.Stat(file); err != nil {
 		return nil
@@ -68,7 +72,9 @@ func indexFile(ctx context.Context, file string, done map[string]bool) error {
 
 	for _, table := range tables {
 		key := file + "\x00" + table
-		if done[key] {
+		// One collection per journalled batch (subgraphs/kit/journal.ts) lives for a moment and is
+		// dropped; indexing it would only hold up the writes it belongs to.
+		if done[key] || temporaryTable.MatchString(table) {
 			continue
 		}
 

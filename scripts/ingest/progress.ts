@@ -8,6 +8,7 @@ export function createProgress(label: string, total: number | undefined, stream:
   const started = Date.now();
   const interactive = Boolean(stream.isTTY);
   let lastDrawn = 0;
+  let lastShown = -1;
 
   function line(done: number): string {
     const seconds = Math.max((Date.now() - started) / 1000, 0.001);
@@ -36,9 +37,11 @@ export function createProgress(label: string, total: number | undefined, stream:
       } else if (!interactive && now - lastDrawn >= 5_000) {
         stream.write(`${line(done)}\n`);
         lastDrawn = now;
+        lastShown = done;
       }
     },
     finish(done) {
+      if (!interactive && lastShown === done) return;
       stream.write(`${interactive ? '\r' : ''}${line(done)}${interactive ? '\x1b[K' : ''}\n`);
     },
   };

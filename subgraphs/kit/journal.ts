@@ -24,7 +24,8 @@ export interface Batch {
 }
 
 const JOURNAL = 'writeJournal';
-/** Each batch's documents go to a collection of their own, which is dropped, not scanned, when done. */
+/** Each batch's documents go to a collection of their own, which is dropped, not scanned, when done
+ * (db/ferretdb/idindex.go knows this name: it leaves these short-lived tables unindexed). */
 const journalCollection = (batch: string) => `writeJournal_${batch}`;
 /** Up to this many existing documents are replaced one by one; more are deleted and re-inserted in one go. */
 const REPLACE_ONE_BY_ONE = 20;
