@@ -4,7 +4,9 @@
 // - aeo: 3,000 generated operators across the Member States and beyond, plus the importers and
 //   declarants of the KCS data set, with AEO authorisations;
 // - declarations: the KCS train split (37,385 declarations, each with its control result) and
-//   400 generated ICS2 filings, written through the same path as `npm run ingest`.
+//   400 generated ICS2 filings, written through the same path as `npm run ingest`;
+// - licences: a licence for every certificate the KCS items quote, most matching, a few with
+//   each kind of fault, and usages drawn on some.
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateAeoDemoData } from '../subgraphs/aeo/demo-data';
@@ -14,6 +16,8 @@ import { generateEnsDemoRecords } from '../subgraphs/declarations/ens-demo';
 import { kcsFileToRecords } from '../subgraphs/declarations/kcs';
 import { kcsOperators } from '../subgraphs/declarations/kcs-operators';
 import type { DeclarationsRecord } from '../subgraphs/declarations/records';
+import { generateLicenceDemoRecords } from '../subgraphs/licences/demo-data';
+import type { LicenceRecord, LicenceUsageRecord } from '../subgraphs/licences/records';
 import { describeCounts } from '../subgraphs/kit/upsert';
 import { connectDatabase } from '../subgraphs/kit/database';
 import { createProgress } from './ingest/progress';
@@ -29,7 +33,7 @@ export interface SeedOptions {
   onlyIfEmpty?: boolean;
   log?: (line: string) => void;
   /** Database names where they are not the defaults (tests). */
-  databases?: { aeo?: string; declarations?: string };
+  databases?: { aeo?: string; declarations?: string; licences?: string };
   /** The KCS file to load (default: the train split). */
   kcsFile?: string;
 }
@@ -65,11 +69,14 @@ export async function seedDemoData(options: SeedOptions): Promise<void> {
     log('declarations: demo data already present');
     return;
   }
-  const { writers, close } = await openWriters(uri, databases.declarations ? { declarations: databases.declarations } : {});
+  const { writers, close } = await openWriters(uri, Object.fromEntries(Object.entries(databases).filter(([, name]) => name)) as Record<string, string>);
   try {
-    const records: DeclarationsRecord[] = [
+    const licences = generateLicenceDemoRecords(kcs().map(({ declaration }) => declaration));
+    const records: (DeclarationsRecord | LicenceRecord | LicenceUsageRecord)[] = [
       ...kcs().flatMap(({ declaration, control }) => (control ? [declaration, control] : [declaration])),
       ...generateEnsDemoRecords(),
+      ...licences.licences,
+      ...licences.usages,
     ];
     const summary = await ingest(asSource(records), {
       writers,

@@ -40,6 +40,18 @@ export const SUBGRAPHS: readonly SubgraphEntry[] = [
       ContainerSighting: '../models#ContainerSightingParent',
     },
   },
+  {
+    name: 'licences',
+    defaultPort: 4003,
+    entry: 'subgraphs/licences/index.ts',
+    contextType: 'LicencesContext',
+    mappers: {
+      Licence: '../models#LicenceDoc',
+      EconomicOperator: '../models#OperatorRef',
+      GoodsItem: '../reconcile#GoodsItemFacts',
+      LicenceCheck: '../reconcile#LicenceCheck as ReconciledLicenceCheck',
+    },
+  },
 ];
 
 /** Where the gateway finds a subgraph: SUBGRAPH_<NAME>_URL, else its local default. */

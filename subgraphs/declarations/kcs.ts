@@ -38,9 +38,21 @@
  *   RED lane, physical examination, outcome IRREGULARITY_FOUND with type FRAUD when Fraud is 1,
  *   severity CRITICAL for Critical Fraud 2 and MINOR for 1, on the acceptance date at the office
  *   of presentation. No revenue figure is given, so revenueRaised is null.
+ * - Supporting documents (data element 12 03; KCS has none, so they are generated, see
+ *   kcsSupportingDocuments): the item quotes the certificates its commodity needs. HS chapter 01
+ *   a CHED-A (C640); 02, 04, 05 and 16 a CHED-P (N853); 03 a CHED-P and a catch certificate
+ *   (C673); heading 0602 a CHED-PP (N851). CHEDs are "CHEDx.NL.<year of Date>.<7 digits>" (the
+ *   border control post is in the Netherlands), catch certificates "<flag state>-CC-<year>-<6
+ *   digits>" with the Country of Origin as flag state when it is an ISO 3166 country, else NO.
+ *   About 1% of the HS 8471, 8517 and 8542 rows (computers, telephones, integrated circuits)
+ *   quote a dual-use licence (X002, "NL-DU-<year>-<6 digits>"). Every choice and every serial is
+ *   a stable hash of the Declaration ID, never of the labels: about 4% of the rows that need a
+ *   certificate quote nothing (so the checks can show a missing one), and about 1% of the CHED-P
+ *   rows quote their CHED-P under the CHED-A code C640 (a wrong document type).
  */
 import { readFileSync } from 'node:fs';
-import { checkEori, checkMrn, mrnCheckCharacter } from '../kit/identifiers';
+import { COUNTRY_CODES } from '../kit/countries';
+import { checkChedReference, checkEori, checkMrn, mrnCheckCharacter } from '../kit/identifiers';
 import { createRandom } from '../kit/random';
 import type {
   ControlResultRecord,
@@ -48,6 +60,7 @@ import type {
   GoodsItemRecord,
   NationalDataRecord,
   PartyRecord,
+  SupportingDocumentRecord,
   TransportMode,
 } from './records';
 
@@ -222,6 +235,7 @@ export function kcsRowToRecords(row: KcsRow, options: KcsRecordOptions = {}): Kc
   const office = `NL${row.officeId.padStart(6, '0')}`;
   const itemAmount = { amount: round(row.itemPrice, 2), currency: 'KRW' };
   const seller = kcsSeller(row.sellerId);
+  const documents = kcsSupportingDocuments(row);
 
   const item: GoodsItemRecord = {
     itemNumber: 1,
@@ -231,6 +245,7 @@ export function kcsRowToRecords(row: KcsRow, options: KcsRecordOptions = {}): Kc
     netMass: round(row.netMass, 3),
     itemAmount,
     statisticalValue: { amount: round(row.itemPrice / KRW_PER_EUR, 2), currency: 'EUR' },
+    ...(documents.length > 0 ? { supportingDocuments: documents } : {}),
     nationalData: [
       { key: 'taxRate', value: row.taxRate },
       { key: 'taxType', value: row.taxType },
@@ -305,6 +320,59 @@ export function kcsSeller(sellerId: string): PartyRecord | undefined {
 /** The seller's country: a pure function of the ID (a hash-seeded draw), so it never varies. */
 export function sellerCountry(sellerId: string): string {
   return createRandom(`kcs-seller:${sellerId}`).weighted(SELLER_COUNTRIES);
+}
+
+// ---------------------------------------------------------------------------
+// Supporting documents
+
+/** Share of the rows needing a certificate that quote none. */
+export const KCS_MISSING_DOCUMENT_RATE = 0.04;
+/** Share of the CHED-P rows that quote the CHED-P under the CHED-A code. */
+export const KCS_WRONG_DOCUMENT_CODE_RATE = 0.01;
+/** Share of the HS 8471, 8517 and 8542 rows that quote a dual-use licence. */
+export const KCS_DUAL_USE_RATE = 0.01;
+
+/** The certificates a commodity needs, as document codes, by HS chapter or heading. */
+function requiredDocumentCodes(hs6: string): readonly ('C640' | 'N853' | 'N851' | 'C673')[] {
+  const chapter = hs6.slice(0, 2);
+  if (chapter === '01') return ['C640'];
+  if (chapter === '03') return ['N853', 'C673'];
+  if (chapter === '02' || chapter === '04' || chapter === '05' || chapter === '16') return ['N853'];
+  if (hs6.startsWith('0602')) return ['N851'];
+  return [];
+}
+
+const CHED_PREFIXES = { C640: 'CHEDA', N853: 'CHEDP', N851: 'CHEDPP' } as const;
+
+/**
+ * The supporting documents the item of a row quotes (see the header comment): a pure function of
+ * the Declaration ID, the Date, the HS6 code and the Country of Origin. Empty for most rows.
+ */
+export function kcsSupportingDocuments(
+  row: Pick<KcsRow, 'declarationId' | 'date' | 'hs6' | 'countryOfOrigin'>,
+): SupportingDocumentRecord[] {
+  const id = row.declarationId;
+  const year = row.date.slice(0, 4);
+  const chance = (purpose: string, rate: number) => createRandom(`kcs-documents:${purpose}:${id}`).next() < rate;
+  const serial = (purpose: string, digits: number) => createRandom(`kcs-documents:${purpose}:${id}`).digits(digits);
+
+  const heading = row.hs6.slice(0, 4);
+  if (heading === '8471' || heading === '8517' || heading === '8542') {
+    return chance('dual-use', KCS_DUAL_USE_RATE) ? [{ type: 'X002', reference: `NL-DU-${year}-${serial('dual-use-serial', 6)}` }] : [];
+  }
+  const codes = requiredDocumentCodes(row.hs6);
+  if (codes.length === 0 || chance('missing', KCS_MISSING_DOCUMENT_RATE)) return [];
+  return codes.map((code): SupportingDocumentRecord => {
+    if (code === 'C673') {
+      const flag = COUNTRY_CODES.has(row.countryOfOrigin) ? row.countryOfOrigin : 'NO';
+      return { type: code, reference: `${flag}-CC-${year}-${serial('catch-serial', 6)}` };
+    }
+    const reference = `${CHED_PREFIXES[code]}.NL.${year}.${serial('ched-serial', 7)}`;
+    const check = checkChedReference(reference);
+    if (!check.valid) throw new Error(`Declaration ${id}: CHED ${reference} ${check.reason}`);
+    const type = code === 'N853' && chance('wrong-code', KCS_WRONG_DOCUMENT_CODE_RATE) ? 'C640' : code;
+    return { type, reference };
+  });
 }
 
 function dutchParty(id: string, unknownName: string): PartyRecord {

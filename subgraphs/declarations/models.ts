@@ -183,7 +183,7 @@ export interface OperatorRef {
 export type DeclarationPartiesDoc = DeclarationDoc['parties'];
 
 /** A goods item with the MRN of its declaration, as GoodsItem resolvers receive it. */
-export type GoodsItemParent = GoodsItemDoc & { mrn: string };
+export type GoodsItemParent = GoodsItemDoc & { mrn: string; importerEori: string | null; acceptanceDate: string };
 
 export interface ContainerSightingParent {
   entrySummary: EntrySummaryDoc;

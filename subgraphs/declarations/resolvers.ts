@@ -11,7 +11,7 @@ import type {
   Resolvers,
 } from './__generated__/resolvers-types';
 import type { DeclarationsContext } from './context';
-import type { ControlResultDoc, DeclarationDoc, EntrySummaryDoc, OperatorRef, PartyDoc } from './models';
+import type { ControlResultDoc, DeclarationDoc, EntrySummaryDoc, GoodsItemParent, OperatorRef, PartyDoc } from './models';
 import type { ControlResultRecord, DeclarationRecord, EntrySummaryRecord } from './records';
 import { writeRecords } from './writes';
 
@@ -92,7 +92,7 @@ export const resolvers: Resolvers = {
     declarant: (declaration) => operatorRef(declaration.parties.declarant),
     importer: (declaration) => operatorRef(declaration.parties.importer),
     representative: (declaration) => operatorRef(declaration.parties.representative),
-    items: (declaration) => declaration.items.map((item) => ({ ...item, mrn: declaration._id })),
+    items: (declaration) => declaration.items.map((item) => itemOf(declaration, item)),
     controlResults: (declaration, _, { loaders }) => loaders.controlResultsByMrn.load(declaration._id),
   },
 
@@ -100,7 +100,7 @@ export const resolvers: Resolvers = {
     __resolveReference: async ({ mrn, itemNumber }, { loaders }) => {
       const declaration = await loaders.declarationByMrn.load(mrn);
       const item = declaration?.items.find((candidate) => candidate.itemNumber === Number(itemNumber));
-      return item ? { ...item, mrn } : null;
+      return declaration && item ? itemOf(declaration, item) : null;
     },
     declaration: async (item, _, { loaders }) => (await loaders.declarationByMrn.load(item.mrn))!,
     controlResults: async (item, _, { loaders }) =>
@@ -125,6 +125,10 @@ export const resolvers: Resolvers = {
     entrySummaryDeclaration: (sighting) => sighting.entrySummary,
   },
 };
+
+function itemOf(declaration: DeclarationDoc, item: DeclarationDoc['items'][number]): GoodsItemParent {
+  return { ...item, mrn: declaration._id, importerEori: declaration.parties.importer?.eori ?? null, acceptanceDate: declaration.acceptanceDate };
+}
 
 function operatorRef(party: PartyDoc | null): OperatorRef | null {
   return party?.eori ? { eori: party.eori } : null;

@@ -15,16 +15,28 @@ type Data = Record<string, any>;
 const schema = apiSchema();
 const operation = (name: string) => pruneToSchema(contractOperation(name), schema);
 
-/** The first 300 declarations of the train split keep the test quick. */
-const kcsFile = join(mkdtempSync(join(tmpdir(), 'kcs-')), 'train-head.csv');
-writeFileSync(kcsFile, readFileSync(KCS_TRAIN, 'utf8').split('\n').slice(0, 301).join('\n') + '\n');
-const firstKcs = kcsFileToRecords(kcsFile)[0]!;
+/** 250 declarations of the train split, and 50 that quote certificates, keep the test quick. */
+const kcsFile = join(mkdtempSync(join(tmpdir(), 'kcs-')), 'train-sample.csv');
+const [header, ...rows] = readFileSync(KCS_TRAIN, 'utf8').trimEnd().split('\n');
+const quoting = kcsFileToRecords(KCS_TRAIN)
+  .map((records, index) => ({ index, quotes: (records.declaration.items[0]!.supportingDocuments ?? []).length > 0 }))
+  .filter(({ index, quotes }) => quotes && index >= 250)
+  .slice(0, 50)
+  .map(({ index }) => rows[index]!);
+writeFileSync(kcsFile, [header, ...rows.slice(0, 250), ...quoting].join('\n') + '\n');
+const sample = kcsFileToRecords(kcsFile);
+const firstKcs = sample[0]!;
+const withCertificates = sample.find(({ declaration }) => (declaration.items[0]!.supportingDocuments ?? []).length > 0)!;
 
 beforeAll(async () => {
   platform = await startPlatform();
   await seedDemoData({
     uri: testDatabase('unused').uri,
-    databases: { aeo: platform.aeo.database.connection.name, declarations: platform.declarations.database.connection.name },
+    databases: {
+      aeo: platform.aeo.database.connection.name,
+      declarations: platform.declarations.database.connection.name,
+      licences: platform.licences.database.connection.name,
+    },
     kcsFile,
     log: () => {},
   });
@@ -42,6 +54,16 @@ describe('the demo data', () => {
       items: [{ itemNumber: 1, commodityCode: firstKcs.declaration.items[0]!.commodityCode, itemAmount: { currency: 'KRW' } }],
       controlResults: [{ itemNumber: 1, lane: 'RED', outcome: expect.stringMatching(/IRREGULARITY/) }],
     });
+  });
+
+  it('checks the certificates a KCS item quotes against the issued licences', async () => {
+    const { data, errors } = await platform.query<Data>(operation('DeclarationCheck'), { mrn: withCertificates.declaration.mrn });
+    expect(errors).toBeUndefined();
+    const checks = data?.declaration.items[0].licenceChecks;
+    expect(checks.length).toBeGreaterThan(0);
+    expect(checks.map((check: Data) => check.reference)).toEqual(
+      expect.arrayContaining((withCertificates.declaration.items[0]!.supportingDocuments ?? []).map((document) => document.reference)),
+    );
   });
 
   it("answers Trader360 for a KCS importer, with the operator's declarations and their control results", async () => {

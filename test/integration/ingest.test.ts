@@ -29,7 +29,7 @@ const good = [
 ];
 
 async function run(file: string | AsyncIterable<SourceLine>, database: string) {
-  const { writers, close } = await openWriters(uri, { declarations: database });
+  const { writers, close } = await openWriters(uri, { declarations: database, licences: database });
   const rejections: Rejection[] = [];
   try {
     const source = typeof file === 'string' ? readJsonLines(file) : file;
@@ -75,7 +75,7 @@ describe('ingest', () => {
     expect(summary).toEqual({ read: 6, stored: 2, updated: 0, unchanged: 0, rejected: 4 });
     expect(rejections).toEqual([
       { file, line: 2, field: '', reason: 'is not valid JSON' },
-      { file, line: 4, field: 'kind', reason: 'must be one of declaration, entrySummaryDeclaration, controlResult' },
+      { file, line: 4, field: 'kind', reason: 'must be one of declaration, entrySummaryDeclaration, controlResult, licence, licenceUsage' },
       { file, line: 3, field: 'mrn', reason: expect.stringMatching(/check character/) },
       { file, line: 6, field: 'mrn', reason: expect.stringMatching(/no declaration/) },
     ]);

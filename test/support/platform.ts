@@ -8,12 +8,15 @@ import type { AeoModels } from '../../subgraphs/aeo/models';
 import type { DeclarationsStore } from '../../subgraphs/declarations/context';
 import { declarationsSubgraph } from '../../subgraphs/declarations/subgraph';
 import { startSubgraph, type RunningSubgraph } from '../../subgraphs/kit/server';
+import type { LicencesModels } from '../../subgraphs/licences/models';
+import { licencesSubgraph } from '../../subgraphs/licences/subgraph';
 
 export interface Platform {
   gatewayUrl: string;
   graphqlUrl: string;
   aeo: RunningSubgraph<AeoModels>;
   declarations: RunningSubgraph<DeclarationsStore>;
+  licences: RunningSubgraph<LicencesModels>;
   /** Sends one GraphQL request through the gateway. */
   query<TData = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<TData>>;
   /** Drops every database of this platform and stops it. */
@@ -36,20 +39,22 @@ export function uniqueRunId(): string {
 
 export async function startPlatform(): Promise<Platform> {
   const run = uniqueRunId();
-  const [aeo, declarations] = await Promise.all([
+  const [aeo, declarations, licences] = await Promise.all([
     startSubgraph(aeoSubgraph, { port: 0, database: testDatabase('aeo', run) }),
     startSubgraph(declarationsSubgraph, { port: 0, database: testDatabase('declarations', run) }),
+    startSubgraph(licencesSubgraph, { port: 0, database: testDatabase('licences', run) }),
   ]);
-  const gateway = await startGateway({ port: 0, subgraphUrls: { aeo: aeo.url, declarations: declarations.url } });
+  const gateway = await startGateway({ port: 0, subgraphUrls: { aeo: aeo.url, declarations: declarations.url, licences: licences.url } });
   return {
     gatewayUrl: gateway.url,
     graphqlUrl: gateway.graphqlUrl,
     aeo,
     declarations,
+    licences,
     query: (query, variables, headers) => postGraphQL(gateway.graphqlUrl, query, variables, headers),
     async stop() {
       await gateway.stop();
-      for (const subgraph of [aeo, declarations]) {
+      for (const subgraph of [aeo, declarations, licences] as RunningSubgraph<unknown>[]) {
         await subgraph.database.connection.dropDatabase();
         await subgraph.stop();
       }

@@ -6,9 +6,9 @@ import { apiSchema, contractOperationNames, contractOperation, missingFields } f
 const PENDING: Record<string, string[]> = {
   ConsignmentScreen: ['EconomicOperator.mutualRecognitions', 'EntrySummaryDeclaration.tradeLane'],
   ControlQueue: ['Query.controlQueue'],
-  DeclarationCheck: ['EconomicOperator.mutualRecognitions', 'GoodsItem.licenceChecks'],
+  DeclarationCheck: ['EconomicOperator.mutualRecognitions'],
   DeclarationRisk: ['Declaration.riskAssessment'],
-  Trader360: ['EconomicOperator.licences', 'EconomicOperator.mutualRecognitions'],
+  Trader360: ['EconomicOperator.mutualRecognitions'],
 };
 
 describe('the contract operations', () => {

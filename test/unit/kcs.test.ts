@@ -161,6 +161,65 @@ describe('KCS declarations', () => {
     expect(parseKcsCsv(`${HEADER}\r\n${CLEAN}\r\n`)).toHaveLength(1);
   });
 
+  it('quotes the certificates its commodity needs, for most rows that need them', () => {
+    const needs = (code: string): string[] => {
+      const chapter = code.slice(0, 2);
+      if (chapter === '01') return ['C640'];
+      if (chapter === '03') return ['N853', 'C673'];
+      if (['02', '04', '05', '16'].includes(chapter)) return ['N853'];
+      return code.startsWith('0602') ? ['N851'] : [];
+    };
+    let needing = 0;
+    let quoting = 0;
+    let wrongCode = 0;
+    let dualUse = 0;
+    const unexpected: string[] = [];
+    for (const declaration of trainDeclarations()) {
+      const [item] = declaration.items;
+      if (!item) continue;
+      const documents = item.supportingDocuments ?? [];
+      const year = declaration.acceptanceDate.slice(0, 4);
+      const required = needs(item.commodityCode);
+      if (required.length === 0) {
+        if (documents.length === 0) continue;
+        // Only the odd dual-use licence on computers, telephones and chips.
+        if (/^(8471|8517|8542)/.test(item.commodityCode) && documents.length === 1 && documents[0]?.type === 'X002' &&
+          new RegExp(`^NL-DU-${year}-\\d{6}$`).test(documents[0].reference)) dualUse++;
+        else unexpected.push(declaration.mrn);
+        continue;
+      }
+      needing++;
+      if (documents.length === 0) continue;
+      quoting++;
+      const types = documents.map((d) => d.type);
+      if (types[0] === 'C640' && required[0] === 'N853') wrongCode++; // a CHED-P under the CHED-A code
+      else if (types.join() !== required.join()) unexpected.push(declaration.mrn);
+      for (const { type, reference } of documents) {
+        if (type === 'C673') {
+          const flag = item.originCountry === 'ZZ' ? 'NO' : item.originCountry;
+          if (reference !== `${flag}-CC-${year}-${reference.slice(-6)}` || !/^\d{6}$/.test(reference.slice(-6))) unexpected.push(reference);
+        } else {
+          const prefix = required[0] === 'N853' ? 'CHEDP' : { C640: 'CHEDA', N851: 'CHEDPP' }[type];
+          if (!new RegExp(`^${prefix}\\.NL\\.${year}\\.\\d{7}$`).test(reference)) unexpected.push(reference);
+        }
+      }
+    }
+    expect(unexpected).toEqual([]);
+    expect(needing).toBe(688);
+    expect(quoting / needing).toBeGreaterThan(0.93);
+    expect(quoting / needing).toBeLessThan(0.99);
+    expect(wrongCode).toBeGreaterThanOrEqual(3);
+    expect(dualUse).toBeGreaterThanOrEqual(3);
+    // A stable hash of the Declaration ID, never the labels: the same row always quotes the same documents.
+    expect(kcsRowToRecords(row(CRITICAL)).declaration.items[0]?.supportingDocuments).toEqual([
+      { type: 'N853', reference: 'CHEDP.NL.2020.5095872' },
+      { type: 'C673', reference: 'RU-CC-2020-957210' },
+    ]);
+    expect(kcsRowToRecords(row(CRITICAL)).declaration.items[0]?.supportingDocuments).toEqual(
+      kcsRowToRecords(row(CRITICAL.replace(',1,2', ',0,0'))).declaration.items[0]?.supportingDocuments,
+    );
+  });
+
   it('describes goods by the title of their HS chapter', () => {
     expect(HS_CHAPTERS).toHaveLength(97);
     expect(kcsRowToRecords(row(NO_SELLER)).declaration.items[0]?.description).toBe(

@@ -339,6 +339,8 @@ export type FilingType =
 
 export type GoodsItem = {
   __typename?: 'GoodsItem';
+  /** The declaration's acceptance date, the date licences are judged valid on. */
+  acceptanceDate: Scalars['Date']['output'];
   /** CN8 or TARIC10. */
   commodityCode: Scalars['String']['output'];
   /** ISO 6346 container numbers. */
@@ -348,6 +350,8 @@ export type GoodsItem = {
   description: Scalars['String']['output'];
   /** Kilograms. */
   grossMass?: Maybe<Scalars['Float']['output']>;
+  /** The declaration's importer, for subgraphs that check the item against the importer (licences). */
+  importerEori?: Maybe<Scalars['ID']['output']>;
   /** In the invoice currency (data element 14 08). */
   itemAmount: Money;
   itemNumber: Scalars['Int']['output'];
@@ -994,12 +998,14 @@ export type EntrySummaryDeclarationEdgeResolvers<ContextType = DeclarationsConte
 
 export type GoodsItemResolvers<ContextType = DeclarationsContext, ParentType extends ResolversParentTypes['GoodsItem'] = ResolversParentTypes['GoodsItem'], FederationReferenceType extends FederationReferenceTypes['GoodsItem'] = FederationReferenceTypes['GoodsItem']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['GoodsItem']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  acceptanceDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   commodityCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   containers?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   controlResults?: Resolver<Array<ResolversTypes['ControlResult']>, ParentType, ContextType>;
   declaration?: Resolver<ResolversTypes['Declaration'], ParentType, ContextType>;
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   grossMass?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  importerEori?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   itemAmount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   itemNumber?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   mrn?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
