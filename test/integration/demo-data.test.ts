@@ -66,6 +66,12 @@ describe('the demo data', () => {
     );
   });
 
+  it('lists the licences of an importer that quotes them in Trader360', async () => {
+    const { data, errors } = await platform.query<Data>(operation('Trader360'), { eori: withCertificates.declaration.importer.eori });
+    expect(errors).toBeUndefined();
+    expect(data?.economicOperator.licences.length).toBeGreaterThan(0);
+  });
+
   it("answers Trader360 for a KCS importer, with the operator's declarations and their control results", async () => {
     const { data, errors } = await platform.query<Data>(operation('Trader360'), { eori: firstKcs.declaration.importer.eori });
     expect(errors).toBeUndefined();
