@@ -6,6 +6,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import type { QueryPlan } from '@apollo/query-planner';
 import { IDENTITY_HEADERS } from '../subgraphs/kit/context';
 import { createRequestHandler, listen } from '../subgraphs/kit/http';
 import { SUBGRAPHS, subgraphUrl } from '../subgraphs/registry';
@@ -23,6 +24,8 @@ export interface GatewayOptions {
   /** Subgraph name → GraphQL URL; default SUBGRAPH_<NAME>_URL, then the local default port. */
   subgraphUrls?: Record<string, string>;
   supergraphPath?: string;
+  /** Called with each query plan: for tests and tracing, not for production logic. */
+  onQueryPlan?: (plan: QueryPlan) => void;
 }
 
 export interface RunningGateway {
@@ -35,6 +38,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const urls = Object.fromEntries(SUBGRAPHS.map((entry) => [entry.name, options.subgraphUrls?.[entry.name] ?? subgraphUrl(entry)]));
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(options.supergraphPath ?? SUPERGRAPH_PATH, 'utf8'),
+    ...(options.onQueryPlan && { experimental_didResolveQueryPlan: ({ queryPlan }) => options.onQueryPlan!(queryPlan) }),
     buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource<GatewayContext>({
         url: urls[name] ?? url,

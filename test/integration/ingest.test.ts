@@ -114,6 +114,21 @@ describe('ingest', () => {
     expect(await snapshot(interrupted)).toEqual(await snapshot(clean));
   });
 
+  it('takes licences and their usages through the same command, idempotently', async () => {
+    const licence = {
+      kind: 'licence', reference: 'CHEDP.NL.2025.0000077', type: 'CHED_P', issuingAuthority: 'NVWA', issuingCountry: 'NL',
+      holder: 'NL100000001', validFrom: '2025-01-01', validUntil: '2030-12-31', goods: [{ commodityCode: '0302', quantity: 500, unit: 'KGM' }],
+    };
+    const usage = { kind: 'licenceUsage', reference: 'CHEDP.NL.2025.0000077', mrn: mrn(77), itemNumber: 1, quantity: 120 };
+    const file = jsonl('licences.jsonl', [licence, usage, { ...licence, reference: 'CHEDP.NL.2025.77' }]);
+    const db = database();
+    const first = await run(file, db);
+    expect(first.summary).toEqual({ read: 3, stored: 2, updated: 0, unchanged: 0, rejected: 1 });
+    expect(first.rejections[0]).toMatchObject({ line: 3, field: 'reference' });
+    const second = await run(file, db);
+    expect(second.summary).toEqual({ read: 3, stored: 0, updated: 0, unchanged: 2, rejected: 1 });
+  });
+
   it('finishes a batch a crash left in the journal, writing it exactly once', async () => {
     const db = database();
     const connection = await mongoose.createConnection(uri, { dbName: db }).asPromise();

@@ -1,5 +1,6 @@
 // The licences subgraph through the gateway: issuing, atomic drawdown, and the reconciliation
 // of goods items with the licences they quote (@requires on the declarations subgraph's item).
+import { prettyFormatQueryPlan } from '@apollo/query-planner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { declaration, mrn } from '../support/fixtures';
 import { startPlatform, type Platform } from '../support/platform';
@@ -72,6 +73,38 @@ describe('issuing licences', () => {
   });
 });
 
+describe('changing licences', () => {
+  it('suspends a valid licence once, and refuses to suspend a cancelled one', async () => {
+    await gql(ISSUE, { input: ched(30) });
+    const suspend = `mutation ($r: ID!) { suspendLicence(input: { reference: $r, reason: "Audit" }) { status } }`;
+    expect((await gql(suspend, { r: 'CHEDP.NL.2025.0000030' })).data?.suspendLicence.status).toBe('SUSPENDED');
+    expect((await gql(suspend, { r: 'CHEDP.NL.2025.0000030' })).data?.suspendLicence.status).toBe('SUSPENDED');
+    await gql(`mutation { cancelLicence(input: { reference: "CHEDP.NL.2025.0000030", reason: "Withdrawn" }) { status } }`);
+    const { errors } = await gql(suspend, { r: 'CHEDP.NL.2025.0000030' });
+    expect(errors?.[0]?.extensions?.code).toBe('INVALID_TRANSITION');
+  });
+
+  it('amends the covered goods and keeps what was already drawn', async () => {
+    await gql(ISSUE, { input: ched(31) });
+    await gql(USE, { input: { reference: 'CHEDP.NL.2025.0000031', mrn: mrn(3100), itemNumber: 1, quantity: 100 } });
+    const amend = `mutation ($input: AmendLicenceInput!) { amendLicence(input: $input) { validUntil goods { quantity quantityRemaining } } }`;
+    const { data } = await gql(amend, { input: { reference: 'CHEDP.NL.2025.0000031', validUntil: '2028-06-30', goods: [{ commodityCode: '0302', quantity: 400, unit: 'KGM' }] } });
+    expect(data?.amendLicence).toEqual({ validUntil: '2028-06-30', goods: [{ quantity: 400, quantityRemaining: 300 }] });
+    const tooSmall = await gql(amend, { input: { reference: 'CHEDP.NL.2025.0000031', goods: [{ commodityCode: '0302', quantity: 50, unit: 'KGM' }] } });
+    expect(tooSmall.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'goods[0].quantity' });
+  });
+
+  it('finds licences by holder, type, commodity and validity, page by page', async () => {
+    const { data } = await gql(`{ licences(filter: { holder: "NL100000001", type: CHED_P, commodityCodePrefix: "030211", validOn: "2025-06-01" }, first: 2) {
+      totalCount pageInfo { hasNextPage } edges { node { reference } } } }`);
+    expect(data?.licences.totalCount).toBeGreaterThan(2);
+    expect(data?.licences.edges).toHaveLength(2);
+    expect(data?.licences.pageInfo.hasNextPage).toBe(true);
+    const none = await gql(`{ licences(filter: { commodityCodePrefix: "8517" }) { totalCount } }`);
+    expect(none.data?.licences.totalCount).toBe(0);
+  });
+});
+
 describe('drawing on a licence', () => {
   it('never goes below zero under many parallel drawdowns, and counts each item once', async () => {
     await gql(ISSUE, { input: ched(10, { goods: [{ commodityCode: '0302', quantity: 250, unit: 'KGM' }] }) });
@@ -120,6 +153,18 @@ describe('licence checks on goods items', () => {
       ['NO-CC-2025-000021', 'MATCHED'],
     ]);
     expect(item.licenceDecision.decision).toBe('RELEASE');
+  });
+
+  it('are planned as a fetch of the item from the declarations subgraph, then the licences subgraph with the required fields', async () => {
+    await gql(CHECKS, { mrn: mrn(20) });
+    const plan = prettyFormatQueryPlan(platform.queryPlans.at(-1)!);
+    const declarationsFetch = plan.indexOf('Fetch(service: "declarations")');
+    const licencesFetch = plan.indexOf('Fetch(service: "licences")');
+    expect(declarationsFetch).toBeGreaterThanOrEqual(0);
+    expect(licencesFetch).toBeGreaterThan(declarationsFetch);
+    // The representation sent to the licences subgraph carries the @requires fields.
+    const representation = plan.slice(licencesFetch);
+    for (const field of ['commodityCode', 'netMass', 'supportingDocuments', 'importerEori', 'acceptanceDate']) expect(representation).toContain(field);
   });
 
   it('hold fish that quotes no catch certificate (MISSING)', async () => {

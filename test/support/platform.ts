@@ -1,6 +1,7 @@
 // The whole platform in the test process: every subgraph and the gateway on free loopback
 // ports, talking real HTTP, over databases no other test file uses.
 import { randomBytes } from 'node:crypto';
+import type { QueryPlan } from '@apollo/query-planner';
 import { inject } from 'vitest';
 import { startGateway } from '../../gateway/server';
 import { aeoSubgraph } from '../../subgraphs/aeo/subgraph';
@@ -19,6 +20,8 @@ export interface Platform {
   licences: RunningSubgraph<LicencesModels>;
   /** Sends one GraphQL request through the gateway. */
   query<TData = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<TData>>;
+  /** The query plans the gateway made, latest last. */
+  queryPlans: QueryPlan[];
   /** Drops every database of this platform and stops it. */
   stop(): Promise<void>;
 }
@@ -44,13 +47,19 @@ export async function startPlatform(): Promise<Platform> {
     startSubgraph(declarationsSubgraph, { port: 0, database: testDatabase('declarations', run) }),
     startSubgraph(licencesSubgraph, { port: 0, database: testDatabase('licences', run) }),
   ]);
-  const gateway = await startGateway({ port: 0, subgraphUrls: { aeo: aeo.url, declarations: declarations.url, licences: licences.url } });
+  const queryPlans: QueryPlan[] = [];
+  const gateway = await startGateway({
+    port: 0,
+    subgraphUrls: { aeo: aeo.url, declarations: declarations.url, licences: licences.url },
+    onQueryPlan: (plan) => queryPlans.push(plan),
+  });
   return {
     gatewayUrl: gateway.url,
     graphqlUrl: gateway.graphqlUrl,
     aeo,
     declarations,
     licences,
+    queryPlans,
     query: (query, variables, headers) => postGraphQL(gateway.graphqlUrl, query, variables, headers),
     async stop() {
       await gateway.stop();
