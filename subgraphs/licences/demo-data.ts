@@ -205,6 +205,7 @@ export function generateLicenceDemoRecords(
             mrn: declaration.mrn,
             itemNumber: item.itemNumber,
             quantity: item.netMass,
+            date: declaration.acceptanceDate,
           });
         }
       }

@@ -49,4 +49,6 @@ export interface LicenceUsageRecord {
   itemNumber: number;
   /** In the unit of the covered goods line it draws on. */
   quantity: number;
+  /** When the goods were released against the licence (YYYY-MM-DD); today by default. */
+  date?: string | null;
 }

@@ -195,14 +195,15 @@ export async function recordUsage(models: LicencesModels, record: Omit<LicenceUs
   if (typeof record.quantity !== 'number' || !Number.isFinite(record.quantity) || record.quantity <= 0) throw badUserInput('quantity', 'must be a number above 0');
   if (record.commodityCode) requireValid('commodityCode', checkCommodityCode(record.commodityCode, 'ANY'));
   const key = usageKey(mrn, record.itemNumber);
+  const date = record.date ? requireDate('date', record.date) : today();
 
   return advanceState(models, record.reference, (licence, state) => {
     if (state.usageKeys.includes(key)) return 'unchanged';
     if (licence.status !== 'VALID') {
       throw invalidTransition(`A ${licence.status.toLowerCase()} licence cannot be drawn on`, { reference: licence._id, status: licence.status });
     }
-    const date = today();
-    if (date > licence.validUntil) throw invalidTransition(`Licence ${licence._id} expired on ${licence.validUntil}`, { reference: licence._id, status: 'EXPIRED' });
+    if (date > licence.validUntil) throw invalidTransition(`Licence ${licence._id} expired on ${licence.validUntil}, before ${date}`, { reference: licence._id, status: 'EXPIRED' });
+    if (date < licence.validFrom) throw invalidTransition(`Licence ${licence._id} is valid from ${licence.validFrom}, after ${date}`, { reference: licence._id, status: 'NOT_YET_VALID' });
     const line = record.commodityCode ? state.goods.findIndex((goods) => record.commodityCode!.startsWith(goods.commodityCode)) : 0;
     if (line < 0) throw badUserInput('commodityCode', `licence ${licence._id} does not cover ${record.commodityCode}`);
     const left = state.goods[line]!.quantityRemaining;

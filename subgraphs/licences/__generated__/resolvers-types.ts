@@ -279,6 +279,8 @@ export type QueryLicencesArgs = {
 export type RecordLicenceUsageInput = {
   /** Which covered goods line to draw on, by the item's commodity code; the first line by default. */
   commodityCode?: InputMaybe<Scalars['String']['input']>;
+  /** When the goods were released against the licence; today by default. The licence must be valid then. */
+  date?: InputMaybe<Scalars['Date']['input']>;
   itemNumber: Scalars['Int']['input'];
   mrn: Scalars['ID']['input'];
   quantity: Scalars['Float']['input'];
