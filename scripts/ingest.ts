@@ -37,12 +37,13 @@ function writeRejection(rejection: Rejection): void {
 }
 
 const database = await startDatabase();
-const { writers, close } = await openWriters(database.uri);
+const { writers, finish, close } = await openWriters(database.uri);
 const total: IngestSummary = { read: 0, stored: 0, updated: 0, unchanged: 0, rejected: 0 };
 try {
   for (const file of positionals) {
     const progress = createProgress(file, await countLines(file));
     const summary = await ingest(readJsonLines(file), { writers, batchSize, progress, onRejection: writeRejection });
+    await finish();
     for (const key of Object.keys(total) as (keyof IngestSummary)[]) total[key] += summary[key];
   }
 } finally {

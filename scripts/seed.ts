@@ -6,7 +6,8 @@
 // - declarations: the KCS train split (37,385 declarations, each with its control result) and
 //   400 generated ICS2 filings, written through the same path as `npm run ingest`;
 // - licences: a licence for every certificate the KCS items quote, most matching, a few with
-//   each kind of fault, and usages drawn on some.
+//   each kind of fault, and usages drawn on some;
+// - mra: the partner programmes (always), partner traders, consents and trade lanes.
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateAeoDemoData } from '../subgraphs/aeo/demo-data';
@@ -15,9 +16,8 @@ import { seedAeo } from '../subgraphs/aeo/seed';
 import { generateEnsDemoRecords } from '../subgraphs/declarations/ens-demo';
 import { kcsFileToRecords } from '../subgraphs/declarations/kcs';
 import { kcsOperators } from '../subgraphs/declarations/kcs-operators';
-import type { DeclarationsRecord } from '../subgraphs/declarations/records';
 import { generateLicenceDemoRecords } from '../subgraphs/licences/demo-data';
-import type { LicenceRecord, LicenceUsageRecord } from '../subgraphs/licences/records';
+import { generateMraDemoRecords } from '../subgraphs/mra/demo-data';
 import { describeCounts } from '../subgraphs/kit/upsert';
 import { connectDatabase } from '../subgraphs/kit/database';
 import { createProgress } from './ingest/progress';
@@ -33,7 +33,7 @@ export interface SeedOptions {
   onlyIfEmpty?: boolean;
   log?: (line: string) => void;
   /** Database names where they are not the defaults (tests). */
-  databases?: { aeo?: string; declarations?: string; licences?: string };
+  databases?: { aeo?: string; declarations?: string; licences?: string; mra?: string };
   /** The KCS file to load (default: the train split). */
   kcsFile?: string;
 }
@@ -62,29 +62,40 @@ export async function seedDemoData(options: SeedOptions): Promise<void> {
     await aeo.close();
   }
 
-  const declarations = await connectDatabase('declarations', { uri, dbName: databases.declarations });
-  const present = (await declarations.connection.collection('declarations').estimatedDocumentCount()) > 0;
-  await declarations.close();
-  if (onlyIfEmpty && present) {
-    log('declarations: demo data already present');
-    return;
-  }
-  const { writers, close } = await openWriters(uri, Object.fromEntries(Object.entries(databases).filter(([, name]) => name)) as Record<string, string>);
-  try {
+  const isEmpty = async (subgraph: 'declarations' | 'mra', collection: string) => {
+    const database = await connectDatabase(subgraph, { uri, dbName: databases[subgraph] });
+    try {
+      return (await database.connection.collection(collection).estimatedDocumentCount()) === 0;
+    } finally {
+      await database.close();
+    }
+  };
+  const records: unknown[] = [];
+  if (!onlyIfEmpty || (await isEmpty('declarations', 'declarations'))) {
     const licences = generateLicenceDemoRecords(kcs().map(({ declaration }) => declaration));
-    const records: (DeclarationsRecord | LicenceRecord | LicenceUsageRecord)[] = [
+    records.push(
       ...kcs().flatMap(({ declaration, control }) => (control ? [declaration, control] : [declaration])),
       ...generateEnsDemoRecords(),
       ...licences.licences,
       ...licences.usages,
-    ];
+    );
+  } else log('declarations and licences: demo data already present');
+  if (!onlyIfEmpty || (await isEmpty('mra', 'partnerOperators'))) {
+    const mra = generateMraDemoRecords();
+    records.push(...mra.partnerTraders, ...mra.consents, ...mra.lanes);
+  } else log('mra: demo data already present');
+  if (records.length === 0) return;
+
+  const { writers, finish, close } = await openWriters(uri, Object.fromEntries(Object.entries(databases).filter(([, name]) => name)) as Record<string, string>);
+  try {
     const summary = await ingest(asSource(records), {
       writers,
       batchSize: 5_000,
-      progress: createProgress('declarations', records.length),
+      progress: createProgress('demo data', records.length),
       onRejection: () => {},
     });
-    log(`declarations: ${describeSummary(summary)}`);
+    await finish();
+    log(`demo data: ${describeSummary(summary)}`);
   } finally {
     await close();
   }

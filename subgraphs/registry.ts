@@ -52,6 +52,20 @@ export const SUBGRAPHS: readonly SubgraphEntry[] = [
       LicenceCheck: '../reconcile#LicenceCheck as ReconciledLicenceCheck',
     },
   },
+  {
+    name: 'mra',
+    defaultPort: 4004,
+    entry: 'subgraphs/mra/index.ts',
+    contextType: 'MraContext',
+    mappers: {
+      MraProgramme: '../models#ProgrammeDoc',
+      PartnerOperator: '../models#PartnerOperatorDoc',
+      TradeLane: '../models#LaneDoc',
+      EconomicOperator: '../models#OperatorParent',
+      MutualRecognition: '../recognition#Recognition',
+      DataExchangeConsent: '../models#ConsentDoc',
+    },
+  },
 ];
 
 /** Where the gateway finds a subgraph: SUBGRAPH_<NAME>_URL, else its local default. */

@@ -8,10 +8,15 @@ import { createLicencesModels, prepareLicencesModels } from '../../subgraphs/lic
 import type { LicenceRecord, LicenceUsageRecord } from '../../subgraphs/licences/records';
 import { issueLicence, recordUsage } from '../../subgraphs/licences/writes';
 import { GraphQLError } from 'graphql';
+import { createMraModels } from '../../subgraphs/mra/models';
+import type { ConsentRecord, PartnerTraderRecord, TradeLaneRecord } from '../../subgraphs/mra/records';
+import { PartnerListWriter, registerLane, setConsent, storeProgrammes } from '../../subgraphs/mra/writes';
 import type { Writer } from './run';
 
 export interface Writers {
   writers: Record<string, Writer>;
+  /** After each file: steps that need the whole file, such as retiring traders a partner list no longer names. */
+  finish(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -22,8 +27,10 @@ export async function openWriters(uri: string, databases: Record<string, string>
   opened.push(declarations);
   const models = createDeclarationsModels(declarations.connection);
   await prepareDeclarationsModels(models);
-  const writer = await DeclarationsWriter.forIngest(models, declarations.connection);
-  const declarationsWriter: Writer = (records) => writer.write(records as DeclarationsRecord[]);
+  // Opened on first use: it reads an outline of every stored declaration first.
+  let writer: Promise<DeclarationsWriter> | undefined;
+  const declarationsWriter: Writer = async (records) =>
+    (await (writer ??= DeclarationsWriter.forIngest(models, declarations.connection))).write(records as DeclarationsRecord[]);
 
   const licences = await connectDatabase('licences', { uri, dbName: databases.licences });
   opened.push(licences);
@@ -44,8 +51,41 @@ export async function openWriters(uri: string, databases: Record<string, string>
     return results;
   };
 
+  const mra = await connectDatabase('mra', { uri, dbName: databases.mra });
+  opened.push(mra);
+  const mraModels = createMraModels(mra.connection);
+  await storeProgrammes(mraModels);
+  const partnerLists = new PartnerListWriter(mraModels);
+  const mraWriter: Writer = async (records) => {
+    const results: Awaited<ReturnType<Writer>> = [];
+    for (const record of records as (PartnerTraderRecord | ConsentRecord | TradeLaneRecord)[]) {
+      try {
+        if (record.kind === 'partnerTrader') results.push({ status: await partnerLists.write(record) });
+        else if (record.kind === 'consent') {
+          const before = await mraModels.consents.findById(record.eori).lean().exec();
+          const after = await setConsent(mraModels, record, record.granted);
+          results.push({ status: !before ? 'stored' : before.granted === after.granted ? 'unchanged' : 'updated' });
+        } else {
+          const before = await mraModels.lanes.findById(record.code).lean().exec();
+          const after = await registerLane(mraModels, record);
+          results.push({ status: !before ? 'stored' : JSON.stringify(before) === JSON.stringify(after) ? 'unchanged' : 'updated' });
+        }
+      } catch (error) {
+        if (!(error instanceof GraphQLError)) throw error;
+        results.push({ status: 'rejected', field: String(error.extensions.field ?? ''), reason: String(error.extensions.reason ?? error.message) });
+      }
+    }
+    return results;
+  };
+
   return {
+    finish: async () => {
+      await partnerLists.finishLists();
+    },
     writers: {
+      partnerTrader: mraWriter,
+      consent: mraWriter,
+      tradeLane: mraWriter,
       declaration: declarationsWriter,
       entrySummaryDeclaration: declarationsWriter,
       controlResult: declarationsWriter,

@@ -119,6 +119,8 @@ export const resolvers: Resolvers = {
   EntrySummaryDeclaration: {
     __resolveReference: ({ mrn }, { loaders }) => loaders.entrySummaryByMrn.load(mrn),
     mrn: (filing) => filing._id,
+    routes: (filing) => [...new Set(filing.consignments.map((c) => `${c.placeOfLoading}-${c.placeOfUnloading}`))],
+    partyEoris: (filing) => [...new Set(filing.partyIndex.map((entry) => entry.slice(entry.indexOf(':') + 1)))],
   },
 
   ContainerSighting: {

@@ -36,6 +36,7 @@ beforeAll(async () => {
       aeo: platform.aeo.database.connection.name,
       declarations: platform.declarations.database.connection.name,
       licences: platform.licences.database.connection.name,
+      mra: platform.mra.database.connection.name,
     },
     kcsFile,
     log: () => {},

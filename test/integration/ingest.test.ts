@@ -29,11 +29,13 @@ const good = [
 ];
 
 async function run(file: string | AsyncIterable<SourceLine>, database: string) {
-  const { writers, close } = await openWriters(uri, { declarations: database, licences: database });
+  const { writers, finish, close } = await openWriters(uri, { declarations: database, licences: database, mra: database });
   const rejections: Rejection[] = [];
   try {
     const source = typeof file === 'string' ? readJsonLines(file) : file;
-    return { summary: await ingest(source, { writers, batchSize: 50, onRejection: (r) => void rejections.push(r) }), rejections };
+    const summary = await ingest(source, { writers, batchSize: 50, onRejection: (r) => void rejections.push(r) });
+    await finish();
+    return { summary, rejections };
   } finally {
     await close();
   }
@@ -75,7 +77,7 @@ describe('ingest', () => {
     expect(summary).toEqual({ read: 6, stored: 2, updated: 0, unchanged: 0, rejected: 4 });
     expect(rejections).toEqual([
       { file, line: 2, field: '', reason: 'is not valid JSON' },
-      { file, line: 4, field: 'kind', reason: 'must be one of declaration, entrySummaryDeclaration, controlResult, licence, licenceUsage' },
+      { file, line: 4, field: 'kind', reason: 'must be one of partnerTrader, consent, tradeLane, declaration, entrySummaryDeclaration, controlResult, licence, licenceUsage' },
       { file, line: 3, field: 'mrn', reason: expect.stringMatching(/check character/) },
       { file, line: 6, field: 'mrn', reason: expect.stringMatching(/no declaration/) },
     ]);

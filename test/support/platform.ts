@@ -10,6 +10,8 @@ import type { DeclarationsStore } from '../../subgraphs/declarations/context';
 import { declarationsSubgraph } from '../../subgraphs/declarations/subgraph';
 import { startSubgraph, type RunningSubgraph } from '../../subgraphs/kit/server';
 import type { LicencesModels } from '../../subgraphs/licences/models';
+import type { MraModels } from '../../subgraphs/mra/models';
+import { mraSubgraph } from '../../subgraphs/mra/subgraph';
 import { licencesSubgraph } from '../../subgraphs/licences/subgraph';
 
 export interface Platform {
@@ -18,6 +20,7 @@ export interface Platform {
   aeo: RunningSubgraph<AeoModels>;
   declarations: RunningSubgraph<DeclarationsStore>;
   licences: RunningSubgraph<LicencesModels>;
+  mra: RunningSubgraph<MraModels>;
   /** Sends one GraphQL request through the gateway. */
   query<TData = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<TData>>;
   /** The query plans the gateway made, latest last. */
@@ -42,15 +45,16 @@ export function uniqueRunId(): string {
 
 export async function startPlatform(): Promise<Platform> {
   const run = uniqueRunId();
-  const [aeo, declarations, licences] = await Promise.all([
+  const [aeo, declarations, licences, mra] = await Promise.all([
     startSubgraph(aeoSubgraph, { port: 0, database: testDatabase('aeo', run) }),
     startSubgraph(declarationsSubgraph, { port: 0, database: testDatabase('declarations', run) }),
     startSubgraph(licencesSubgraph, { port: 0, database: testDatabase('licences', run) }),
+    startSubgraph(mraSubgraph, { port: 0, database: testDatabase('mra', run) }),
   ]);
   const queryPlans: QueryPlan[] = [];
   const gateway = await startGateway({
     port: 0,
-    subgraphUrls: { aeo: aeo.url, declarations: declarations.url, licences: licences.url },
+    subgraphUrls: { aeo: aeo.url, declarations: declarations.url, licences: licences.url, mra: mra.url },
     onQueryPlan: (plan) => queryPlans.push(plan),
   });
   return {
@@ -59,11 +63,12 @@ export async function startPlatform(): Promise<Platform> {
     aeo,
     declarations,
     licences,
+    mra,
     queryPlans,
     query: (query, variables, headers) => postGraphQL(gateway.graphqlUrl, query, variables, headers),
     async stop() {
       await gateway.stop();
-      for (const subgraph of [aeo, declarations, licences] as RunningSubgraph<unknown>[]) {
+      for (const subgraph of [aeo, declarations, licences, mra] as RunningSubgraph<unknown>[]) {
         await subgraph.database.connection.dropDatabase();
         await subgraph.stop();
       }

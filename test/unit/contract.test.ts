@@ -4,11 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { apiSchema, contractOperationNames, contractOperation, missingFields } from '../support/contract';
 
 const PENDING: Record<string, string[]> = {
-  ConsignmentScreen: ['EconomicOperator.mutualRecognitions', 'EntrySummaryDeclaration.tradeLane'],
+  ConsignmentScreen: [],
   ControlQueue: ['Query.controlQueue'],
-  DeclarationCheck: ['EconomicOperator.mutualRecognitions'],
+  DeclarationCheck: [],
   DeclarationRisk: ['Declaration.riskAssessment'],
-  Trader360: ['EconomicOperator.mutualRecognitions'],
+  Trader360: [],
 };
 
 describe('the contract operations', () => {

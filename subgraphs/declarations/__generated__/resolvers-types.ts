@@ -271,6 +271,10 @@ export type EntrySummaryDeclaration = {
   lodgedAt: Scalars['DateTime']['output'];
   mrn: Scalars['ID']['output'];
   officeOfFirstEntry: Scalars['String']['output'];
+  /** The EORIs of every party of the filing. */
+  partyEoris: Array<Scalars['ID']['output']>;
+  /** Every place of loading and unloading pair, as LOADING-UNLOADING (CNSHA-NLRTM), for subgraphs that match routes. */
+  routes: Array<Scalars['String']['output']>;
   transportMode?: Maybe<TransportMode>;
   /** 1 for the first filing; each amendment adds one. */
   version: Scalars['Int']['output'];
@@ -981,6 +985,8 @@ export type EntrySummaryDeclarationResolvers<ContextType = DeclarationsContext, 
   lodgedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   mrn?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   officeOfFirstEntry?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  partyEoris?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  routes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   transportMode?: Resolver<Maybe<ResolversTypes['TransportMode']>, ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;

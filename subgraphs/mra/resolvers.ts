@@ -1,0 +1,72 @@
+import { checkEori } from '../kit/identifiers';
+import { requireValid } from '../kit/input';
+import { paginate } from '../kit/pagination';
+import { DateScalar, today } from '../kit/scalars';
+import type { PartnerOperatorFilter, Resolvers } from './__generated__/resolvers-types';
+import { partnerKey, type PartnerOperatorDoc } from './models';
+import { inForce, matchingLane, recognitionsOf } from './recognition';
+import { registerLane, setConsent, setLaneStatus } from './writes';
+
+export const resolvers: Resolvers = {
+  Date: DateScalar,
+
+  Query: {
+    mraProgramme: async (_, { code }, { loaders }) => (await loaders.programmes()).find((programme) => programme._id === code) ?? null,
+    mraProgrammes: (_, __, { loaders }) => loaders.programmes(),
+    partnerOperator: (_, { programme, identifier }, { loaders }) => loaders.partnerByKey.load(partnerKey(programme, identifier)),
+    partnerOperators: (_, { filter, first, after }, { models }) => paginate<PartnerOperatorDoc>(models.partners, partnerFilter(filter), { first, after }),
+    tradeLane: async (_, { code }, { loaders }) => (await loaders.lanes()).find((lane) => lane._id === code) ?? null,
+    tradeLanes: async (_, { status }, { loaders }) => (await loaders.lanes()).filter((lane) => !status || lane.status === status),
+  },
+
+  Mutation: {
+    grantDataExchangeConsent: (_, { input }, { models }) => setConsent(models, input, true),
+    withdrawDataExchangeConsent: (_, { input }, { models }) => setConsent(models, input, false),
+    registerTradeLane: (_, { input }, { models }) => registerLane(models, { ...input, status: input.status ?? 'ACTIVE' }),
+    setTradeLaneStatus: (_, { code, status }, { models }) => setLaneStatus(models, code, status),
+  },
+
+  MraProgramme: {
+    __resolveReference: async ({ code }, { loaders }) => (await loaders.programmes()).find((programme) => programme._id === code) ?? null,
+    code: (programme) => programme._id,
+    inForce: (programme) => inForce(programme, today()),
+  },
+
+  EconomicOperator: {
+    __resolveReference: (reference) => reference,
+    mutualRecognitions: async (operator, _, { loaders }) => {
+      const [consent, partnerEntries, programmes] = await Promise.all([
+        loaders.consentByEori.load(operator.eori),
+        loaders.partnersByEori.load(operator.eori),
+        loaders.programmes(),
+      ]);
+      return recognitionsOf(operator.aeoAuthorisations ?? [], consent, partnerEntries, programmes, today());
+    },
+    dataExchangeConsent: (operator, _, { loaders }) => loaders.consentByEori.load(operator.eori),
+  },
+
+  PartnerOperator: {
+    __resolveReference: ({ programme, identifier }, { loaders }) => loaders.partnerByKey.load(partnerKey(programme, identifier)),
+    mraProgramme: async (partner, _, { loaders }) => (await loaders.programmes()).find((programme) => programme._id === partner.programme)!,
+    operator: (partner) => (partner.eori ? { eori: partner.eori } : null),
+  },
+
+  TradeLane: {
+    __resolveReference: async ({ code }, { loaders }) => (await loaders.lanes()).find((lane) => lane._id === code) ?? null,
+    code: (lane) => lane._id,
+    operators: (lane) => lane.operators.map((eori) => ({ eori })),
+  },
+
+  EntrySummaryDeclaration: {
+    tradeLane: async (filing, _, { loaders }) =>
+      matchingLane(await loaders.lanes(), { transportMode: filing.transportMode ?? null, routes: filing.routes ?? [], partyEoris: filing.partyEoris ?? [] }),
+  },
+};
+
+function partnerFilter(filter: PartnerOperatorFilter | null | undefined): Record<string, unknown> {
+  const query: Record<string, unknown> = {};
+  if (filter?.programme) query.programme = filter.programme;
+  if (filter?.status) query.status = filter.status;
+  if (filter?.eori) query.eori = requireValid('filter.eori', checkEori(filter.eori));
+  return query;
+}
