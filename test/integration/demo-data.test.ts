@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KCS_TRAIN, seedDemoData } from '../../scripts/seed';
 import { DEMO_SHOWCASE_EORIS } from '../../subgraphs/aeo/demo-data';
+import { MRA_SHOWCASE } from '../../subgraphs/mra/demo-data';
 import { ensShowcase, generateEnsDemoRecords } from '../../subgraphs/declarations/ens-demo';
 import { kcsFileToRecords } from '../../subgraphs/declarations/kcs';
 import { apiSchema, contractOperation, pruneToSchema } from '../support/contract';
@@ -67,6 +68,15 @@ describe('the demo data', () => {
     );
   });
 
+  it('shows every recognition outcome among the demo operators', async () => {
+    const statuses = new Set<string>();
+    for (const eori of Object.values(MRA_SHOWCASE)) {
+      const { data } = await platform.query<Data>(operation('Trader360'), { eori });
+      for (const recognition of data?.economicOperator.mutualRecognitions ?? []) statuses.add(recognition.status);
+    }
+    expect([...statuses].sort()).toEqual(['AEO_NOT_VALID', 'AGREEMENT_NOT_IN_FORCE', 'NOT_ELIGIBLE_TYPE', 'NO_CONSENT', 'RECOGNISED']);
+  });
+
   it('lists the licences of an importer that quotes them in Trader360', async () => {
     const { data, errors } = await platform.query<Data>(operation('Trader360'), { eori: withCertificates.declaration.importer.eori });
     expect(errors).toBeUndefined();
@@ -91,5 +101,9 @@ describe('the demo data', () => {
       operator: { aeoAuthorisations: expect.arrayContaining([{ type: 'AEOF', status: 'VALID' }]) },
     });
     expect(filing.consignments[0].goods.length).toBeGreaterThan(0);
+    expect(filing.tradeLane).toEqual({ code: 'SSTL-CNYTN-ITGOA', status: 'ACTIVE' });
+    expect(filing.consignments[0].consignee.operator.mutualRecognitions).toEqual(
+      expect.arrayContaining([{ programme: { code: 'CN-AEO' }, status: 'RECOGNISED' }, { programme: { code: 'CA-PIP' }, status: 'AGREEMENT_NOT_IN_FORCE' }]),
+    );
   });
 });
