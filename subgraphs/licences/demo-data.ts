@@ -34,20 +34,10 @@
 import type { DeclarationRecord, GoodsItemRecord } from '../declarations/records';
 import { createRandom, type Random } from '../kit/random';
 import { LICENCE_TYPES, type CoveredGoodsRecord, type LicenceRecord, type LicenceType, type LicenceUsageRecord } from './records';
+import type { LicenceOutcome } from './reconcile';
 import { checkLicenceReference, licenceTypesForDocument, requiredCertificates } from './references';
 
-export type DemoLicenceOutcome =
-  | 'MATCHED'
-  | 'NOT_FOUND'
-  | 'WRONG_TYPE'
-  | 'EXPIRED'
-  | 'NOT_YET_VALID'
-  | 'CANCELLED'
-  | 'HOLDER_MISMATCH'
-  | 'COMMODITY_NOT_COVERED'
-  | 'QUANTITY_EXCEEDED'
-  | 'REFUSED'
-  | 'MISSING';
+export type DemoLicenceOutcome = LicenceOutcome;
 
 /** The failures the generator injects itself, in the order of their hash buckets. */
 export const INJECTED_FAILURES = [

@@ -60,24 +60,12 @@ export interface LicenceRecordDoc {
 }
 
 /** A licence as resolvers see it: the record with its latest state. */
-export interface LicenceDoc {
-  /** The reference. */
-  _id: string;
-  type: LicenceType;
-  issuingAuthority: string;
-  issuingCountry: string;
-  holder: string;
-  status: StoredLicenceStatus;
-  decision: ChedDecision | null;
-  validFrom: string;
-  validUntil: string;
-  goods: CoveredGoodsDoc[];
-  usages: UsageDoc[];
-  /** "<mrn>/<itemNumber>" of every usage: the guard that makes a repeated usage count once. */
-  usageKeys: string[];
-  history: StatusChangeDoc[];
-  stateSequence: number;
-}
+export type LicenceDoc = Omit<LicenceRecordDoc, 'stateHint' | 'coveredCodes'> &
+  Pick<LicenceStateDoc, 'goods' | 'usages' | 'usageKeys'> & {
+    /** USED when nothing is left to draw, derived from the state. */
+    status: StoredLicenceStatus;
+    stateSequence: number;
+  };
 
 export interface LicencesModels {
   licences: Model<LicenceRecordDoc>;
