@@ -83,7 +83,7 @@ function partnerTraders(r: Random, aeo: AeoDemoData): PartnerTraderRecord[] {
     while (used.has(identifier));
     used.add(identifier);
     // After the agreement took effect; for one not yet in force, the partner's own certification date.
-    const earliest = programme.inForceFrom <= LIST_DATE ? programme.inForceFrom : '2015-01-01';
+    const earliest = programme.inForceFrom && programme.inForceFrom <= LIST_DATE ? programme.inForceFrom : '2015-01-01';
     traders.push({
       kind: 'partnerTrader',
       programme: programme.code,

@@ -8,7 +8,7 @@ export interface ProgrammeDoc {
   partnerCountry: string;
   name: string;
   agreement: string;
-  inForceFrom: string;
+  inForceFrom: string | null;
   inForceUntil: string | null;
   recognisedAeoTypes: AeoType[];
   identifierPattern: string;

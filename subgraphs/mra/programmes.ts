@@ -24,8 +24,7 @@
  * - United Kingdom: the Trade and Cooperation Agreement (customs chapter and Annex 16 on trade
  *   partnership programmes), applied provisionally from 1 January 2021.
  * - CA-PIP is the programme that is NOT in force: a real partner with a real pending negotiation
- *   (see above). Its inForceFrom (2027-07-01) is a demo placeholder so that the outcome
- *   AGREEMENT_NOT_IN_FORCE occurs; it is not an announced date.
+ *   (see above), so it has no inForceFrom date; the outcome AGREEMENT_NOT_IN_FORCE comes from it.
  * - recognisedAeoTypes is AEOS and AEOF everywhere (the security-relevant EU authorisations; the
  *   China announcement says so explicitly).
  * - Identifier patterns: CN-AEO's "AEOCN" + 10-digit customs code is the form Chinese customs
@@ -109,8 +108,8 @@ export const MRA_PROGRAMMES: readonly ProgrammeRecord[] = Object.freeze([
     code: 'CA-PIP',
     partnerCountry: 'CA',
     name: 'CBSA Partners in Protection (PIP)',
-    agreement: 'EU-Canada mutual recognition of AEO and PIP (under negotiation; demo placeholder date)',
-    inForceFrom: '2027-07-01',
+    agreement: 'EU-Canada mutual recognition of AEO and PIP (under negotiation)',
+    inForceFrom: null,
     inForceUntil: null,
     recognisedAeoTypes: [...SECURITY_TYPES],
     identifierPattern: '^CAPIP\\d{9}$',

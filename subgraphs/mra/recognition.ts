@@ -14,7 +14,7 @@ export interface Recognition {
 }
 
 export function inForce(programme: ProgrammeDoc, date: string): boolean {
-  return programme.inForceFrom <= date && (!programme.inForceUntil || date <= programme.inForceUntil);
+  return programme.inForceFrom !== null && programme.inForceFrom <= date && (!programme.inForceUntil || date <= programme.inForceUntil);
 }
 
 /**

@@ -12,8 +12,8 @@ export interface ProgrammeRecord {
   name: string;
   /** The legal act or agreement, e.g. "Decision No 1/2014 of the EU-China JCCC". */
   agreement: string;
-  /** YYYY-MM-DD: when mutual recognition took effect. */
-  inForceFrom: string;
+  /** YYYY-MM-DD: when mutual recognition took effect; null while it is still being negotiated. */
+  inForceFrom: string | null;
   inForceUntil?: string | null;
   /** Which EU AEO types the partner recognises (AEOS and AEOF in practice). */
   recognisedAeoTypes: AeoType[];

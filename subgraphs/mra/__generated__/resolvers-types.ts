@@ -90,7 +90,8 @@ export type MraProgramme = {
   identifierPattern: Scalars['String']['output'];
   /** In force today. */
   inForce: Scalars['Boolean']['output'];
-  inForceFrom: Scalars['Date']['output'];
+  /** Null while mutual recognition is still being negotiated. */
+  inForceFrom?: Maybe<Scalars['Date']['output']>;
   inForceUntil?: Maybe<Scalars['Date']['output']>;
   name: Scalars['String']['output'];
   /** ISO 3166 alpha-2. */
@@ -493,7 +494,7 @@ export type MraProgrammeResolvers<ContextType = MraContext, ParentType extends R
   identifierExample?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   identifierPattern?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   inForce?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  inForceFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  inForceFrom?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   inForceUntil?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   partnerCountry?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
