@@ -8,6 +8,7 @@
  */
 import { EU_MEMBER_STATES } from '../kit/countries';
 import { createRandom, type Random } from '../kit/random';
+import type { AeoStatus, AeoType } from './models';
 
 // ---------------------------------------------------------------------------
 // Public types
@@ -26,8 +27,7 @@ export interface DemoOperator {
   address: DemoAddress;
 }
 
-export type AeoType = 'AEOC' | 'AEOS' | 'AEOF';
-export type AeoStatus = 'VALID' | 'SUSPENDED' | 'REVOKED' | 'ANNULLED';
+export type { AeoStatus, AeoType };
 
 export interface DemoStatusChange {
   status: AeoStatus;

@@ -6,7 +6,6 @@ import type { ControlOutcome, FilingType, Lane, TransportMode } from './records'
 
 export type PartyRole = 'IMPORTER' | 'DECLARANT' | 'REPRESENTATIVE' | 'SELLER' | 'BUYER';
 export type EnsPartyRole = 'CARRIER' | 'CONSIGNOR' | 'CONSIGNEE' | 'NOTIFY_PARTY';
-export const PARTY_ROLES: readonly PartyRole[] = ['IMPORTER', 'DECLARANT', 'REPRESENTATIVE', 'SELLER', 'BUYER'];
 
 export interface MoneyDoc {
   amount: number;

@@ -1,4 +1,5 @@
 import { badUserInput } from '../kit/errors';
+import { found } from '../kit/persistence';
 import { checkContainerNumber, checkCountryCode, checkEori, checkMrn } from '../kit/identifiers';
 import { requireDate, requireValid } from '../kit/input';
 import { pageOfEntries } from '../kit/lookup-index';
@@ -46,11 +47,11 @@ export const resolvers: Resolvers = {
 
   Mutation: {
     lodgeDeclaration: async (_, { input }, { models, loaders }) =>
-      stored(await loaders.declarationByMrn.load(await writeOne(models, { kind: 'declaration', ...input } as DeclarationRecord))),
+      readBack(await writeOne(models, { kind: 'declaration', ...input } as DeclarationRecord), loaders.declarationByMrn),
     fileEntrySummaryDeclaration: async (_, { input }, { models, loaders }) =>
-      stored(await loaders.entrySummaryByMrn.load(await writeOne(models, { kind: 'entrySummaryDeclaration', ...input } as EntrySummaryRecord))),
+      readBack(await writeOne(models, { kind: 'entrySummaryDeclaration', ...input } as EntrySummaryRecord), loaders.entrySummaryByMrn),
     recordControlResult: async (_, { input }, { models, loaders }) =>
-      stored(await loaders.controlResultById.load(await writeOne(models, { kind: 'controlResult', ...input } as ControlResultRecord))),
+      readBack(await writeOne(models, { kind: 'controlResult', ...input } as ControlResultRecord), loaders.controlResultById),
   },
 
   EconomicOperator: {
@@ -136,6 +137,10 @@ function operatorRef(party: PartyDoc | null): OperatorRef | null {
   return party?.eori ? { eori: party.eori } : null;
 }
 
+async function readBack<T>(key: string, loader: { load(key: string): Promise<T | null> }): Promise<T> {
+  return found(await loader.load(key), 'record just written', key);
+}
+
 /** Writes one record through the same path as ingest and returns its key; a rejection becomes BAD_USER_INPUT. */
 async function writeOne(models: DeclarationsContext['models'], record: DeclarationRecord | EntrySummaryRecord | ControlResultRecord): Promise<string> {
   const [result] = await writeRecords(models, models.connection, [record]);
@@ -143,10 +148,7 @@ async function writeOne(models: DeclarationsContext['models'], record: Declarati
   return result.key;
 }
 
-function stored<T>(document: T | null): T {
-  if (!document) throw new Error('A document just written could not be read back');
-  return document;
-}
+
 
 async function primed<T>(page: Promise<Connection<T>>, prime: (node: T) => void): Promise<Connection<T>> {
   const resolved = await page;

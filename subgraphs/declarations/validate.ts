@@ -10,7 +10,15 @@ import {
   checkMrn,
   checkUnLocode,
 } from '../kit/identifiers';
-import { requireDate, requireValid } from '../kit/input';
+import {
+  optionalText,
+  requireDate,
+  requireNumber as number,
+  requireOneOf as oneOf,
+  requirePattern as pattern,
+  requireText as text,
+  requireValid,
+} from '../kit/input';
 import type { ConsignmentDoc, ControlResultDoc, DeclarationDoc, EntrySummaryDoc, GoodsItemDoc, KeyValueDoc, MoneyDoc, PartyDoc, PartyRole } from './models';
 import type {
   ConsignmentRecord,
@@ -34,34 +42,6 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-
 
 // ---------------------------------------------------------------------------
 // Field checks: each returns the clean value or throws naming the field.
-
-function text(field: string, value: unknown, maxLength: number): string {
-  if (typeof value !== 'string' || !value.trim()) throw badUserInput(field, 'is required');
-  const clean = value.trim();
-  if (clean.length > maxLength) throw badUserInput(field, `is longer than ${maxLength} characters`);
-  return clean;
-}
-
-function optionalText(field: string, value: unknown, maxLength: number): string | null {
-  return value === undefined || value === null || value === '' ? null : text(field, value, maxLength);
-}
-
-function pattern(field: string, value: unknown, regex: RegExp, description: string): string {
-  if (typeof value !== 'string' || !regex.test(value)) throw badUserInput(field, `must be ${description}, not ${JSON.stringify(value)}`);
-  return value;
-}
-
-function oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
-  if (typeof value !== 'string' || !allowed.includes(value as T)) throw badUserInput(field, `must be one of ${allowed.join(', ')}, not ${JSON.stringify(value)}`);
-  return value as T;
-}
-
-function number(field: string, value: unknown, { min = 0, integer = false, max = Number.MAX_SAFE_INTEGER } = {}): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw badUserInput(field, 'must be a number');
-  if (integer && !Number.isInteger(value)) throw badUserInput(field, 'must be a whole number');
-  if (value < min || value > max) throw badUserInput(field, `must be from ${min} to ${max}, not ${value}`);
-  return value;
-}
 
 function optionalNumber(field: string, value: unknown): number | null {
   return value === undefined || value === null ? null : number(field, value);

@@ -21,3 +21,14 @@ export function found<T>(document: T | null, what: string, key: string): T {
   if (!document) throw notFound(what, key);
   return document;
 }
+
+/** Inserts unless the key exists; true when this call inserted it. A unique insert is the one write every engine makes atomic. */
+export async function insertOnce(model: { collection: { insertOne(doc: never): Promise<unknown> } }, doc: { _id: string }): Promise<boolean> {
+  try {
+    await model.collection.insertOne(doc as never);
+    return true;
+  } catch (error) {
+    if (isDuplicateKeyError(error)) return false;
+    throw error;
+  }
+}

@@ -4,8 +4,8 @@ import { GraphQLError } from 'graphql';
 import type { Caller } from '../kit/context';
 import { badUserInput, conflict, invalidTransition } from '../kit/errors';
 import { checkCommodityCode, checkCountryCode, checkEori, checkMrn } from '../kit/identifiers';
-import { requireDate, requireText, requireValid } from '../kit/input';
-import { found, isDuplicateKeyError } from '../kit/persistence';
+import { optionalText, requireDate, requireNumber, requireOneOf, requirePattern, requireText, requireValid } from '../kit/input';
+import { found, insertOnce } from '../kit/persistence';
 import { today } from '../kit/scalars';
 import { loadLicence, latestState, stateKey, withState, type CoveredGoodsDoc, type LicenceDoc, type LicenceRecordDoc, type LicenceStateDoc, type LicencesModels } from './models';
 import { checkLicenceReference } from './references';
@@ -16,35 +16,35 @@ const CHED_TYPES: readonly LicenceType[] = ['CHED_A', 'CHED_P', 'CHED_PP', 'CHED
 function coveredGoods(goods: readonly CoveredGoodsRecord[] | null | undefined): CoveredGoodsDoc[] {
   if (!Array.isArray(goods) || goods.length === 0) throw badUserInput('goods', 'needs at least one line');
   return goods.map((line, i) => {
-    const code = String(line?.commodityCode ?? '');
-    if (!/^\d{2,10}$/.test(code)) throw badUserInput(`goods[${i}].commodityCode`, 'must be 2 to 10 digits');
-    if (!['KGM', 'NAR'].includes(line.unit)) throw badUserInput(`goods[${i}].unit`, 'must be KGM or NAR');
-    if (typeof line.quantity !== 'number' || !Number.isFinite(line.quantity) || line.quantity <= 0) {
-      throw badUserInput(`goods[${i}].quantity`, 'must be a number above 0');
-    }
-    return { commodityCode: code, description: line.description?.trim() || null, quantity: line.quantity, unit: line.unit, quantityRemaining: line.quantity };
+    const quantity = requireNumber(`goods[${i}].quantity`, line?.quantity);
+    if (quantity === 0) throw badUserInput(`goods[${i}].quantity`, 'must be above 0');
+    return {
+      commodityCode: requirePattern(`goods[${i}].commodityCode`, line?.commodityCode, /^\d{2,10}$/, '2 to 10 digits'),
+      description: optionalText(`goods[${i}].description`, line?.description, 200),
+      quantity,
+      unit: requireOneOf(`goods[${i}].unit`, line?.unit, ['KGM', 'NAR'] as const),
+      quantityRemaining: quantity,
+    };
   });
 }
 
 export function validateLicence(record: LicenceRecord): Omit<LicenceDoc, 'usages' | 'usageKeys' | 'history' | 'stateSequence'> {
-  if (!LICENCE_TYPES.includes(record.type)) throw badUserInput('type', `must be one of ${LICENCE_TYPES.join(', ')}`);
-  const reference = requireValid('reference', checkLicenceReference(record.type, String(record.reference ?? '')));
-  const validFrom = requireDate('validFrom', String(record.validFrom ?? ''));
-  const validUntil = requireDate('validUntil', String(record.validUntil ?? ''));
+  const type = requireOneOf('type', record.type, LICENCE_TYPES);
+  const reference = requireValid('reference', checkLicenceReference(type, String(record.reference ?? '')));
+  const validFrom = requireDate('validFrom', record.validFrom);
+  const validUntil = requireDate('validUntil', record.validUntil);
   if (validUntil < validFrom) throw badUserInput('validUntil', `is before validFrom ${validFrom}`);
-  const decision = record.decision ?? null;
-  if (decision && !CHED_TYPES.includes(record.type)) throw badUserInput('decision', 'is for CHEDs only');
-  if (decision && !['ACCEPTABLE_FOR_RELEASE', 'REFUSED'].includes(decision)) throw badUserInput('decision', 'must be ACCEPTABLE_FOR_RELEASE or REFUSED');
-  const status = record.status ?? 'VALID';
-  if (!['VALID', 'CANCELLED', 'SUSPENDED'].includes(status)) throw badUserInput('status', 'must be VALID, CANCELLED or SUSPENDED');
+  const decision = record.decision ? requireOneOf('decision', record.decision, ['ACCEPTABLE_FOR_RELEASE', 'REFUSED'] as const) : null;
+  if (decision && !CHED_TYPES.includes(type)) throw badUserInput('decision', 'is for CHEDs only');
+  const status = requireOneOf('status', record.status ?? 'VALID', ['VALID', 'CANCELLED', 'SUSPENDED'] as const);
   return {
     _id: reference,
-    type: record.type,
-    issuingAuthority: requireText('issuingAuthority', String(record.issuingAuthority ?? ''), 200),
+    type,
+    issuingAuthority: requireText('issuingAuthority', record.issuingAuthority, 200),
     issuingCountry: requireValid('issuingCountry', checkCountryCode(String(record.issuingCountry ?? ''))),
     holder: requireValid('holder', checkEori(String(record.holder ?? ''))),
     status,
-    decision: decision as ChedDecision | null,
+    decision,
     validFrom,
     validUntil,
     goods: coveredGoods(record.goods),
@@ -80,17 +80,6 @@ export async function issueLicence(models: LicencesModels, record: LicenceRecord
     lines(first) === lines(state);
   if (!same) throw conflict(`Licence ${content._id} was already issued with other content; amend it instead`, { field: 'reference' });
   return { licence: await loadLicence(models, stored), status: 'unchanged' };
-}
-
-/** Inserts unless the key exists; true when this call inserted it. */
-async function insertOnce<T extends { _id: string }>(model: { collection: { insertOne(doc: never): Promise<unknown> } }, doc: T): Promise<boolean> {
-  try {
-    await model.collection.insertOne(doc as never);
-    return true;
-  } catch (error) {
-    if (isDuplicateKeyError(error)) return false;
-    throw error;
-  }
 }
 
 /**
@@ -191,8 +180,8 @@ export function usageKey(mrn: string, itemNumber: number): string {
  */
 export async function recordUsage(models: LicencesModels, record: Omit<LicenceUsageRecord, 'kind'> & { commodityCode?: string | null }): Promise<{ licence: LicenceDoc; status: 'stored' | 'unchanged' }> {
   const mrn = requireValid('mrn', checkMrn(String(record.mrn ?? '')));
-  if (!Number.isInteger(record.itemNumber) || record.itemNumber < 1 || record.itemNumber > 999) throw badUserInput('itemNumber', 'must be 1 to 999');
-  if (typeof record.quantity !== 'number' || !Number.isFinite(record.quantity) || record.quantity <= 0) throw badUserInput('quantity', 'must be a number above 0');
+  requireNumber('itemNumber', record.itemNumber, { min: 1, max: 999, integer: true });
+  if (requireNumber('quantity', record.quantity) === 0) throw badUserInput('quantity', 'must be above 0');
   if (record.commodityCode) requireValid('commodityCode', checkCommodityCode(record.commodityCode, 'ANY'));
   const key = usageKey(mrn, record.itemNumber);
   const date = record.date ? requireDate('date', record.date) : today();

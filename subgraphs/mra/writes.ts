@@ -2,7 +2,7 @@
 // All are idempotent on their natural keys.
 import { badUserInput, notFound } from '../kit/errors';
 import { checkCountryCode, checkEori, checkUnLocode } from '../kit/identifiers';
-import { requireDate, requireText, requireValid } from '../kit/input';
+import { requireDate, requireOneOf, requireText, requireValid } from '../kit/input';
 import { putAll, type KeyedDocument } from '../kit/journal';
 import { today } from '../kit/scalars';
 import { partnerKey, type ConsentDoc, type LaneDoc, type MraModels, type PartnerOperatorDoc, type ProgrammeDoc } from './models';
@@ -27,16 +27,14 @@ type LaneInput = Omit<TradeLaneRecord, 'kind' | 'transportMode'> & { transportMo
 
 export function validateLane(record: LaneInput): LaneDoc {
   const code = requireText('code', record.code, 40);
-  if (!['SEA', 'RAIL', 'ROAD', 'AIR'].includes(record.transportMode)) throw badUserInput('transportMode', 'must be SEA, RAIL, ROAD or AIR');
-  if (!['ACTIVE', 'SUSPENDED', 'CLOSED'].includes(record.status ?? 'ACTIVE')) throw badUserInput('status', 'must be ACTIVE, SUSPENDED or CLOSED');
   return {
     _id: code,
     name: requireText('name', record.name, 120),
     origin: requireValid('origin', checkUnLocode(record.origin)),
     destination: requireValid('destination', checkUnLocode(record.destination)),
-    transportMode: record.transportMode as LaneDoc['transportMode'],
+    transportMode: requireOneOf('transportMode', record.transportMode, ['SEA', 'RAIL', 'ROAD', 'AIR'] as const),
     operators: record.operators.map((eori, i) => requireValid(`operators[${i}]`, checkEori(eori))),
-    status: record.status ?? 'ACTIVE',
+    status: requireOneOf('status', record.status ?? 'ACTIVE', ['ACTIVE', 'SUSPENDED', 'CLOSED'] as const),
   };
 }
 

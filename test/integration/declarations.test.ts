@@ -14,7 +14,6 @@ const withoutKind = <T extends { kind: string }>({ kind: _kind, ...input }: T) =
 const LODGE = `mutation ($input: LodgeDeclarationInput!) { lodgeDeclaration(input: $input) { mrn items { itemNumber commodityCode } } }`;
 const FILE = `mutation ($input: FileEntrySummaryDeclarationInput!) { fileEntrySummaryDeclaration(input: $input) { mrn version amendedAt consignments { goods { description } } } }`;
 const RECORD = `mutation ($input: RecordControlResultInput!) { recordControlResult(input: $input) { id outcome } }`;
-const STATS = `query ($eori: ID!, $role: PartyRole) { economicOperator(eori: $eori) { eori } }`;
 
 async function statistics(eori: string, role = 'IMPORTER') {
   // Ask the declarations subgraph directly: the operator need not be registered in the AEO registry.
