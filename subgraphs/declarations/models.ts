@@ -1,5 +1,6 @@
 // The declarations subgraph's collections. Natural keys are `_id`; the arrays of strings beside
 // the nested data (parties, commodity codes, containers) exist so filters need no joins.
+import { CHANGE_FEED_COLLECTION, ChangeFeed } from '../kit/change-feed';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { createLookupIndexModel, LOOKUP_INDEX_COLLECTION, type LookupIndexDoc } from '../kit/lookup-index';
 import type { ControlOutcome, FilingType, Lane, TransportMode } from './records';
@@ -123,6 +124,9 @@ export interface OperatorStatisticsDoc {
   roles?: Partial<Record<PartyRole, RoleStatisticsDoc>>;
 }
 
+/** What a change feed entry of this subgraph announces; the key is an MRN, or a control result's id. */
+export type ChangeKind = 'DECLARATION' | 'ENTRY_SUMMARY_DECLARATION' | 'CONTROL_RESULT';
+
 export interface DeclarationsModels {
   declarations: Model<DeclarationDoc>;
   controlResults: Model<ControlResultDoc>;
@@ -130,6 +134,8 @@ export interface DeclarationsModels {
   operatorStatistics: Model<OperatorStatisticsDoc>;
   /** "party:<ROLE>:<EORI>" → the operator's declarations; "controls:<MRN>" → a declaration's control results. */
   lookupIndex: Model<LookupIndexDoc>;
+  /** Every committed write, in order: what risk screening and learning follow. */
+  changeFeed: ChangeFeed;
 }
 
 // Documents are validated by validate.ts before they get here; the schemas give shape and indexes.
@@ -157,6 +163,7 @@ export const COLLECTIONS = {
   entrySummaries: 'entrySummaryDeclarations',
   operatorStatistics: 'operatorStatistics',
   lookupIndex: LOOKUP_INDEX_COLLECTION,
+  changeFeed: CHANGE_FEED_COLLECTION,
 } as const;
 
 export function createDeclarationsModels(connection: Connection): DeclarationsModels {
@@ -166,6 +173,7 @@ export function createDeclarationsModels(connection: Connection): DeclarationsMo
     entrySummaries: connection.model<EntrySummaryDoc>('EntrySummaryDeclaration', entrySummarySchema, COLLECTIONS.entrySummaries),
     operatorStatistics: connection.model<OperatorStatisticsDoc>('OperatorStatistics', operatorStatisticsSchema, COLLECTIONS.operatorStatistics),
     lookupIndex: createLookupIndexModel(connection),
+    changeFeed: ChangeFeed.create(connection),
   };
 }
 

@@ -12,11 +12,23 @@ import type {
   Resolvers,
 } from './__generated__/resolvers-types';
 import type { DeclarationsContext } from './context';
-import type { ControlResultDoc, DeclarationDoc, EntrySummaryDoc, GoodsItemParent, OperatorRef, PartyDoc } from './models';
+import type { ChangeKind, ControlResultDoc, DeclarationDoc, EntrySummaryDoc, GoodsItemParent, OperatorRef, PartyDoc } from './models';
 import type { ControlResultRecord, DeclarationRecord, EntrySummaryRecord } from './records';
 import { writeRecords } from './writes';
 
 type Filter = Record<string, unknown>;
+
+const MAX_KEYS = 100;
+
+function checkMrnList(mrns: readonly string[]): string[] {
+  if (mrns.length > MAX_KEYS) throw badUserInput('mrns', `at most ${MAX_KEYS} at once, not ${mrns.length}`);
+  return mrns.map((mrn, index) => requireValid(`mrns[${index}]`, checkMrn(mrn)));
+}
+
+function rethrowErrors<T>(results: (T | Error)[]): T[] {
+  for (const result of results) if (result instanceof Error) throw result;
+  return results as T[];
+}
 
 export const resolvers: Resolvers = {
   Date: DateScalar,
@@ -43,6 +55,20 @@ export const resolvers: Resolvers = {
     },
     controlResults: (_, { filter, first, after }, { models }) =>
       paginate<ControlResultDoc>(models.controlResults, controlResultFilter(filter), { first, after }, [{ field: 'date', direction: -1 }]),
+    declarationsByMrn: (_, { mrns }, { loaders }) => loaders.declarationByMrn.loadMany(checkMrnList(mrns)).then(rethrowErrors),
+    entrySummaryDeclarationsByMrn: (_, { mrns }, { loaders }) => loaders.entrySummaryByMrn.loadMany(checkMrnList(mrns)).then(rethrowErrors),
+    changes: async (_, { after, first }, { models }) => {
+      const page = await models.changeFeed.read(after, first);
+      return {
+        edges: page.entries.map(({ sequence, kind, key, cursor }) => ({
+          cursor,
+          node: kind === 'CONTROL_RESULT'
+            ? { sequence, kind, mrn: key.slice(0, key.indexOf('/')), controlResultId: key }
+            : { sequence, kind: kind as ChangeKind, mrn: key, controlResultId: null },
+        })),
+        pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: Boolean(after), startCursor: page.entries[0]?.cursor ?? null, endCursor: page.endCursor },
+      };
+    },
   },
 
   Mutation: {

@@ -23,6 +23,7 @@ import {
   type RoleStatisticsDoc,
 } from './models';
 import type { DeclarationsRecord } from './records';
+import type { ChangeKind } from './models';
 import { controlResultId, rolesOf, validateControlResult, validateDeclaration, validateEntrySummary, type DeclarationOutline } from './validate';
 
 export type WriteStatus = 'stored' | 'updated' | 'unchanged' | 'rejected';
@@ -184,6 +185,8 @@ export class DeclarationsWriter {
     const at = this.now().toISOString();
     /** Changes to lookup lists, applied once their current entries are known. */
     const indexChanges: { key: string; add?: IndexEntry; remove?: string }[] = [];
+    /** What the change feed announces once the batch is committed. */
+    const changes: { kind: ChangeKind; key: string }[] = [];
 
     const writeOne = (record: DeclarationsRecord): WriteResult => {
       switch (record?.kind) {
@@ -200,6 +203,7 @@ export class DeclarationsWriter {
           for (const party of doc.partyIndex) indexChanges.push({ key: `party:${party}`, add: [doc.acceptanceDate, doc._id] });
           stored.declarations.set(doc._id, declarationOutline(doc));
           put.declarations.set(doc._id, doc);
+          changes.push({ kind: 'DECLARATION', key: doc._id });
           return { status, key: doc._id };
         }
         case 'entrySummaryDeclaration': {
@@ -217,6 +221,7 @@ export class DeclarationsWriter {
           };
           stored.entrySummaries.set(doc._id, { contentHashes: doc.contentHashes, version: doc.version, lodgedAt: doc.lodgedAt });
           put.entrySummaries.set(doc._id, doc);
+          changes.push({ kind: 'ENTRY_SUMMARY_DECLARATION', key: doc._id });
           return { status, key: doc._id };
         }
         case 'controlResult': {
@@ -232,6 +237,7 @@ export class DeclarationsWriter {
           indexChanges.push({ key: `controls:${doc.mrn}`, add: [doc.date, doc._id] });
           stored.controls.set(doc._id, { contentHashes: doc.contentHashes, partyIndex: doc.partyIndex, outcome: doc.outcome });
           put.controls.set(doc._id, doc);
+          changes.push({ kind: 'CONTROL_RESULT', key: doc._id });
           return { status, key: doc._id };
         }
         default:
@@ -259,6 +265,7 @@ export class DeclarationsWriter {
       indexes.set(key, toStored(key, entries));
     }
     const documents = (map: Map<string, object>) => [...map.values()] as KeyedDocument[];
+    const feed = changes.length > 0 ? [this.models.changeFeed.committed(await this.models.changeFeed.take(), changes)] : [];
     await commitBatch(this.connection, {
       put: {
         [COLLECTIONS.declarations]: documents(put.declarations),
@@ -266,6 +273,8 @@ export class DeclarationsWriter {
         [COLLECTIONS.controlResults]: documents(put.controls),
         [COLLECTIONS.operatorStatistics]: statistics as unknown as KeyedDocument[],
         [COLLECTIONS.lookupIndex]: documents(indexes),
+        // Last: a reader that sees the feed entry finds the data it announces.
+        [COLLECTIONS.changeFeed]: feed as unknown as KeyedDocument[],
       },
     });
     return results;

@@ -20,6 +20,34 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+export type Change = {
+  __typename?: 'Change';
+  /** Set for kind CONTROL_RESULT. */
+  controlResultId?: Maybe<Scalars['ID']['output']>;
+  kind: ChangeKind;
+  /** The MRN of the declaration or filing (for a control result, of its declaration). */
+  mrn: Scalars['ID']['output'];
+  /** The write batch's number: changes with equal numbers were written together. */
+  sequence: Scalars['Int']['output'];
+};
+
+export type ChangeConnection = {
+  __typename?: 'ChangeConnection';
+  edges: Array<ChangeEdge>;
+  pageInfo: PageInfo;
+};
+
+export type ChangeEdge = {
+  __typename?: 'ChangeEdge';
+  cursor: Scalars['String']['output'];
+  node: Change;
+};
+
+export type ChangeKind =
+  | 'CONTROL_RESULT'
+  | 'DECLARATION'
+  | 'ENTRY_SUMMARY_DECLARATION';
+
 export type Consignment = {
   __typename?: 'Consignment';
   consignee: Party;
@@ -531,6 +559,12 @@ export type PartyRole =
 
 export type Query = {
   __typename?: 'Query';
+  /**
+   * Everything written to this subgraph, oldest first: each declaration, filing and control result
+   * that was stored or changed, once per change. Consumers keep the last cursor and come back for
+   * what is new, instead of scanning the lists. Pages end at the last committed write.
+   */
+  changes: ChangeConnection;
   /** Every consignment that declares this container (ISO 6346), latest arrival first. */
   consignmentsByContainer: ContainerSightingConnection;
   /** Control results, newest first. */
@@ -539,10 +573,20 @@ export type Query = {
   declaration?: Maybe<Declaration>;
   /** Declarations, newest accepted first. */
   declarations: DeclarationConnection;
+  /** The declarations with these MRNs (100 at most), in the order asked; null where there is none. */
+  declarationsByMrn: Array<Maybe<Declaration>>;
   /** The current version of the filing with this MRN, or null. */
   entrySummaryDeclaration?: Maybe<EntrySummaryDeclaration>;
   /** Filings, earliest expected arrival first. */
   entrySummaryDeclarations: EntrySummaryDeclarationConnection;
+  /** The current versions of the filings with these MRNs (100 at most), in the order asked; null where there is none. */
+  entrySummaryDeclarationsByMrn: Array<Maybe<EntrySummaryDeclaration>>;
+};
+
+
+export type QueryChangesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -572,6 +616,11 @@ export type QueryDeclarationsArgs = {
 };
 
 
+export type QueryDeclarationsByMrnArgs = {
+  mrns: Array<Scalars['ID']['input']>;
+};
+
+
 export type QueryEntrySummaryDeclarationArgs = {
   mrn: Scalars['ID']['input'];
 };
@@ -581,6 +630,11 @@ export type QueryEntrySummaryDeclarationsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<EntrySummaryDeclarationFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryEntrySummaryDeclarationsByMrnArgs = {
+  mrns: Array<Scalars['ID']['input']>;
 };
 
 export type RecordControlResultInput = {
@@ -726,11 +780,16 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
-  Consignment: ResolverTypeWrapper<ConsignmentDoc>;
+  Change: ResolverTypeWrapper<Change>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  ChangeConnection: ResolverTypeWrapper<ChangeConnection>;
+  ChangeEdge: ResolverTypeWrapper<ChangeEdge>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  ChangeKind: ChangeKind;
+  Consignment: ResolverTypeWrapper<ConsignmentDoc>;
   ConsignmentGoods: ResolverTypeWrapper<ConsignmentGoods>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   ConsignmentInput: ConsignmentInput;
   Container: ResolverTypeWrapper<Container>;
   ContainerInput: ContainerInput;
@@ -739,7 +798,6 @@ export type ResolversTypes = ResolversObject<{
   ContainerSightingEdge: ResolverTypeWrapper<Omit<ContainerSightingEdge, 'node'> & { node: ResolversTypes['ContainerSighting'] }>;
   ControlOutcome: ControlOutcome;
   ControlResult: ResolverTypeWrapper<ControlResultDoc>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   ControlResultConnection: ResolverTypeWrapper<Omit<ControlResultConnection, 'edges'> & { edges: Array<ResolversTypes['ControlResultEdge']> }>;
   ControlResultEdge: ResolverTypeWrapper<Omit<ControlResultEdge, 'node'> & { node: ResolversTypes['ControlResult'] }>;
   ControlResultFilter: ControlResultFilter;
@@ -788,11 +846,15 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
-  Consignment: ConsignmentDoc;
+  Change: Change;
+  ID: Scalars['ID']['output'];
+  Int: Scalars['Int']['output'];
+  ChangeConnection: ChangeConnection;
+  ChangeEdge: ChangeEdge;
   String: Scalars['String']['output'];
+  Consignment: ConsignmentDoc;
   ConsignmentGoods: ConsignmentGoods;
   Float: Scalars['Float']['output'];
-  Int: Scalars['Int']['output'];
   ConsignmentInput: ConsignmentInput;
   Container: Container;
   ContainerInput: ContainerInput;
@@ -800,7 +862,6 @@ export type ResolversParentTypes = ResolversObject<{
   ContainerSightingConnection: Omit<ContainerSightingConnection, 'edges'> & { edges: Array<ResolversParentTypes['ContainerSightingEdge']> };
   ContainerSightingEdge: Omit<ContainerSightingEdge, 'node'> & { node: ResolversParentTypes['ContainerSighting'] };
   ControlResult: ControlResultDoc;
-  ID: Scalars['ID']['output'];
   ControlResultConnection: Omit<ControlResultConnection, 'edges'> & { edges: Array<ResolversParentTypes['ControlResultEdge']> };
   ControlResultEdge: Omit<ControlResultEdge, 'node'> & { node: ResolversParentTypes['ControlResult'] };
   ControlResultFilter: ControlResultFilter;
@@ -839,6 +900,23 @@ export type ResolversParentTypes = ResolversObject<{
   RecordControlResultInput: RecordControlResultInput;
   SupportingDocument: SupportingDocument;
   SupportingDocumentInput: SupportingDocumentInput;
+}>;
+
+export type ChangeResolvers<ContextType = DeclarationsContext, ParentType extends ResolversParentTypes['Change'] = ResolversParentTypes['Change']> = ResolversObject<{
+  controlResultId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ChangeKind'], ParentType, ContextType>;
+  mrn?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  sequence?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type ChangeConnectionResolvers<ContextType = DeclarationsContext, ParentType extends ResolversParentTypes['ChangeConnection'] = ResolversParentTypes['ChangeConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['ChangeEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type ChangeEdgeResolvers<ContextType = DeclarationsContext, ParentType extends ResolversParentTypes['ChangeEdge'] = ResolversParentTypes['ChangeEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Change'], ParentType, ContextType>;
 }>;
 
 export type ConsignmentResolvers<ContextType = DeclarationsContext, ParentType extends ResolversParentTypes['Consignment'] = ResolversParentTypes['Consignment']> = ResolversObject<{
@@ -1063,12 +1141,15 @@ export type PartyAddressResolvers<ContextType = DeclarationsContext, ParentType 
 }>;
 
 export type QueryResolvers<ContextType = DeclarationsContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  changes?: Resolver<ResolversTypes['ChangeConnection'], ParentType, ContextType, RequireFields<QueryChangesArgs, 'first'>>;
   consignmentsByContainer?: Resolver<ResolversTypes['ContainerSightingConnection'], ParentType, ContextType, RequireFields<QueryConsignmentsByContainerArgs, 'first' | 'number'>>;
   controlResults?: Resolver<ResolversTypes['ControlResultConnection'], ParentType, ContextType, RequireFields<QueryControlResultsArgs, 'first'>>;
   declaration?: Resolver<Maybe<ResolversTypes['Declaration']>, ParentType, ContextType, RequireFields<QueryDeclarationArgs, 'mrn'>>;
   declarations?: Resolver<ResolversTypes['DeclarationConnection'], ParentType, ContextType, RequireFields<QueryDeclarationsArgs, 'first'>>;
+  declarationsByMrn?: Resolver<Array<Maybe<ResolversTypes['Declaration']>>, ParentType, ContextType, RequireFields<QueryDeclarationsByMrnArgs, 'mrns'>>;
   entrySummaryDeclaration?: Resolver<Maybe<ResolversTypes['EntrySummaryDeclaration']>, ParentType, ContextType, RequireFields<QueryEntrySummaryDeclarationArgs, 'mrn'>>;
   entrySummaryDeclarations?: Resolver<ResolversTypes['EntrySummaryDeclarationConnection'], ParentType, ContextType, RequireFields<QueryEntrySummaryDeclarationsArgs, 'first'>>;
+  entrySummaryDeclarationsByMrn?: Resolver<Array<Maybe<ResolversTypes['EntrySummaryDeclaration']>>, ParentType, ContextType, RequireFields<QueryEntrySummaryDeclarationsByMrnArgs, 'mrns'>>;
 }>;
 
 export type SupportingDocumentResolvers<ContextType = DeclarationsContext, ParentType extends ResolversParentTypes['SupportingDocument'] = ResolversParentTypes['SupportingDocument']> = ResolversObject<{
@@ -1077,6 +1158,9 @@ export type SupportingDocumentResolvers<ContextType = DeclarationsContext, Paren
 }>;
 
 export type Resolvers<ContextType = DeclarationsContext> = ResolversObject<{
+  Change?: ChangeResolvers<ContextType>;
+  ChangeConnection?: ChangeConnectionResolvers<ContextType>;
+  ChangeEdge?: ChangeEdgeResolvers<ContextType>;
   Consignment?: ConsignmentResolvers<ContextType>;
   ConsignmentGoods?: ConsignmentGoodsResolvers<ContextType>;
   Container?: ContainerResolvers<ContextType>;

@@ -1,0 +1,156 @@
+// An append-only log of what a subgraph wrote, read by key: consumers (risk screening and
+// learning) follow it from a cursor instead of scanning or sorting whole collections, which
+// FerretDB can only do by reading every document.
+//
+// Each committed write batch is one numbered feed document listing its changes. A writer takes
+// the next number with a unique insert (the one write every engine makes atomic), so two
+// writers never share one; the feed document then gets its changes in the writer's journalled
+// batch. A reader stops at a number that is taken but not yet committed, so it never skips a
+// batch still being written; a number left uncommitted longer than ABANDONED_AFTER_MS belonged
+// to a writer that died before journalling anything, and is passed over.
+import { Schema, type Connection, type Model } from 'mongoose';
+import { badUserInput } from './errors';
+import { insertOnce } from './persistence';
+import { pageSize } from './pagination';
+
+export interface ChangeFeedDoc {
+  /** "seq:" + the sequence number, zero-padded. */
+  _id: string;
+  sequence: number;
+  committed: boolean;
+  /** When the number was taken, ISO 8601. */
+  at: string;
+  /** "<kind>|<key>" per changed document, in write order. */
+  changes: string[];
+}
+
+export interface FeedEntry {
+  sequence: number;
+  /** Position within the batch. */
+  index: number;
+  kind: string;
+  key: string;
+  cursor: string;
+}
+
+export interface FeedPage {
+  entries: FeedEntry[];
+  /** Where the next read starts; equal to `after` when nothing new was committed. */
+  endCursor: string | null;
+  /** False when the page stopped at the end of what is committed so far. */
+  hasNextPage: boolean;
+}
+
+export const CHANGE_FEED_COLLECTION = 'changeFeed';
+export const ABANDONED_AFTER_MS = 10 * 60_000;
+/** Feed documents read at once while filling a page. */
+const READ_AHEAD = 8;
+
+const feedKey = (sequence: number) => `seq:${String(sequence).padStart(12, '0')}`;
+
+export class ChangeFeed {
+  /** The highest sequence this process knows to be taken: a hint, never trusted alone. */
+  private lastTaken = 0;
+
+  constructor(
+    readonly model: Model<ChangeFeedDoc>,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  static create(connection: Connection): ChangeFeed {
+    const schema = new Schema<ChangeFeedDoc>({ _id: String }, { versionKey: false, strict: false, _id: true });
+    return new ChangeFeed(connection.model<ChangeFeedDoc>('ChangeFeed', schema, CHANGE_FEED_COLLECTION));
+  }
+
+  /** Takes the next free sequence number. */
+  async take(): Promise<number> {
+    let sequence = (await this.endOfFeed()) + 1;
+    for (;;) {
+      const doc: ChangeFeedDoc = { _id: feedKey(sequence), sequence, committed: false, at: this.now().toISOString(), changes: [] };
+      if (await insertOnce(this.model, doc)) {
+        this.lastTaken = sequence;
+        return sequence;
+      }
+      sequence += 1;
+    }
+  }
+
+  /** The document that commits a taken number: put it in the same journalled batch as the data. */
+  committed(sequence: number, changes: readonly { kind: string; key: string }[]): ChangeFeedDoc {
+    return { _id: feedKey(sequence), sequence, committed: true, at: this.now().toISOString(), changes: changes.map(({ kind, key }) => `${kind}|${key}`) };
+  }
+
+  /** Up to `first` entries after the cursor, oldest first. */
+  async read(after: string | null | undefined, first: number | null | undefined): Promise<FeedPage> {
+    const limit = pageSize(first);
+    let [sequence, index] = after ? decodeFeedCursor(after) : [1, 0];
+    const entries: FeedEntry[] = [];
+    let hasNextPage = true;
+    reading: while (entries.length < limit) {
+      const window = await Promise.all(Array.from({ length: READ_AHEAD }, (_, offset) => this.load(sequence + offset)));
+      for (const doc of window) {
+        if (!doc || (!doc.committed && !this.abandoned(doc))) {
+          hasNextPage = false;
+          break reading;
+        }
+        for (; index < doc.changes.length && entries.length < limit; index++) {
+          const change = doc.changes[index]!;
+          const separator = change.indexOf('|');
+          entries.push({ sequence, index, kind: change.slice(0, separator), key: change.slice(separator + 1), cursor: encodeFeedCursor(sequence, index + 1) });
+        }
+        if (index < doc.changes.length) break reading;
+        sequence += 1;
+        index = 0;
+      }
+    }
+    if (hasNextPage && entries.length === limit) hasNextPage = await this.hasMoreAfter(sequence, index);
+    return { entries, endCursor: entries.length > 0 || after ? encodeFeedCursor(sequence, index) : null, hasNextPage };
+  }
+
+  private async hasMoreAfter(sequence: number, index: number): Promise<boolean> {
+    const doc = await this.load(sequence);
+    if (doc && index < doc.changes.length) return true;
+    const next = await this.load(sequence + 1);
+    return next !== null && (next.committed || this.abandoned(next));
+  }
+
+  private abandoned(doc: ChangeFeedDoc): boolean {
+    return this.now().getTime() - Date.parse(doc.at) > ABANDONED_AFTER_MS;
+  }
+
+  private async load(sequence: number): Promise<ChangeFeedDoc | null> {
+    const [doc] = await this.model.find({ _id: feedKey(sequence) }).limit(1).lean<ChangeFeedDoc[]>().exec();
+    return doc ?? null;
+  }
+
+  private async taken(sequence: number): Promise<boolean> {
+    return sequence <= 0 || (await this.load(sequence)) !== null;
+  }
+
+  /** The last taken number: galloping from the hint, then bisecting, in O(log n) key lookups. */
+  private async endOfFeed(): Promise<number> {
+    let low = this.lastTaken;
+    let step = 1;
+    while (await this.taken(low + step)) {
+      low += step;
+      step *= 2;
+    }
+    let high = low + step; // not taken
+    while (high - low > 1) {
+      const middle = (low + high) >>> 1;
+      if (await this.taken(middle)) low = middle;
+      else high = middle;
+    }
+    return low;
+  }
+}
+
+function encodeFeedCursor(sequence: number, index: number): string {
+  return Buffer.from(`${sequence}:${index}`).toString('base64url');
+}
+
+function decodeFeedCursor(cursor: string): [number, number] {
+  const match = /^(\d{1,12}):(\d{1,6})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw badUserInput('after', 'is not a cursor returned by this feed');
+  return [Number(match[1]), Number(match[2])];
+}
