@@ -38,6 +38,7 @@ export const SUBGRAPHS: readonly SubgraphEntry[] = [
       Consignment: '../models#ConsignmentDoc',
       Party: '../models#PartyDoc',
       ContainerSighting: '../models#ContainerSightingParent',
+      Change: '../models#ChangeParent',
     },
   },
   {
@@ -64,6 +65,17 @@ export const SUBGRAPHS: readonly SubgraphEntry[] = [
       EconomicOperator: '../models#OperatorParent',
       MutualRecognition: '../recognition#Recognition',
       DataExchangeConsent: '../models#ConsentDoc',
+    },
+  },
+  {
+    name: 'risk',
+    defaultPort: 4005,
+    entry: 'subgraphs/risk/index.ts',
+    contextType: 'RiskContext',
+    mappers: {
+      RiskAssessment: '../models#AssessmentDoc',
+      TargetingRule: '../models#RuleDoc',
+      RiskModel: '../models#ModelHeaderDoc',
     },
   },
 ];

@@ -127,6 +127,14 @@ export interface OperatorStatisticsDoc {
 /** What a change feed entry of this subgraph announces; the key is an MRN, or a control result's id. */
 export type ChangeKind = 'DECLARATION' | 'ENTRY_SUMMARY_DECLARATION' | 'CONTROL_RESULT';
 
+/** A change feed entry as Change resolvers receive it. */
+export interface ChangeParent {
+  sequence: number;
+  kind: ChangeKind;
+  mrn: string;
+  controlResultId: string | null;
+}
+
 export interface DeclarationsModels {
   declarations: Model<DeclarationDoc>;
   controlResults: Model<ControlResultDoc>;

@@ -57,8 +57,8 @@ export const resolvers: Resolvers = {
       paginate<ControlResultDoc>(models.controlResults, controlResultFilter(filter), { first, after }, [{ field: 'date', direction: -1 }]),
     declarationsByMrn: (_, { mrns }, { loaders }) => loaders.declarationByMrn.loadMany(checkMrnList(mrns)).then(rethrowErrors),
     entrySummaryDeclarationsByMrn: (_, { mrns }, { loaders }) => loaders.entrySummaryByMrn.loadMany(checkMrnList(mrns)).then(rethrowErrors),
-    changes: async (_, { after, first }, { models }) => {
-      const page = await models.changeFeed.read(after, first);
+    changes: async (_, { after, first, kinds }, { models }) => {
+      const page = await models.changeFeed.read(after, first, kinds ?? undefined);
       return {
         edges: page.entries.map(({ sequence, kind, key, cursor }) => ({
           cursor,
@@ -78,6 +78,11 @@ export const resolvers: Resolvers = {
       readBack(await writeOne(models, { kind: 'entrySummaryDeclaration', ...input } as EntrySummaryRecord), loaders.entrySummaryByMrn),
     recordControlResult: async (_, { input }, { models, loaders }) =>
       readBack(await writeOne(models, { kind: 'controlResult', ...input } as ControlResultRecord), loaders.controlResultById),
+  },
+
+  Change: {
+    declaration: (change, _, { loaders }) => (change.kind === 'ENTRY_SUMMARY_DECLARATION' ? null : loaders.declarationByMrn.load(change.mrn)),
+    entrySummaryDeclaration: (change, _, { loaders }) => (change.kind === 'ENTRY_SUMMARY_DECLARATION' ? loaders.entrySummaryByMrn.load(change.mrn) : null),
   },
 
   EconomicOperator: {

@@ -80,8 +80,8 @@ export class ChangeFeed {
     return { _id: feedKey(sequence), sequence, committed: true, at: this.now().toISOString(), changes: changes.map(({ kind, key }) => `${kind}|${key}`) };
   }
 
-  /** Up to `first` entries after the cursor, oldest first. */
-  async read(after: string | null | undefined, first: number | null | undefined): Promise<FeedPage> {
+  /** Up to `first` entries after the cursor, oldest first; only of these kinds when given. */
+  async read(after: string | null | undefined, first: number | null | undefined, kinds?: readonly string[]): Promise<FeedPage> {
     const limit = pageSize(first);
     let [sequence, index] = after ? decodeFeedCursor(after) : [1, 0];
     const entries: FeedEntry[] = [];
@@ -96,6 +96,7 @@ export class ChangeFeed {
         for (; index < doc.changes.length && entries.length < limit; index++) {
           const change = doc.changes[index]!;
           const separator = change.indexOf('|');
+          if (kinds && !kinds.includes(change.slice(0, separator))) continue;
           entries.push({ sequence, index, kind: change.slice(0, separator), key: change.slice(separator + 1), cursor: encodeFeedCursor(sequence, index + 1) });
         }
         if (index < doc.changes.length) break reading;

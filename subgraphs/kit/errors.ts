@@ -10,6 +10,8 @@ export const ErrorCode = {
   InvalidTransition: 'INVALID_TRANSITION',
   /** The natural key is already taken by a different record. */
   Conflict: 'CONFLICT',
+  /** The request is valid but the system is not ready for it yet (no risk model learned). */
+  FailedPrecondition: 'FAILED_PRECONDITION',
 } as const;
 
 export function badUserInput(field: string, reason: string): GraphQLError {
@@ -28,4 +30,8 @@ export function invalidTransition(message: string, details: Record<string, unkno
 
 export function conflict(message: string, details: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.Conflict, ...details } });
+}
+
+export function failedPrecondition(message: string, details: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.FailedPrecondition, ...details } });
 }

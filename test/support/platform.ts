@@ -3,16 +3,14 @@
 import { randomBytes } from 'node:crypto';
 import type { QueryPlan } from '@apollo/query-planner';
 import { inject } from 'vitest';
-import { startGateway } from '../../gateway/server';
-import { aeoSubgraph } from '../../subgraphs/aeo/subgraph';
 import type { AeoModels } from '../../subgraphs/aeo/models';
 import type { DeclarationsStore } from '../../subgraphs/declarations/context';
-import { declarationsSubgraph } from '../../subgraphs/declarations/subgraph';
-import { startSubgraph, type RunningSubgraph } from '../../subgraphs/kit/server';
+import type { RunningSubgraph } from '../../subgraphs/kit/server';
+import { startInProcessPlatform } from '../../scripts/in-process-platform';
 import type { LicencesModels } from '../../subgraphs/licences/models';
 import type { MraModels } from '../../subgraphs/mra/models';
-import { mraSubgraph } from '../../subgraphs/mra/subgraph';
-import { licencesSubgraph } from '../../subgraphs/licences/subgraph';
+import type { RiskStore } from '../../subgraphs/risk/context';
+import type { RiskSettings } from '../../subgraphs/risk/settings';
 
 export interface Platform {
   gatewayUrl: string;
@@ -21,6 +19,7 @@ export interface Platform {
   declarations: RunningSubgraph<DeclarationsStore>;
   licences: RunningSubgraph<LicencesModels>;
   mra: RunningSubgraph<MraModels>;
+  risk: RunningSubgraph<RiskStore>;
   /** Sends one GraphQL request through the gateway. */
   query<TData = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<TData>>;
   /** The query plans the gateway made, latest last. */
@@ -43,20 +42,21 @@ export function uniqueRunId(): string {
   return randomBytes(4).toString('hex');
 }
 
-export async function startPlatform(): Promise<Platform> {
+export interface PlatformOptions {
+  /** Risk settings other than where the gateway is; no random selection unless asked. */
+  risk?: Partial<Omit<RiskSettings, 'gatewayUrl'>>;
+}
+
+export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
   const run = uniqueRunId();
-  const [aeo, declarations, licences, mra] = await Promise.all([
-    startSubgraph(aeoSubgraph, { port: 0, database: testDatabase('aeo', run) }),
-    startSubgraph(declarationsSubgraph, { port: 0, database: testDatabase('declarations', run) }),
-    startSubgraph(licencesSubgraph, { port: 0, database: testDatabase('licences', run) }),
-    startSubgraph(mraSubgraph, { port: 0, database: testDatabase('mra', run) }),
-  ]);
   const queryPlans: QueryPlan[] = [];
-  const gateway = await startGateway({
-    port: 0,
-    subgraphUrls: { aeo: aeo.url, declarations: declarations.url, licences: licences.url, mra: mra.url },
+  const platform = await startInProcessPlatform({
+    uri: inject('mongoUri'),
+    databaseName: (subgraph) => testDatabase(subgraph, run).dbName,
+    risk: { randomShare: 0, ...options.risk },
     onQueryPlan: (plan) => queryPlans.push(plan),
   });
+  const { gateway, aeo, declarations, licences, mra, risk } = platform;
   return {
     gatewayUrl: gateway.url,
     graphqlUrl: gateway.graphqlUrl,
@@ -64,15 +64,10 @@ export async function startPlatform(): Promise<Platform> {
     declarations,
     licences,
     mra,
+    risk,
     queryPlans,
     query: (query, variables, headers) => postGraphQL(gateway.graphqlUrl, query, variables, headers),
-    async stop() {
-      await gateway.stop();
-      for (const subgraph of [aeo, declarations, licences, mra] as RunningSubgraph<unknown>[]) {
-        await subgraph.database.connection.dropDatabase();
-        await subgraph.stop();
-      }
-    },
+    stop: () => platform.stop({ dropDatabases: true }),
   };
 }
 

@@ -8,7 +8,7 @@
  */
 import type { FilingFeatures, ItemFeatures } from './features';
 import { bandFor, undervaluation, valuePerKg, type Band, type FairPriceModel } from './fair-price';
-import { dimension, encode, sigmoid, smoothedRate, type Counts, type Dimension } from './profiles';
+import { createKeyReader, dimension, encode, sigmoid, smoothedRate, type Counts, type Dimension } from './profiles';
 import type { LearnedModel } from './train';
 
 /** The price terms, in vector order after the profile dimensions. */
@@ -94,20 +94,26 @@ interface ProfileTable {
 /** A scorer for one model: encodings are computed once, a score is a few map lookups. */
 export function createScorer(model: LearnedModel): Scorer {
   const { baseRate, priorStrength } = model;
-  const profiles: ProfileTable[] = model.dimensions.map((name) => {
-    const counts = model.counts[name] ?? {};
-    const encodings = new Map<string, number>();
-    for (const [key, c] of Object.entries(counts)) encodings.set(key, encode(c, baseRate, priorStrength));
-    return { dimension: dimension(name), coefficient: model.coefficients[name] ?? 0, counts, encodings };
-  });
+  // A dimension the regression gave no weight contributes nothing: it is not even read.
+  const profiles: ProfileTable[] = model.dimensions
+    .filter((name) => (model.coefficients[name] ?? 0) !== 0)
+    .map((name) => {
+      const counts = model.counts[name] ?? {};
+      const encodings = new Map<string, number>();
+      for (const [key, c] of Object.entries(counts)) encodings.set(key, encode(c, baseRate, priorStrength));
+      return { dimension: dimension(name), coefficient: model.coefficients[name] ?? 0, counts, encodings };
+    });
   const priceCoefficients = PRICE_TERMS.map((term) => model.coefficients[term] ?? 0);
+  const readKeys = createKeyReader(profiles.map((p) => p.dimension));
 
   function itemLogit(filing: FilingFeatures, item: ItemFeatures): number {
     let z = model.intercept;
-    for (const p of profiles) {
-      if (p.coefficient === 0) continue;
-      const key = p.dimension.key(filing, item);
-      if (key !== null) z += p.coefficient * (p.encodings.get(key) ?? 0);
+    const keys = readKeys(filing, item);
+    for (let j = 0; j < profiles.length; j++) {
+      const key = keys[j];
+      if (key === null || key === undefined) continue;
+      const p = profiles[j] as ProfileTable;
+      z += p.coefficient * (p.encodings.get(key) ?? 0);
     }
     const { values } = priceFacts(model.fairPrice, item);
     for (let t = 0; t < values.length; t++) z += (priceCoefficients[t] as number) * (values[t] as number);
@@ -130,9 +136,11 @@ export function createScorer(model: LearnedModel): Scorer {
 
   function explain(filing: FilingFeatures, item: ItemFeatures): Contribution[] {
     const out: Contribution[] = [];
-    for (const p of profiles) {
-      const key = p.dimension.key(filing, item);
-      if (key === null) continue;
+    const keys = readKeys(filing, item);
+    for (let j = 0; j < profiles.length; j++) {
+      const key = keys[j];
+      const p = profiles[j] as ProfileTable;
+      if (key === null || key === undefined) continue;
       const weight = p.coefficient * (p.encodings.get(key) ?? 0);
       if (weight === 0) continue;
       out.push({

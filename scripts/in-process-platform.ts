@@ -1,0 +1,75 @@
+// Every subgraph and the gateway in this process, on free loopback ports, over databases named
+// by the caller: what tests and `risk:evaluate` run the real platform on, without touching the
+// databases `npm start` serves.
+import type { QueryPlan } from '@apollo/query-planner';
+import { startGateway, type RunningGateway } from '../gateway/server';
+import type { AeoModels } from '../subgraphs/aeo/models';
+import { aeoSubgraph } from '../subgraphs/aeo/subgraph';
+import type { DeclarationsStore } from '../subgraphs/declarations/context';
+import { declarationsSubgraph } from '../subgraphs/declarations/subgraph';
+import { startSubgraph, type RunningSubgraph } from '../subgraphs/kit/server';
+import type { LicencesModels } from '../subgraphs/licences/models';
+import { licencesSubgraph } from '../subgraphs/licences/subgraph';
+import type { MraModels } from '../subgraphs/mra/models';
+import { mraSubgraph } from '../subgraphs/mra/subgraph';
+import type { RiskStore } from '../subgraphs/risk/context';
+import { DEFAULT_CAPACITY } from '../subgraphs/risk/lanes';
+import { DEFAULT_RANDOM_SHARE } from '../subgraphs/risk/random-selection';
+import type { RiskSettings } from '../subgraphs/risk/settings';
+import { createRiskSubgraph } from '../subgraphs/risk/subgraph';
+
+export interface InProcessPlatform {
+  gateway: RunningGateway;
+  aeo: RunningSubgraph<AeoModels>;
+  declarations: RunningSubgraph<DeclarationsStore>;
+  licences: RunningSubgraph<LicencesModels>;
+  mra: RunningSubgraph<MraModels>;
+  risk: RunningSubgraph<RiskStore>;
+  /** Stops the gateway, then every subgraph; drops their databases first when asked. */
+  stop(options?: { dropDatabases?: boolean }): Promise<void>;
+}
+
+export interface InProcessPlatformOptions {
+  uri: string;
+  /** The database of each subgraph. */
+  databaseName(subgraph: string): string;
+  /** Risk settings other than where the gateway is. */
+  risk?: Partial<Omit<RiskSettings, 'gatewayUrl'>>;
+  onQueryPlan?: (plan: QueryPlan) => void;
+}
+
+export async function startInProcessPlatform(options: InProcessPlatformOptions): Promise<InProcessPlatform> {
+  const database = (name: string) => ({ uri: options.uri, dbName: options.databaseName(name) });
+  // Risk reads the graph through the gateway, which can only start after it.
+  let graphqlUrl = '';
+  const riskSettings: RiskSettings = { capacity: DEFAULT_CAPACITY, randomShare: DEFAULT_RANDOM_SHARE, ...options.risk, gatewayUrl: () => graphqlUrl };
+  const [aeo, declarations, licences, mra, risk] = await Promise.all([
+    startSubgraph(aeoSubgraph, { port: 0, database: database('aeo') }),
+    startSubgraph(declarationsSubgraph, { port: 0, database: database('declarations') }),
+    startSubgraph(licencesSubgraph, { port: 0, database: database('licences') }),
+    startSubgraph(mraSubgraph, { port: 0, database: database('mra') }),
+    startSubgraph(createRiskSubgraph(riskSettings), { port: 0, database: database('risk') }),
+  ]);
+  const subgraphs = [aeo, declarations, licences, mra, risk] as RunningSubgraph<unknown>[];
+  const gateway = await startGateway({
+    port: 0,
+    subgraphUrls: Object.fromEntries(subgraphs.map((subgraph) => [subgraph.name, subgraph.url])),
+    onQueryPlan: options.onQueryPlan,
+  });
+  graphqlUrl = gateway.graphqlUrl;
+  return {
+    gateway,
+    aeo,
+    declarations,
+    licences,
+    mra,
+    risk,
+    async stop({ dropDatabases = false } = {}) {
+      await gateway.stop();
+      for (const subgraph of subgraphs) {
+        if (dropDatabases) await subgraph.database.connection.dropDatabase();
+        await subgraph.stop();
+      }
+    },
+  };
+}

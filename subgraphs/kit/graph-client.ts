@@ -1,0 +1,62 @@
+// A client for the composed graph, for services that read it like any other client (risk
+// screening and learning). GraphQL errors become exceptions carrying their codes; a request
+// that fails in transit is retried, since every caller's operations are reads or idempotent.
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface GraphClient {
+  request<TData>(query: string, variables?: Record<string, unknown>): Promise<TData>;
+}
+
+export interface GraphClientOptions {
+  /** The gateway's GraphQL URL, or how to find it when it is only known later (tests). */
+  url: string | (() => string);
+  /** Identity headers to send (x-caller-id), so subgraphs know who asks. */
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+  retries?: number;
+}
+
+export class GraphRequestError extends Error {
+  constructor(
+    message: string,
+    readonly errors: readonly { message: string; extensions?: Record<string, unknown> }[],
+  ) {
+    super(message);
+  }
+
+  get code(): string | undefined {
+    return this.errors[0]?.extensions?.code as string | undefined;
+  }
+}
+
+export function createGraphClient(options: GraphClientOptions): GraphClient {
+  const { headers = {}, timeoutMs = 120_000, retries = 2 } = options;
+  const urlOf = typeof options.url === 'string' ? () => options.url as string : options.url;
+  return {
+    async request<TData>(query: string, variables: Record<string, unknown> = {}): Promise<TData> {
+      for (let attempt = 0; ; attempt++) {
+        let response: Response;
+        try {
+          response = await fetch(urlOf(), {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...headers },
+            body: JSON.stringify({ query, variables }),
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+        } catch (error) {
+          if (attempt >= retries) throw new Error(`The graph at ${urlOf()} did not answer: ${(error as Error).message}`, { cause: error });
+          await sleep(250 * 2 ** attempt);
+          continue;
+        }
+        if (response.status >= 500 && attempt < retries) {
+          await sleep(250 * 2 ** attempt);
+          continue;
+        }
+        const body = (await response.json().catch(() => ({}))) as { data?: TData | null; errors?: GraphRequestError['errors'] };
+        if (body.errors?.length) throw new GraphRequestError(`The graph answered with errors: ${body.errors.map((e) => e.message).join('; ')}`, body.errors);
+        if (!body.data) throw new Error(`The graph at ${urlOf()} answered HTTP ${response.status} without data`);
+        return body.data;
+      }
+    },
+  };
+}

@@ -1,0 +1,114 @@
+// Learning through the graph: the declarations change feed announces every control result; one
+// operation per batch fetches the controlled declarations with all their controls. A full run
+// reads the feed from its start and fits a new model; an incremental run reads from where the
+// current model stopped and adds the newly controlled declarations to its counts.
+import { failedPrecondition } from '../kit/errors';
+import { LEARNING_CHANGES, labelledFiling, type ChangePage, type LearningChange } from './graph-facts';
+import { thresholdsFor } from './lanes';
+import type { LabelledFiling } from './model/features';
+import { learnWithScores, mergeCounts, type LearnOptions } from './model/train';
+import { loadModel, saveModel } from './model-store';
+import type { ModelHeaderDoc } from './models';
+import type { RiskServices } from './screening';
+
+export const LEARNING_BATCH = 100;
+
+export interface LearnProgress {
+  controlsRead: number;
+  filings: number;
+}
+
+export interface LearnRunOptions {
+  incremental?: boolean;
+  batchSize?: number;
+  learnOptions?: LearnOptions;
+  onProgress?: (progress: LearnProgress) => void;
+}
+
+export interface LearnRunResult {
+  header: ModelHeaderDoc;
+  /** Declarations learned from in this run. */
+  newFilings: number;
+  /** Incremental only: declarations already learned whose controls changed since; the next full run counts them anew. */
+  changedSinceLearnt: number;
+  readMs: number;
+  fitMs: number;
+}
+
+export async function learnThroughGraph(services: RiskServices, options: LearnRunOptions = {}): Promise<LearnRunResult> {
+  const now = services.now ?? (() => new Date());
+  const base = options.incremental ? await loadModel(services.models) : null;
+  if (options.incremental && !base) throw failedPrecondition('Incremental learning needs a model to build on: run a full `npm run risk:learn` first');
+
+  const started = Date.now();
+  const { filings, cursor } = await readControlledFilings(services, base?.header.feedCursor ?? null, options);
+  const readMs = Date.now() - started;
+
+  if (base && filings.every((filing) => base.learnt.has(filing.features.mrn))) {
+    // Nothing new: the current version stays current, rather than a copy of it under a new number.
+    return { header: base.header, newFilings: 0, changedSinceLearnt: filings.length, readMs, fitMs: 0 };
+  }
+
+  const fitStarted = Date.now();
+  let result: { model: Parameters<typeof saveModel>[2]; learnt: Set<string>; thresholds: { red: number; yellow: number } };
+  let changedSinceLearnt = 0;
+  let newFilings: LabelledFiling[];
+  const { capacity } = services.settings;
+  if (base) {
+    newFilings = filings.filter((filing) => !base.learnt.has(filing.features.mrn));
+    changedSinceLearnt = filings.length - newFilings.length;
+    result = {
+      model: mergeCounts(base.model, newFilings),
+      learnt: new Set([...base.learnt, ...newFilings.map((filing) => filing.features.mrn)]),
+      // The weights stay, and so does the score distribution the lanes were cut from.
+      thresholds: { red: base.header.redThreshold, yellow: base.header.yellowThreshold },
+    };
+  } else {
+    newFilings = filings;
+    const { model, outOfFoldScores } = learnWithScores(filings, options.learnOptions);
+    // Cut from scores each filing got from a model that had not seen it: what new filings will look like.
+    result = { model, learnt: new Set(filings.map((filing) => filing.features.mrn)), thresholds: thresholdsFor(outOfFoldScores, capacity) };
+  }
+  const fitMs = Date.now() - fitStarted;
+
+  const learntFilings = base ? base.header.filingsLearned + newFilings.length : filings.length;
+  const irregular = (base ? base.header.irregularFilings : 0) + newFilings.filter((filing) => filing.irregular).length;
+  const header = await saveModel(
+    services.models,
+    {
+      learnedAt: now().toISOString(),
+      method: base ? 'INCREMENTAL' : 'FULL',
+      basedOn: base?.header.version ?? null,
+      filingsLearned: learntFilings,
+      irregularFilings: irregular,
+      overallRate: result.model.baseRate,
+      redShare: capacity.redShare,
+      yellowShare: capacity.yellowShare,
+      redThreshold: result.thresholds.red,
+      yellowThreshold: result.thresholds.yellow,
+      feedCursor: cursor,
+    },
+    result.model,
+    result.learnt,
+  );
+  return { header, newFilings: newFilings.length, changedSinceLearnt, readMs, fitMs };
+}
+
+/** Every declaration the feed announced a control result for after the cursor, as it is now. */
+async function readControlledFilings(services: RiskServices, after: string | null, options: LearnRunOptions): Promise<{ filings: LabelledFiling[]; cursor: string | null }> {
+  const byMrn = new Map<string, LabelledFiling>();
+  let cursor = after;
+  let controlsRead = 0;
+  for (;;) {
+    const page = await services.graph.request<ChangePage<LearningChange>>(LEARNING_CHANGES, { after: cursor, first: options.batchSize ?? LEARNING_BATCH });
+    for (const { node } of page.changes.edges) {
+      const filing = node.declaration ? labelledFiling(node.declaration) : null;
+      if (filing) byMrn.set(filing.features.mrn, filing);
+    }
+    controlsRead += page.changes.edges.length;
+    cursor = page.changes.pageInfo.endCursor ?? cursor;
+    options.onProgress?.({ controlsRead, filings: byMrn.size });
+    if (!page.changes.pageInfo.hasNextPage) break;
+  }
+  return { filings: [...byMrn.values()], cursor };
+}

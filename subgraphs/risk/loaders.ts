@@ -1,0 +1,32 @@
+// Per-request DataLoaders: every lookup by key in one request becomes one query.
+import DataLoader from 'dataloader';
+import { findByIds, oneByKey } from '../kit/batching';
+import type { AssessmentDoc, RiskModels, RuleHitDoc } from './models';
+
+export interface HitCounts {
+  hits: number;
+  confirmedHits: number;
+}
+
+export interface RiskLoaders {
+  assessmentByMrn: DataLoader<string, AssessmentDoc | null>;
+  /** Hit counts per rule reference, from one read of the (small) hits collection. */
+  hitsByRule: DataLoader<string, HitCounts>;
+}
+
+export function createRiskLoaders(models: RiskModels): RiskLoaders {
+  return {
+    assessmentByMrn: new DataLoader(async (mrns) => oneByKey(mrns, await findByIds<AssessmentDoc>(models.assessments, mrns), (doc) => doc._id)),
+    hitsByRule: new DataLoader(async (references) => {
+      const hits = await models.ruleHits.find({ rule: { $in: [...references] } }, { rule: 1, confirmed: 1 }).lean<Pick<RuleHitDoc, 'rule' | 'confirmed'>[]>().exec();
+      const counts = new Map(references.map((reference) => [reference, { hits: 0, confirmedHits: 0 }]));
+      for (const hit of hits) {
+        const count = counts.get(hit.rule);
+        if (!count) continue;
+        count.hits += 1;
+        if (hit.confirmed) count.confirmedHits += 1;
+      }
+      return references.map((reference) => counts.get(reference)!);
+    }),
+  };
+}

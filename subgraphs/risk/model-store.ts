@@ -1,0 +1,79 @@
+// Learned models, versioned. A version number is taken with a unique insert, the model is
+// written in parts, and only then is the version committed and made current: a reader never sees
+// half a model, and two learners never share a number. Versions are kept, so every assessment
+// can say which one scored it.
+import { insertOnce } from '../kit/persistence';
+import { createScorer, type Scorer } from './model/score';
+import type { LearnedModel } from './model/train';
+import { byId, readState, writeState, type ModelHeaderDoc, type RiskModels } from './models';
+
+/** Characters per stored part: well under the 16 MB document limit. */
+const PART_SIZE = 4_000_000;
+const CURRENT = 'model.current';
+
+export interface StoredModel {
+  header: ModelHeaderDoc;
+  model: LearnedModel;
+  /** MRNs of the filings learned from: incremental learning skips them. */
+  learnt: ReadonlySet<string>;
+  scorer: Scorer;
+}
+
+export type ModelHeaderFields = Omit<ModelHeaderDoc, '_id' | 'version' | 'committed' | 'parts'>;
+
+const headerId = (version: number) => `model:${String(version).padStart(6, '0')}`;
+const cache = new WeakMap<RiskModels, Map<number, Promise<StoredModel | null>>>();
+
+export async function saveModel(models: RiskModels, fields: ModelHeaderFields, model: LearnedModel, learnt: Iterable<string>): Promise<ModelHeaderDoc> {
+  let version = Number((await readState(models, CURRENT)) ?? 0) + 1;
+  const draft = (v: number): ModelHeaderDoc => ({ _id: headerId(v), version: v, committed: false, parts: 0, ...fields });
+  while (!(await insertOnce(models.modelHeaders, draft(version)))) version += 1;
+
+  const text = JSON.stringify({ model, learnt: [...learnt] });
+  const parts = Math.max(1, Math.ceil(text.length / PART_SIZE));
+  const header: ModelHeaderDoc = { ...draft(version), committed: true, parts };
+  for (let part = 0; part < parts; part++) {
+    await models.modelParts.collection.replaceOne(
+      { _id: `${header._id}/${part}` as never },
+      { text: text.slice(part * PART_SIZE, (part + 1) * PART_SIZE) },
+      { upsert: true },
+    );
+  }
+  await models.modelHeaders.collection.replaceOne({ _id: header._id as never }, header);
+  await writeState(models, CURRENT, String(version));
+  return header;
+}
+
+export async function currentVersion(models: RiskModels): Promise<number | null> {
+  const value = await readState(models, CURRENT);
+  return value === null ? null : Number(value);
+}
+
+export async function loadModel(models: RiskModels, version?: number | null): Promise<StoredModel | null> {
+  const wanted = version ?? (await currentVersion(models));
+  if (wanted === null) return null;
+  let versions = cache.get(models);
+  if (!versions) cache.set(models, (versions = new Map()));
+  let loading = versions.get(wanted);
+  if (!loading) {
+    loading = readModel(models, wanted);
+    versions.set(wanted, loading);
+    // A failed read is not remembered; a missing version is (versions never reappear).
+    loading.catch(() => versions.delete(wanted));
+  }
+  return loading;
+}
+
+export async function loadHeader(models: RiskModels, version: number): Promise<ModelHeaderDoc | null> {
+  const header = await byId(models.modelHeaders, headerId(version));
+  return header?.committed ? header : null;
+}
+
+async function readModel(models: RiskModels, version: number): Promise<StoredModel | null> {
+  const header = await loadHeader(models, version);
+  if (!header) return null;
+  const parts = await Promise.all(Array.from({ length: header.parts }, (_, part) => byId(models.modelParts, `${header._id}/${part}`)));
+  if (parts.some((part) => part === null)) throw new Error(`Model version ${version} is missing parts`);
+  const { model, learnt } = JSON.parse(parts.map((part) => part!.text).join('')) as { model: LearnedModel; learnt: string[] };
+  return { header, model, learnt: new Set(learnt), scorer: createScorer(model) };
+}

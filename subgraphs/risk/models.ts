@@ -1,0 +1,105 @@
+// The risk subgraph's own database: learned models, assessments, rules and their hits, and
+// where screening and learning left off in the declarations change feed.
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { Assessment } from './assess';
+import type { RuleDoc } from './rules';
+
+export type { RuleDoc } from './rules';
+
+export interface ModelHeaderDoc {
+  /** "model:" + version, zero-padded. */
+  _id: string;
+  version: number;
+  committed: boolean;
+  learnedAt: string;
+  method: 'FULL' | 'INCREMENTAL';
+  basedOn: number | null;
+  filingsLearned: number;
+  irregularFilings: number;
+  overallRate: number;
+  redShare: number;
+  yellowShare: number;
+  redThreshold: number;
+  yellowThreshold: number;
+  /** Where learning stopped in the declarations change feed: incremental learning resumes there. */
+  feedCursor: string | null;
+  /** The serialised model is stored in parts of at most PART_SIZE characters. */
+  parts: number;
+}
+
+export interface ModelPartDoc {
+  /** "<header id>/<part>". */
+  _id: string;
+  text: string;
+}
+
+export interface AssessmentDoc extends Assessment {
+  /** The MRN. */
+  _id: string;
+  assessedAt: string;
+  /** Hash of the facts, model version and rules it was made from: same hash, same assessment. */
+  basis: string;
+}
+
+export interface RuleHitDoc {
+  /** "<rule reference>|<MRN>". */
+  _id: string;
+  rule: string;
+  mrn: string;
+  confirmed: boolean;
+}
+
+/** A named singleton: the current model version, the queue's change token, a feed cursor. */
+export interface StateDoc {
+  _id: string;
+  value: string;
+  at: string;
+}
+
+export interface RiskModels {
+  modelHeaders: Model<ModelHeaderDoc>;
+  modelParts: Model<ModelPartDoc>;
+  assessments: Model<AssessmentDoc>;
+  rules: Model<RuleDoc>;
+  ruleHits: Model<RuleHitDoc>;
+  /** Unique inserts "<reference>#<revision>": the lock that makes a rule change happen once. */
+  ruleRevisions: Model<{ _id: string; at: string; by: string }>;
+  state: Model<StateDoc>;
+}
+
+const loose = { versionKey: false, strict: false, _id: true } as const;
+const keyed = <T>() => new Schema<T>({ _id: String } as never, loose);
+
+export function createRiskModels(connection: Connection): RiskModels {
+  const ruleHits = keyed<RuleHitDoc>();
+  ruleHits.index({ rule: 1 });
+  const assessments = keyed<AssessmentDoc>();
+  assessments.index({ kind: 1, score: -1 });
+  return {
+    modelHeaders: connection.model<ModelHeaderDoc>('RiskModelHeader', keyed<ModelHeaderDoc>(), 'modelHeaders'),
+    modelParts: connection.model<ModelPartDoc>('RiskModelPart', keyed<ModelPartDoc>(), 'modelParts'),
+    assessments: connection.model<AssessmentDoc>('RiskAssessment', assessments, 'assessments'),
+    rules: connection.model<RuleDoc>('TargetingRule', keyed<RuleDoc>(), 'rules'),
+    ruleHits: connection.model<RuleHitDoc>('RuleHit', ruleHits, 'ruleHits'),
+    ruleRevisions: connection.model<{ _id: string; at: string; by: string }>('RuleRevision', keyed<{ _id: string; at: string; by: string }>(), 'ruleRevisions'),
+    state: connection.model<StateDoc>('RiskState', keyed<StateDoc>(), 'state'),
+  };
+}
+
+export async function prepareRiskModels(models: RiskModels): Promise<void> {
+  await Promise.all([models.ruleHits.createIndexes(), models.assessments.createIndexes()]);
+}
+
+/** Reads a document by `_id` the way FerretDB answers from its primary key. */
+export async function byId<T>(model: Model<T>, id: string): Promise<T | null> {
+  const [doc] = await model.find({ _id: id }).limit(1).lean<T[]>().exec();
+  return doc ?? null;
+}
+
+export async function readState(models: RiskModels, key: string): Promise<string | null> {
+  return (await byId(models.state, key))?.value ?? null;
+}
+
+export async function writeState(models: RiskModels, key: string, value: string): Promise<void> {
+  await models.state.collection.replaceOne({ _id: key as never }, { value, at: new Date().toISOString() }, { upsert: true });
+}

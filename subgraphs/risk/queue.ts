@@ -1,0 +1,71 @@
+// The control queue: every assessment ranked by score. FerretDB can only sort by reading every
+// document, so the ranking is kept in memory from a compact copy of the assessments and rebuilt
+// when a writer has changed the token that every assessment write ends with. Any number of
+// processes can serve the queue this way; each rebuilds once after each screening batch.
+import { randomUUID } from 'node:crypto';
+import { badUserInput } from '../kit/errors';
+import { decodeCursor, encodeCursor, pageSize, type PageArgs } from '../kit/pagination';
+import type { Lane } from './reasons';
+import { readState, writeState, type RiskModels } from './models';
+
+export interface QueueEntry {
+  mrn: string;
+  kind: 'DECLARATION' | 'ENS';
+  score: number;
+  lane: Lane;
+  office: string;
+}
+
+export interface QueueFilter {
+  kind: QueueEntry['kind'];
+  lane?: string | null;
+  office?: string | null;
+}
+
+const TOKEN = 'queue.token';
+const snapshots = new WeakMap<RiskModels, Promise<{ token: string | null; entries: QueueEntry[] }>>();
+
+/** Marks the queue as changed: call after every batch of assessment writes. */
+export async function touchQueue(models: RiskModels): Promise<void> {
+  await writeState(models, TOKEN, randomUUID());
+}
+
+/** Highest score first; equal scores by MRN, so pages are stable. */
+export function compareEntries(a: QueueEntry, b: QueueEntry): number {
+  return b.score - a.score || (a.mrn < b.mrn ? -1 : a.mrn > b.mrn ? 1 : 0);
+}
+
+export async function rankedEntries(models: RiskModels): Promise<QueueEntry[]> {
+  const token = await readState(models, TOKEN);
+  const cached = snapshots.get(models);
+  if (cached) {
+    const snapshot = await cached.catch(() => null);
+    if (snapshot && snapshot.token === token) return snapshot.entries;
+  }
+  const loading = (async () => {
+    const docs = await models.assessments.find({}, { kind: 1, score: 1, lane: 1, office: 1 }).lean<(Omit<QueueEntry, 'mrn'> & { _id: string })[]>().exec();
+    const entries = docs.map(({ _id, kind, score, lane, office }) => ({ mrn: _id, kind, score, lane, office })).sort(compareEntries);
+    return { token, entries };
+  })();
+  snapshots.set(models, loading);
+  return (await loading).entries;
+}
+
+export function pageOfQueue(entries: readonly QueueEntry[], filter: QueueFilter, args: PageArgs) {
+  const limit = pageSize(args.first);
+  const selected = entries.filter((entry) => entry.kind === filter.kind && (!filter.lane || entry.lane === filter.lane) && (!filter.office || entry.office === filter.office));
+  let start = 0;
+  if (args.after) {
+    const [score, mrn] = decodeCursor(args.after, 2);
+    if (typeof score !== 'number' || typeof mrn !== 'string') throw badUserInput('after', 'is not a cursor returned by this queue');
+    start = selected.findIndex((entry) => compareEntries(entry, { mrn, score, kind: filter.kind, lane: 'GREEN', office: '' }) > 0);
+    if (start < 0) start = selected.length;
+  }
+  const page = selected.slice(start, start + limit);
+  const edges = page.map((entry) => ({ node: entry, cursor: encodeCursor([entry.score, entry.mrn]) }));
+  return {
+    edges,
+    totalCount: selected.length,
+    pageInfo: { hasNextPage: start + limit < selected.length, hasPreviousPage: start > 0, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+  };
+}

@@ -1,0 +1,89 @@
+// Creating, changing and retiring targeting rules, with who and when. A rule document is
+// replaced whole; what makes each change happen once is a unique insert of "<reference>#<next
+// revision>" first (FerretDB's conditional updates are not atomic under concurrency).
+import type { Caller } from '../kit/context';
+import { conflict, invalidTransition, notFound } from '../kit/errors';
+import { requireNumber } from '../kit/input';
+import { insertOnce } from '../kit/persistence';
+import { byId, type RiskModels } from './models';
+import { validateRuleContent, type RuleContent, type RuleDoc } from './rules';
+
+type Input = Record<string, unknown>;
+
+const contentOf = (rule: RuleDoc): RuleContent => ({
+  reference: rule._id,
+  kind: rule.kind,
+  description: rule.description,
+  criteria: rule.criteria,
+  weight: rule.weight,
+  minimumLane: rule.minimumLane,
+  validFrom: rule.validFrom,
+  validUntil: rule.validUntil,
+});
+
+const sameContent = (a: RuleContent, b: RuleContent) => JSON.stringify(a) === JSON.stringify(b);
+
+export async function createRule(models: RiskModels, input: Input, caller: Caller, now = new Date()): Promise<RuleDoc> {
+  const content = validateRuleContent(input);
+  const at = now.toISOString();
+  const { reference, ...rest } = content;
+  const rule: RuleDoc = { _id: reference, ...rest, status: 'ACTIVE', revision: 1, createdBy: caller.id, createdAt: at, changedBy: caller.id, changedAt: at, retiredBy: null, retiredAt: null };
+  if (await insertOnce(models.ruleRevisions, { _id: `${reference}#1`, at, by: caller.id })) {
+    await models.rules.collection.replaceOne({ _id: reference as never }, rule, { upsert: true });
+    return rule;
+  }
+  const existing = await byId(models.rules, reference);
+  // The revision was taken but its rule never written (the creator died in between): finish it.
+  if (!existing) {
+    await models.rules.collection.replaceOne({ _id: reference as never }, rule, { upsert: true });
+    return rule;
+  }
+  if (sameContent(contentOf(existing), content)) return existing;
+  throw conflict(`A targeting rule ${reference} already exists with other content; change it with changeTargetingRule`, { reference });
+}
+
+export async function changeRule(models: RiskModels, input: Input, caller: Caller, now = new Date()): Promise<RuleDoc> {
+  const existing = await requireRule(models, input.reference);
+  const revision = requireNumber('revision', input.revision, { min: 1, integer: true });
+  const current = contentOf(existing);
+  const given = (field: string) => input[field] !== undefined && input[field] !== null;
+  const changed = validateRuleContent({
+    ...current,
+    ...(given('description') && { description: input.description }),
+    ...(given('criteria') && { criteria: input.criteria }),
+    ...(given('weight') && { weight: input.weight }),
+    ...(input.minimumLane !== undefined && { minimumLane: input.minimumLane }),
+    ...(given('validFrom') && { validFrom: input.validFrom }),
+    ...(input.validUntil !== undefined && { validUntil: input.validUntil }),
+  });
+  // A retried change finds its work done: nothing to change, whatever revision it names.
+  if (sameContent(changed, current)) return existing;
+  if (existing.status === 'RETIRED') throw invalidTransition(`Targeting rule ${existing._id} is retired; create a new rule instead`, { reference: existing._id });
+  const { reference: _reference, ...rest } = changed;
+  return commitRevision(models, existing, revision, { ...existing, ...rest }, caller, now);
+}
+
+export async function retireRule(models: RiskModels, reference: unknown, revisionInput: unknown, caller: Caller, now = new Date()): Promise<RuleDoc> {
+  const existing = await requireRule(models, reference);
+  if (existing.status === 'RETIRED') return existing;
+  const revision = requireNumber('revision', revisionInput, { min: 1, integer: true });
+  const at = now.toISOString();
+  return commitRevision(models, existing, revision, { ...existing, status: 'RETIRED', retiredBy: caller.id, retiredAt: at }, caller, now);
+}
+
+async function commitRevision(models: RiskModels, existing: RuleDoc, revision: number, next: RuleDoc, caller: Caller, now: Date): Promise<RuleDoc> {
+  const stale = () => conflict(`Targeting rule ${existing._id} is at revision ${existing.revision}, not ${revision}: read it again and redo the change`, { reference: existing._id, revision: existing.revision });
+  if (revision !== existing.revision) throw stale();
+  const at = now.toISOString();
+  if (!(await insertOnce(models.ruleRevisions, { _id: `${existing._id}#${revision + 1}`, at, by: caller.id }))) throw stale();
+  const rule: RuleDoc = { ...next, revision: revision + 1, changedBy: caller.id, changedAt: at };
+  await models.rules.collection.replaceOne({ _id: rule._id as never }, rule);
+  return rule;
+}
+
+async function requireRule(models: RiskModels, reference: unknown): Promise<RuleDoc> {
+  const key = String(reference ?? '');
+  const rule = await byId(models.rules, key);
+  if (!rule) throw notFound('targeting rule', key);
+  return rule;
+}

@@ -1,0 +1,210 @@
+// Screening: facts from the graph in, assessments out. Idempotent by construction: an
+// assessment records the hash of everything it was made from (facts, model version, rules,
+// random share), and a filing whose basis has not changed keeps its assessment.
+import type { Connection } from 'mongoose';
+import { findByIds } from '../kit/batching';
+import { contentHash } from '../kit/content-hash';
+import { failedPrecondition } from '../kit/errors';
+import type { GraphClient } from '../kit/graph-client';
+import { insertOnce, isDuplicateKeyError } from '../kit/persistence';
+import { assess, type AssessmentPolicy } from './assess';
+import {
+  DECLARATIONS_BY_MRN,
+  ENTRY_SUMMARIES_BY_MRN,
+  SCREENING_CHANGES,
+  declarationFeatures,
+  entrySummaryFeatures,
+  isIrregular,
+  type ChangePage,
+  type DeclarationFacts,
+  type EntrySummaryFacts,
+  type ScreeningChange,
+} from './graph-facts';
+import type { FilingFeatures } from './model/features';
+import { loadModel } from './model-store';
+import { readState, writeState, type AssessmentDoc, type RiskModels, type RuleHitDoc } from './models';
+import { touchQueue } from './queue';
+import type { RuleDoc } from './rules';
+import type { RiskSettings } from './settings';
+
+export interface RiskServices {
+  models: RiskModels;
+  connection: Connection;
+  graph: GraphClient;
+  settings: RiskSettings;
+  now?: () => Date;
+}
+
+export interface ScreenedFiling {
+  features: FilingFeatures;
+  /** Whether a control of it has found an irregularity: confirms the rules that hit it. */
+  irregular: boolean;
+}
+
+export interface ScreeningResult {
+  assessed: number;
+  unchanged: number;
+  assessments: AssessmentDoc[];
+}
+
+export interface Policy extends AssessmentPolicy {
+  /** Everything besides the facts that an assessment depends on, hashed. */
+  basis: string;
+}
+
+export async function currentPolicy(services: Pick<RiskServices, 'models' | 'settings'>): Promise<Policy> {
+  const stored = await loadModel(services.models);
+  if (!stored) throw failedPrecondition('No risk model has been learned yet: run `npm run risk:learn` first');
+  const rules = await services.models.rules.find({ status: 'ACTIVE' }).lean<RuleDoc[]>().exec();
+  rules.sort((a, b) => (a._id < b._id ? -1 : 1));
+  const thresholds = { red: stored.header.redThreshold, yellow: stored.header.yellowThreshold };
+  const { randomShare } = services.settings;
+  return {
+    model: stored.model,
+    scorer: stored.scorer,
+    modelVersion: stored.header.version,
+    thresholds,
+    rules,
+    randomShare,
+    basis: contentHash({ version: stored.header.version, rules: rules.map((rule) => [rule._id, rule.revision]), randomShare, thresholds }),
+  };
+}
+
+/** Assesses filings whose basis changed, stores them, and keeps rule hits and the queue current. */
+export async function assessFilings(services: RiskServices, policy: Policy, filings: readonly ScreenedFiling[]): Promise<ScreeningResult> {
+  const { models } = services;
+  const now = (services.now ?? (() => new Date()))().toISOString();
+  const unique = [...new Map(filings.map((filing) => [filing.features.mrn, filing])).values()];
+  const existing = new Map((await findByIds<AssessmentDoc>(models.assessments, unique.map((f) => f.features.mrn))).map((doc) => [doc._id, doc]));
+
+  const fresh: AssessmentDoc[] = [];
+  const changed: AssessmentDoc[] = [];
+  const current: AssessmentDoc[] = [];
+  for (const { features } of unique) {
+    const basis = contentHash({ policy: policy.basis, features });
+    const before = existing.get(features.mrn);
+    if (before?.basis === basis) {
+      current.push(before);
+      continue;
+    }
+    const doc: AssessmentDoc = { _id: features.mrn, ...assess(features, policy), assessedAt: now, basis };
+    (before ? changed : fresh).push(doc);
+  }
+
+  await storeAssessments(models, fresh, changed);
+  await updateRuleHits(models, unique, existing, [...fresh, ...changed]);
+  if (fresh.length + changed.length > 0) await touchQueue(models);
+  const byMrn = new Map([...fresh, ...changed, ...current].map((doc) => [doc._id, doc]));
+  return {
+    assessed: fresh.length + changed.length,
+    unchanged: current.length,
+    assessments: unique.map((filing) => byMrn.get(filing.features.mrn)!),
+  };
+}
+
+async function storeAssessments(models: RiskModels, fresh: AssessmentDoc[], changed: AssessmentDoc[]): Promise<void> {
+  const replace = (doc: AssessmentDoc) => models.assessments.collection.replaceOne({ _id: doc._id as never }, doc, { upsert: true });
+  if (fresh.length > 0) {
+    try {
+      await models.assessments.collection.insertMany(fresh as never[], { ordered: false });
+    } catch (error) {
+      // Another screening got there first: this one's assessment is as current as its.
+      if (!isDuplicateKeyError(error)) throw error;
+      await Promise.all(fresh.map(replace));
+    }
+  }
+  // By `_id`, one at a time: FerretDB answers those from its primary key; bulk deletes scan.
+  await Promise.all(changed.map(replace));
+}
+
+/** A rule's hits are the filings whose current assessment it matched; confirmed once a control found an irregularity. */
+async function updateRuleHits(models: RiskModels, filings: readonly ScreenedFiling[], before: Map<string, AssessmentDoc>, written: readonly AssessmentDoc[]): Promise<void> {
+  const writtenByMrn = new Map(written.map((doc) => [doc._id, doc]));
+  const hitId = (rule: string, mrn: string) => `${rule}|${mrn}`;
+  const removals: string[] = [];
+  const additions: RuleHitDoc[] = [];
+  const confirmable: string[] = [];
+  for (const { features, irregular } of filings) {
+    const mrn = features.mrn;
+    const now = writtenByMrn.get(mrn)?.ruleHits ?? before.get(mrn)?.ruleHits ?? [];
+    const earlier = before.get(mrn)?.ruleHits ?? [];
+    for (const rule of earlier) if (!now.includes(rule)) removals.push(hitId(rule, mrn));
+    for (const rule of now) {
+      if (!earlier.includes(rule)) additions.push({ _id: hitId(rule, mrn), rule, mrn, confirmed: irregular });
+      else if (irregular) confirmable.push(hitId(rule, mrn));
+    }
+  }
+  await Promise.all(removals.map((id) => models.ruleHits.collection.deleteOne({ _id: id as never })));
+  await Promise.all(additions.map((hit) => insertOnce(models.ruleHits, hit)));
+  const unconfirmed = (await findByIds<RuleHitDoc>(models.ruleHits, confirmable)).filter((hit) => !hit.confirmed);
+  await Promise.all(unconfirmed.map((hit) => models.ruleHits.collection.updateOne({ _id: hit._id as never }, { $set: { confirmed: true } })));
+}
+
+// ---------------------------------------------------------------------------
+// On demand: given MRNs
+
+export interface MrnScreeningResult extends ScreeningResult {
+  notFound: string[];
+}
+
+export async function screenMrns(services: RiskServices, kind: FilingFeatures['kind'], mrns: readonly string[]): Promise<MrnScreeningResult> {
+  const policy = await currentPolicy(services);
+  const wanted = [...new Set(mrns)];
+  const filings: ScreenedFiling[] = [];
+  const notFound: string[] = [];
+  if (kind === 'DECLARATION') {
+    const { filings: found } = await services.graph.request<{ filings: (DeclarationFacts | null)[] }>(DECLARATIONS_BY_MRN, { mrns: wanted });
+    found.forEach((facts, index) => (facts ? filings.push({ features: declarationFeatures(facts), irregular: isIrregular(facts) }) : notFound.push(wanted[index]!)));
+  } else {
+    const { filings: found } = await services.graph.request<{ filings: (EntrySummaryFacts | null)[] }>(ENTRY_SUMMARIES_BY_MRN, { mrns: wanted });
+    found.forEach((facts, index) => (facts ? filings.push({ features: entrySummaryFeatures(facts), irregular: false }) : notFound.push(wanted[index]!)));
+  }
+  return { ...(await assessFilings(services, policy, filings)), notFound };
+}
+
+// ---------------------------------------------------------------------------
+// Everything not yet assessed: follow the declarations change feed
+
+export const SCREENING_BATCH = 100;
+const SCREEN_CURSOR = 'screen.cursor';
+
+export interface ScreenAllProgress {
+  changesRead: number;
+  assessed: number;
+  unchanged: number;
+}
+
+export interface ScreenAllOptions {
+  batchSize?: number;
+  onProgress?: (progress: ScreenAllProgress) => void;
+}
+
+/**
+ * Screens every declaration and ENS the change feed announced since the last run; from the
+ * start of the feed when the model, the rules or the random share changed since then.
+ */
+export async function screenPending(services: RiskServices, options: ScreenAllOptions = {}): Promise<ScreenAllProgress & { restarted: boolean }> {
+  const policy = await currentPolicy(services);
+  const saved = JSON.parse((await readState(services.models, SCREEN_CURSOR)) ?? 'null') as { basis: string; cursor: string | null } | null;
+  const restarted = saved?.basis !== policy.basis;
+  let after = restarted ? null : saved!.cursor;
+  const progress: ScreenAllProgress = { changesRead: 0, assessed: 0, unchanged: 0 };
+  for (;;) {
+    const page = await services.graph.request<ChangePage<ScreeningChange>>(SCREENING_CHANGES, { after, first: options.batchSize ?? SCREENING_BATCH });
+    const filings: ScreenedFiling[] = [];
+    for (const { node } of page.changes.edges) {
+      if (node.declaration) filings.push({ features: declarationFeatures(node.declaration), irregular: isIrregular(node.declaration) });
+      else if (node.entrySummaryDeclaration) filings.push({ features: entrySummaryFeatures(node.entrySummaryDeclaration), irregular: false });
+    }
+    const result = await assessFilings(services, policy, filings);
+    progress.changesRead += page.changes.edges.length;
+    progress.assessed += result.assessed;
+    progress.unchanged += result.unchanged;
+    after = page.changes.pageInfo.endCursor ?? after;
+    // Saved after each batch: an interrupted run resumes where it stopped.
+    await writeState(services.models, SCREEN_CURSOR, JSON.stringify({ basis: policy.basis, cursor: after }));
+    options.onProgress?.(progress);
+    if (!page.changes.pageInfo.hasNextPage) break;
+  }
+  return { ...progress, restarted };
+}

@@ -1,0 +1,31 @@
+// The risk subgraph: learned models, targeting rules, assessments and the control queue. It reads
+// the rest of the graph through the gateway, as any client does, and publishes its results back.
+import { fileURLToPath } from 'node:url';
+import { createGraphClient } from '../kit/graph-client';
+import type { SubgraphDefinition } from '../kit/server';
+import { subgraphEntry } from '../registry';
+import type { RiskStore } from './context';
+import { createRiskLoaders, type RiskLoaders } from './loaders';
+import { createRiskModels, prepareRiskModels } from './models';
+import { resolvers } from './resolvers';
+import { riskSettingsFromEnv, type RiskSettings } from './settings';
+
+/** The identity screening uses towards the other subgraphs. */
+export const RISK_CALLER = { 'x-caller-id': 'risk-screening', 'x-caller-roles': 'risk' };
+
+export function createRiskSubgraph(settings: RiskSettings = riskSettingsFromEnv()): SubgraphDefinition<RiskStore, RiskLoaders> {
+  return {
+    name: 'risk',
+    defaultPort: subgraphEntry('risk').defaultPort,
+    schemaPath: fileURLToPath(new URL('./schema.graphql', import.meta.url)),
+    resolvers,
+    createModels: (connection) => ({
+      ...createRiskModels(connection),
+      connection,
+      settings,
+      graph: createGraphClient({ url: settings.gatewayUrl, headers: RISK_CALLER }),
+    }),
+    createLoaders: createRiskLoaders,
+    prepare: prepareRiskModels,
+  };
+}

@@ -1,0 +1,252 @@
+// The risk subgraph on the whole platform: learning and screening through the gateway, rules
+// written through mutations, assessments and the control queue read back through the gateway.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kcsRowToRecords, readKcsCsv, type KcsRow } from '../../subgraphs/declarations/kcs';
+import type { DeclarationsRecord } from '../../subgraphs/declarations/records';
+import { writeRecords } from '../../subgraphs/declarations/writes';
+import { servicesOf } from '../../subgraphs/risk/context';
+import { learnThroughGraph } from '../../subgraphs/risk/learning';
+import { screenPending } from '../../subgraphs/risk/screening';
+import { entrySummary, mrn } from '../support/fixtures';
+import { contractOperation } from '../support/contract';
+import { startPlatform, type Platform } from '../support/platform';
+
+let platform: Platform;
+type Data = Record<string, any>;
+const gql = (query: string, variables?: Record<string, unknown>) => platform.query<Data>(query, variables);
+const services = () => servicesOf(platform.risk.models);
+const write = (records: DeclarationsRecord[]) => writeRecords(platform.declarations.models, platform.declarations.database.connection, records);
+
+const KCS = readKcsCsv('data/kcs-synthetic/train.csv');
+const HISTORY = KCS.slice(0, 240);
+const LATER = KCS.slice(240, 300);
+const records = (rows: KcsRow[]) => rows.flatMap((row) => {
+  const { declaration, control } = kcsRowToRecords(row, { withLabels: true });
+  return control ? [declaration, control] : [declaration];
+});
+const mrnOf = (row: KcsRow) => (kcsRowToRecords(row).declaration as { mrn: string }).mrn;
+
+const ASSESSMENT = `query ($mrn: ID!) { declaration(mrn: $mrn) { riskAssessment {
+  score lane modelVersion randomlySelected kind
+  reasons { code weight description evidence { source reference detail } } } } }`;
+const CREATE_RULE = `mutation ($input: CreateTargetingRuleInput!) { createTargetingRule(input: $input) { reference revision status createdBy hits confirmedHits } }`;
+const RULE = `query ($reference: ID!) { targetingRule(reference: $reference) { reference revision status hits confirmedHits changedBy retiredBy } }`;
+
+async function assessmentOf(mrnValue: string) {
+  const { data, errors } = await gql(ASSESSMENT, { mrn: mrnValue });
+  expect(errors).toBeUndefined();
+  return data!.declaration.riskAssessment;
+}
+
+beforeAll(async () => {
+  platform = await startPlatform();
+  await write(records(HISTORY));
+}, 120_000);
+
+afterAll(() => platform.stop());
+
+describe('before anything is learned', () => {
+  it('refuses to screen with FAILED_PRECONDITION and says how to learn', async () => {
+    const { errors } = await gql(`mutation ($mrns: [ID!]!) { screen(mrns: $mrns) { assessed } }`, { mrns: [mrnOf(HISTORY[0]!)] });
+    expect(errors?.[0]?.extensions?.code).toBe('FAILED_PRECONDITION');
+    expect(errors?.[0]?.message).toContain('risk:learn');
+  });
+
+  it('has no model and no assessment', async () => {
+    expect((await gql(`{ riskModel { version } }`)).data?.riskModel).toBeNull();
+    expect(await assessmentOf(mrnOf(HISTORY[0]!))).toBeNull();
+  });
+});
+
+describe('learning through the graph', () => {
+  it('learns a first, full model version from every controlled declaration', async () => {
+    const { header } = await learnThroughGraph(services(), { batchSize: 50 });
+    const irregular = HISTORY.filter((row) => row.fraud === 1 && row.countryOfOrigin !== 'ZZ').length;
+    expect(header).toMatchObject({ version: 1, method: 'FULL', filingsLearned: HISTORY.filter((row) => row.countryOfOrigin !== 'ZZ').length, irregularFilings: irregular });
+    const { data } = await gql(`{ riskModel { version method filingsLearned redShare redThreshold yellowThreshold } }`);
+    expect(data?.riskModel).toMatchObject({ version: 1, method: 'FULL', redShare: 0.05 });
+    expect(data?.riskModel.redThreshold).toBeGreaterThanOrEqual(data?.riskModel.yellowThreshold);
+  });
+
+  it("shows an operator's learned profile", async () => {
+    const importer = `NL${HISTORY[0]!.importerId}`;
+    const { data } = await gql(`query ($eori: ID!) { economicOperator(eori: $eori) { riskProfile { modelVersion asImporter { controls irregularities smoothedRate overallRate } } } }`, { eori: importer });
+    const controls = HISTORY.filter((row) => `NL${row.importerId}` === importer).length;
+    expect(data?.economicOperator?.riskProfile?.asImporter?.controls ?? controls).toBe(controls);
+  });
+});
+
+describe('screening', () => {
+  it('assesses every declaration, one gateway operation per batch, and a second run changes nothing', async () => {
+    const before = platform.queryPlans.length;
+    const first = await screenPending(services(), { batchSize: 100 });
+    expect(first.assessed).toBe(HISTORY.filter((row) => row.countryOfOrigin !== 'ZZ').length);
+    const batches = Math.ceil(first.changesRead / 100);
+    expect(platform.queryPlans.length - before).toBe(batches);
+
+    const again = await screenPending(services(), { batchSize: 100 });
+    expect(again).toMatchObject({ assessed: 0, restarted: false });
+  });
+
+  it('answers the DeclarationRisk contract operation with a score, a lane and reasons', async () => {
+    const target = mrnOf(HISTORY[1]!);
+    const { data, errors } = await gql(contractOperation('DeclarationRisk'), { mrn: target });
+    expect(errors).toBeUndefined();
+    const assessment = data!.declaration.riskAssessment;
+    expect(assessment.score).toBeGreaterThanOrEqual(0);
+    expect(assessment.score).toBeLessThanOrEqual(1);
+    expect(['GREEN', 'YELLOW', 'RED']).toContain(assessment.lane);
+    expect(assessment.reasons.length).toBeGreaterThan(0);
+    expect(Date.parse(assessment.assessedAt)).not.toBeNaN();
+  });
+
+  it('answers the ControlQueue contract operation highest score first, per lane', async () => {
+    const { data, errors } = await gql(contractOperation('ControlQueue'), { first: 10 });
+    expect(errors).toBeUndefined();
+    const scores = data!.controlQueue.edges.map((edge: Data) => edge.node.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    expect(data!.controlQueue.totalCount).toBe(HISTORY.filter((row) => row.countryOfOrigin !== 'ZZ').length);
+    expect(data!.controlQueue.edges[0].node.declaration.items[0].commodityCode).toMatch(/^\d{8}$/);
+
+    const red = await gql(contractOperation('ControlQueue'), { first: 100, lane: 'RED' });
+    expect(red.data!.controlQueue.edges.every((edge: Data) => edge.node.lane === 'RED')).toBe(true);
+  });
+
+  it('pages through the queue without gaps or repeats', async () => {
+    const seen: string[] = [];
+    let after: string | null = null;
+    do {
+      const page: Data = (await gql(`query ($after: String) { controlQueue(first: 40, after: $after) { edges { cursor node { mrn } } pageInfo { hasNextPage endCursor } } }`, { after })).data!;
+      seen.push(...page.controlQueue.edges.map((edge: Data) => edge.node.mrn));
+      after = page.controlQueue.pageInfo.hasNextPage ? page.controlQueue.pageInfo.endCursor : null;
+    } while (after);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.length).toBe(HISTORY.filter((row) => row.countryOfOrigin !== 'ZZ').length);
+  });
+
+  it('flags licence checks that did not match (the KCS certificates are not in the licences subgraph)', async () => {
+    // Chapters 01 to 05 and 16 quote a CHED (kcs.ts), which no licence in this test matches.
+    const quoting = HISTORY.find((row) => ['01', '02', '03', '04', '05', '16'].includes(row.hs6.slice(0, 2)) && row.countryOfOrigin !== 'ZZ');
+    expect(quoting).toBeDefined();
+    const assessment = await assessmentOf(mrnOf(quoting!));
+    expect(assessment.reasons).toContainEqual(expect.objectContaining({ code: 'LICENCE_NOT_MATCHED', weight: 1, evidence: expect.objectContaining({ source: 'LICENCE_CHECK' }) }));
+  });
+
+  it('screens given MRNs on demand and names those it does not know', async () => {
+    const known = mrnOf(HISTORY[2]!);
+    const { data, errors } = await gql(`mutation ($mrns: [ID!]!) { screen(mrns: $mrns) { assessed unchanged notFound assessments { mrn score } } }`, { mrns: [known, mrn(9)] });
+    expect(errors).toBeUndefined();
+    expect(data!.screen).toMatchObject({ assessed: 0, unchanged: 1, notFound: [mrn(9)], assessments: [{ mrn: known }] });
+  });
+
+  it('rejects an invalid MRN with BAD_USER_INPUT naming it', async () => {
+    const { errors } = await gql(`mutation { screen(mrns: ["25NL0000000000001X"]) { assessed } }`);
+    expect(errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'mrns[0]' });
+  });
+});
+
+describe('targeting rules', () => {
+  const target = HISTORY.find((row) => row.countryOfOrigin === 'CN' && row.fraud === 1)!;
+  const rule = {
+    reference: 'PCA-TEST-CN',
+    kind: 'PRIORITY_CONTROL_AREA',
+    description: `Goods of heading ${target.hs6.slice(0, 4)} from China`,
+    criteria: { commodityCodePrefixes: [target.hs6.slice(0, 4)], originCountries: ['CN'] },
+    weight: 2,
+    minimumLane: 'RED',
+    validFrom: '2020-01-01',
+    validUntil: '2020-12-31',
+  };
+
+  it('a rule created through a mutation changes the next screening of matching declarations, with its reason', async () => {
+    const before = await assessmentOf(mrnOf(target));
+    const created = await platform.query<Data>(CREATE_RULE, { input: rule }, { 'x-caller-id': 'analyst-7' });
+    expect(created.errors).toBeUndefined();
+    expect(created.data!.createTargetingRule).toMatchObject({ reference: 'PCA-TEST-CN', revision: 1, status: 'ACTIVE', createdBy: 'analyst-7', hits: 0 });
+
+    const run = await screenPending(services());
+    expect(run.restarted).toBe(true);
+    const after = await assessmentOf(mrnOf(target));
+    expect(after.lane).toBe('RED');
+    expect(after.score).toBeGreaterThan(before.score);
+    expect(after.reasons).toContainEqual(expect.objectContaining({ code: 'RULE', weight: 2, evidence: expect.objectContaining({ source: 'TARGETING_RULE', reference: 'PCA-TEST-CN' }) }));
+  });
+
+  it('counts its hits, and the hits a control confirmed', async () => {
+    const matching = HISTORY.filter((row) => row.countryOfOrigin === 'CN' && row.hs6.startsWith(target.hs6.slice(0, 4)));
+    const { data } = await gql(RULE, { reference: 'PCA-TEST-CN' });
+    expect(data!.targetingRule).toMatchObject({ hits: matching.length, confirmedHits: matching.filter((row) => row.fraud === 1).length });
+  });
+
+  it('sending the same rule again changes nothing; other content under its reference is a CONFLICT', async () => {
+    expect((await gql(CREATE_RULE, { input: rule })).data!.createTargetingRule.revision).toBe(1);
+    const { errors } = await gql(CREATE_RULE, { input: { ...rule, weight: 3 } });
+    expect(errors?.[0]?.extensions?.code).toBe('CONFLICT');
+  });
+
+  it('rejects a rule without criteria, with a bad prefix, or ending before it starts', async () => {
+    for (const [input, field] of [
+      [{ ...rule, reference: 'R-EMPTY', criteria: {} }, 'criteria'],
+      [{ ...rule, reference: 'R-PREFIX', criteria: { commodityCodePrefixes: ['8'] } }, 'criteria.commodityCodePrefixes[0]'],
+      [{ ...rule, reference: 'R-DATES', validFrom: '2021-01-01', validUntil: '2020-01-01' }, 'validUntil'],
+      [{ ...rule, reference: 'R-ORIGIN', criteria: { originCountries: ['XX'] } }, 'criteria.originCountries[0]'],
+    ] as const) {
+      const { errors } = await gql(CREATE_RULE, { input });
+      expect(errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    }
+  });
+
+  it('a change must name the current revision; a stale one is a CONFLICT', async () => {
+    const change = `mutation ($input: ChangeTargetingRuleInput!) { changeTargetingRule(input: $input) { revision weight changedBy } }`;
+    const changed = await platform.query<Data>(change, { input: { reference: 'PCA-TEST-CN', revision: 1, weight: 1.5 } }, { 'x-caller-id': 'analyst-9' });
+    expect(changed.data!.changeTargetingRule).toEqual({ revision: 2, weight: 1.5, changedBy: 'analyst-9' });
+    const stale = await gql(change, { input: { reference: 'PCA-TEST-CN', revision: 1, weight: 1 } });
+    expect(stale.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', revision: 2 });
+  });
+
+  it('a retired rule stops matching from the next screening, and its hits go with it', async () => {
+    const retired = await platform.query<Data>(`mutation { retireTargetingRule(reference: "PCA-TEST-CN", revision: 2) { status revision retiredBy } }`, {}, { 'x-caller-id': 'analyst-7' });
+    expect(retired.data!.retireTargetingRule).toEqual({ status: 'RETIRED', revision: 3, retiredBy: 'analyst-7' });
+    await screenPending(services());
+    const after = await assessmentOf(mrnOf(target));
+    expect(after.reasons.map((reason: Data) => reason.code)).not.toContain('RULE');
+    expect((await gql(RULE, { reference: 'PCA-TEST-CN' })).data!.targetingRule.hits).toBe(0);
+  });
+});
+
+describe('entry summary declarations', () => {
+  it('are screened too, with the consignee’s AEO authorisation as facilitation', async () => {
+    await platform.aeo.models.operators.create({ _id: 'NL100000001', name: 'Importer One B.V.', country: 'NL', aeoTags: [] });
+    await platform.aeo.models.authorisations.create({
+      _id: 'NLAEOS0000000001', holder: 'NL100000001', type: 'AEOS', status: 'VALID', issuingCountry: 'NL', validFrom: '2018-01-01',
+      history: [{ status: 'VALID', date: '2018-01-01', reason: 'Authorisation granted' }],
+    });
+    await write([entrySummary(1)]);
+    await screenPending(services());
+    const { data } = await gql(`query ($mrn: ID!) { entrySummaryDeclaration(mrn: $mrn) { riskAssessment { kind lane reasons { code weight } } } }`, { mrn: mrn(1, { year: '26' }) });
+    expect(data!.entrySummaryDeclaration.riskAssessment.kind).toBe('ENTRY_SUMMARY_DECLARATION');
+    expect(data!.entrySummaryDeclaration.riskAssessment.reasons).toContainEqual({ code: 'AEO_FACILITATION', weight: -0.7 });
+    const queue = await gql(`{ controlQueue(kind: ENTRY_SUMMARY_DECLARATION) { totalCount } }`);
+    expect(queue.data!.controlQueue.totalCount).toBe(1);
+  });
+});
+
+describe('incremental learning', () => {
+  it('adds only the control results recorded since the current model, as a new version', async () => {
+    await write(records(LATER));
+    const result = await learnThroughGraph(services(), { incremental: true });
+    const later = LATER.filter((row) => row.countryOfOrigin !== 'ZZ').length;
+    expect(result.newFilings).toBe(later);
+    expect(result.header).toMatchObject({ version: 2, method: 'INCREMENTAL', basedOn: 1, filingsLearned: HISTORY.filter((row) => row.countryOfOrigin !== 'ZZ').length + later });
+
+    const nothingNew = await learnThroughGraph(services(), { incremental: true });
+    expect(nothingNew).toMatchObject({ newFilings: 0, header: { version: 2 } });
+  });
+
+  it('re-screens everything with the new version, and each assessment names it', async () => {
+    const run = await screenPending(services());
+    expect(run.restarted).toBe(true);
+    expect((await assessmentOf(mrnOf(LATER[0]!))).modelVersion).toBe(2);
+    expect((await assessmentOf(mrnOf(HISTORY[0]!))).modelVersion).toBe(2);
+  });
+});
