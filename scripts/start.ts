@@ -8,6 +8,14 @@ import { EngineUnavailableError } from '../db/build';
 import { startDatabase, type Database } from '../db/engine';
 import { ensureExplorerBuilt } from '../gateway/explorer/build';
 import { SUBGRAPHS, subgraphUrl } from '../subgraphs/registry';
+import { connectDatabase } from '../subgraphs/kit/database';
+import { createGraphClient } from '../subgraphs/kit/graph-client';
+import { learnThroughGraph } from '../subgraphs/risk/learning';
+import { currentVersion } from '../subgraphs/risk/model-store';
+import { createRiskModels, readState } from '../subgraphs/risk/models';
+import { SCREEN_CURSOR, screenPending } from '../subgraphs/risk/screening';
+import { riskSettingsFromEnv } from '../subgraphs/risk/settings';
+import { RISK_CALLER } from '../subgraphs/risk/subgraph';
 import { seedDemoData } from './seed';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -112,6 +120,44 @@ async function main(): Promise<void> {
     Explorer          ${gatewayUrl}/   (open it in a browser)
   Press Ctrl-C to stop.
 `);
+  await prepareRisk(database.uri, `${gatewayUrl}/graphql`, logger('risk setup', SUBGRAPHS.length + 3));
+}
+
+/**
+ * On a first start, learns from the demo data's control results and screens every declaration
+ * and ENS, through the gateway, so risk assessments and the control queue answer right away.
+ * Later starts leave that to `npm run risk:learn` and `npm run screen`.
+ */
+async function prepareRisk(uri: string, graphqlUrl: string, log: (line: string) => void): Promise<void> {
+  const risk = await connectDatabase('risk', { uri });
+  try {
+    const models = createRiskModels(risk.connection);
+    if ((await currentVersion(models)) !== null && (await readState(models, SCREEN_CURSOR)) !== null) return;
+    const settings = { ...riskSettingsFromEnv(), gatewayUrl: graphqlUrl };
+    const services = { models, connection: risk.connection, settings, graph: createGraphClient({ url: graphqlUrl, headers: RISK_CALLER }) };
+    const every = (seconds: number) => {
+      let last = 0;
+      return (line: () => string) => {
+        if (Date.now() - last < seconds * 1000) return;
+        last = Date.now();
+        log(line());
+      };
+    };
+    if ((await currentVersion(models)) === null) {
+      log('first start: learning risk profiles from the control results in the graph...');
+      const tick = every(10);
+      const { header } = await learnThroughGraph(services, { onProgress: (p) => tick(() => `  ${p.controlsRead} control results read`) });
+      log(`model version ${header.version} learned from ${header.filingsLearned} controlled declarations`);
+    }
+    log('screening every declaration and ENS through the gateway...');
+    const tick = every(10);
+    const result = await screenPending(services, { onProgress: (p) => tick(() => `  ${p.changesRead} changes screened, ${p.assessed} assessed`) });
+    log(`risk assessments ready: ${result.assessed} assessed. Try the ControlQueue and DeclarationRisk examples in the explorer.`);
+  } catch (error) {
+    if (!stopping) log(`risk setup failed: ${(error as Error).message}; run npm run risk:learn and npm run screen once the platform is up`);
+  } finally {
+    await risk.close();
+  }
 }
 
 main().catch(async (error: unknown) => {

@@ -166,7 +166,7 @@ export async function screenMrns(services: RiskServices, kind: FilingFeatures['k
 // Everything not yet assessed: follow the declarations change feed
 
 export const SCREENING_BATCH = 100;
-const SCREEN_CURSOR = 'screen.cursor';
+export const SCREEN_CURSOR = 'screen.cursor';
 
 export interface ScreenAllProgress {
   changesRead: number;
@@ -176,6 +176,8 @@ export interface ScreenAllProgress {
 
 export interface ScreenAllOptions {
   batchSize?: number;
+  /** Start after this change feed cursor instead of where the last run stopped (evaluation: after the history). */
+  startAfter?: string | null;
   onProgress?: (progress: ScreenAllProgress) => void;
 }
 
@@ -186,8 +188,8 @@ export interface ScreenAllOptions {
 export async function screenPending(services: RiskServices, options: ScreenAllOptions = {}): Promise<ScreenAllProgress & { restarted: boolean }> {
   const policy = await currentPolicy(services);
   const saved = JSON.parse((await readState(services.models, SCREEN_CURSOR)) ?? 'null') as { basis: string; cursor: string | null } | null;
-  const restarted = saved?.basis !== policy.basis;
-  let after = restarted ? null : saved!.cursor;
+  const restarted = options.startAfter === undefined && saved?.basis !== policy.basis;
+  let after = options.startAfter !== undefined ? options.startAfter : restarted ? null : saved!.cursor;
   const progress: ScreenAllProgress = { changesRead: 0, assessed: 0, unchanged: 0 };
   for (;;) {
     const page = await services.graph.request<ChangePage<ScreeningChange>>(SCREENING_CHANGES, { after, first: options.batchSize ?? SCREENING_BATCH });

@@ -119,24 +119,13 @@ export function isTraitName(name: string): name is TraitName {
 /** A dimension from its name: one trait (hs6) or several joined with "_" (importer_hs6). */
 export function dimension(name: string): Dimension {
   const traits = name.split('_');
-  const extractors: Trait[] = traits.map((trait) => {
+  for (const trait of traits) {
     if (!isTraitName(trait)) throw new Error(`Unknown profile trait "${trait}" in dimension "${name}"`);
-    return TRAITS[trait];
-  });
-  const key =
-    extractors.length === 1
-      ? (extractors[0] as Trait)
-      : (filing: FilingFeatures, item: ItemFeatures): string | null => {
-          const parts: string[] = [];
-          for (const extract of extractors) {
-            const part = extract(filing, item);
-            if (part === null) return null;
-            parts.push(part);
-          }
-          return parts.join('/');
-        };
+  }
   const code = `PROFILE_${traits.map((t) => t.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()).join('_')}`;
-  return { name, code, traits: traits as TraitName[], key };
+  const self: Dimension = { name, code, traits: traits as TraitName[], key: (filing, item) => read(filing, item)[0] ?? null };
+  const read = createKeyReader([self]);
+  return self;
 }
 
 /**
@@ -161,10 +150,17 @@ export function createKeyReader(dimensions: readonly Dimension[]): (filing: Fili
 }
 
 /**
- * The dimensions learning uses unless told otherwise. Traders, commodities and places, their
- * telling combinations, the KCS national data, and commodity × origin × declared amount: a band of
- * the amount (near-repeats) and the exact amount (repeat consignments). On the KCS data the amount
- * dimensions carry most of the signal (see the experiment notes in the report of the risk model).
+ * The dimensions learning uses unless told otherwise: traders, commodities and places, their
+ * telling combinations, the KCS national data, and commodity × origin × declared amount, as a
+ * band (near-repeats) and exactly (repeat consignments). Unused ones cost little: the regression
+ * gives them no weight and the scorer does not read them.
+ *
+ * On KCS train -> valid (precision at 5% / 10%): the brief's 13 dimensions 0.921 / 0.791 (with
+ * m = 10: 0.727 / 0.688); with the amount bands 0.988 / 0.980; with the exact amounts 0.995 /
+ * 0.995. The KCS generator repeats (HS6, net mass, price) tuples across its splits (83% of the
+ * valid rows share one with a train row, and their labels agree 97% of the time), so the exact
+ * amounts are that strong there; on real declarations they matter for true repeat consignments
+ * only, and an unseen key is neutral.
  */
 export const DEFAULT_DIMENSIONS: readonly string[] = [
   'importer',

@@ -17,8 +17,13 @@ import { addCount, createKeyReader, DEFAULT_DIMENSIONS, dimension, encode, logit
 import { PRICE_TERMS, priceFacts } from './score';
 
 export const MODEL_VERSION = 1;
+/** 5, 10 and 20 folds tie on KCS train -> valid; 10 keeps each fold's counts close to the full ones. */
 export const DEFAULT_FOLDS = 10;
-/** L2 penalty on the weights (not the intercept), in units of the summed log-loss. */
+/**
+ * L2 penalty on the weights (not the intercept), against the summed log-loss. With tens of
+ * thousands of items it only steadies collinear profiles: 0.1 to 100 move precision at 10% on
+ * KCS by at most 0.002.
+ */
 export const DEFAULT_L2 = 1;
 
 export interface LearnOptions {
@@ -226,7 +231,9 @@ function fitSignConstrained(columns: readonly Float64Array[], labels: readonly b
     });
     if (worst < 0 || !enabled) return fit;
     active[worst] = false;
-    const refit = fitLogistic(columns.filter((_, j) => active[j]), labels, l2);
+    // Warm start from the previous fit: a couple of Newton steps instead of a full fit.
+    const start = { weights: fit.weights.filter((_, j) => active[j]), intercept: fit.intercept };
+    const refit = fitLogistic(columns.filter((_, j) => active[j]), labels, l2, start);
     let next = 0;
     fit = { ...refit, weights: columns.map((_, j) => (active[j] ? (refit.weights[next++] as number) : 0)) };
   }
@@ -281,66 +288,99 @@ export interface LogisticFit {
 }
 
 /**
- * L2-regularised logistic regression by Newton's method: with a few dozen columns, one Newton
- * step is a small linear solve, it converges in a handful of steps, and it needs no learning rate
- * and no random start, so the fit is exact and deterministic.
+ * L2-regularised logistic regression by Newton's method (with step halving): with a few dozen
+ * columns one step is a small linear solve, it converges in a handful of steps, and it needs no
+ * learning rate and no random start, so the fit is exact and deterministic.
  */
-export function fitLogistic(columns: readonly Float64Array[], labels: readonly boolean[], l2: number, maxIterations = 50): LogisticFit {
+export function fitLogistic(
+  columns: readonly Float64Array[],
+  labels: readonly boolean[],
+  l2: number,
+  start?: { weights: readonly number[]; intercept: number },
+  maxIterations = 50,
+): LogisticFit {
   const n = labels.length;
   const d = columns.length;
   const size = d + 1; // the intercept last, unpenalised
+  // Row-major copy with the intercept's column of ones: the inner loops read rows.
+  const x = new Float64Array(n * size);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) x[i * size + j] = (columns[j] as Float64Array)[i] as number;
+    x[i * size + d] = 1;
+  }
+  const y = Float64Array.from(labels, (label) => (label ? 1 : 0));
   const beta = new Float64Array(size);
-  const positives = labels.filter(Boolean).length;
-  beta[d] = n === 0 ? 0 : logit(positives / n);
-  const x = (i: number, j: number) => (j === d ? 1 : (columns[j] as Float64Array)[i] as number);
+  if (start) {
+    start.weights.forEach((w, j) => (beta[j] = w));
+    beta[d] = start.intercept;
+  } else {
+    beta[d] = n === 0 ? 0 : logit(y.reduce((a, b) => a + b, 0) / n);
+  }
+  const linear = (b: Float64Array, i: number): number => {
+    let z = 0;
+    for (let j = 0, o = i * size; j < size; j++) z += (b[j] as number) * (x[o + j] as number);
+    return z;
+  };
+  /** Summed log-loss plus the L2 penalty. */
+  const objective = (b: Float64Array): number => {
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const z = linear(b, i);
+      // log(1 + e^z) - y·z, written to stay finite for large |z|.
+      total += (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z))) - (y[i] as number) * z;
+    }
+    for (let j = 0; j < d; j++) total += (l2 / 2) * (b[j] as number) ** 2;
+    return total;
+  };
 
   let iterations = 0;
-  let loss = 0;
   for (; iterations < maxIterations; iterations++) {
     const gradient = new Float64Array(size);
-    const hessian = Array.from({ length: size }, () => new Float64Array(size));
-    loss = 0;
-    const row = new Float64Array(size);
+    const hessian = new Float64Array(size * size); // lower triangle, then mirrored
     for (let i = 0; i < n; i++) {
-      let z = 0;
-      for (let j = 0; j < size; j++) {
-        row[j] = x(i, j);
-        z += (beta[j] as number) * (row[j] as number);
-      }
-      const p = 1 / (1 + Math.exp(-z));
-      const y = labels[i] ? 1 : 0;
-      loss += y ? -Math.log(Math.max(p, 1e-15)) : -Math.log(Math.max(1 - p, 1e-15));
-      const r = p - y;
+      const o = i * size;
+      const p = 1 / (1 + Math.exp(-linear(beta, i)));
+      const r = p - (y[i] as number);
       const w = p * (1 - p);
       for (let j = 0; j < size; j++) {
-        const xj = row[j] as number;
+        const xj = x[o + j] as number;
         if (xj === 0) continue;
         gradient[j] = (gradient[j] as number) + r * xj;
-        const h = hessian[j] as Float64Array;
-        for (let l = 0; l <= j; l++) h[l] = (h[l] as number) + w * xj * (row[l] as number);
+        const wx = w * xj;
+        for (let l = 0, h = j * size; l <= j; l++) hessian[h + l] = (hessian[h + l] as number) + wx * (x[o + l] as number);
       }
     }
+    const rows: Float64Array[] = [];
     for (let j = 0; j < size; j++) {
-      const h = hessian[j] as Float64Array;
-      for (let l = 0; l < j; l++) (hessian[l] as Float64Array)[j] = h[l] as number;
+      for (let l = 0; l < j; l++) hessian[l * size + j] = hessian[j * size + l] as number;
       if (j < d) {
         gradient[j] = (gradient[j] as number) + l2 * (beta[j] as number);
-        h[j] = (h[j] as number) + l2;
+        hessian[j * size + j] = (hessian[j * size + j] as number) + l2;
       }
       // A column that is all zeros (a term nothing triggers) would make the system singular.
-      h[j] = (h[j] as number) + 1e-9;
+      hessian[j * size + j] = (hessian[j * size + j] as number) + 1e-9;
     }
-    const step = solve(hessian, gradient);
+    for (let j = 0; j < size; j++) rows.push(hessian.subarray(j * size, (j + 1) * size));
+    const step = solve(rows, gradient);
+    // Newton's full step can overshoot while the weights are far from the optimum (nearly
+    // separable data); halve it until the penalised loss goes down.
+    const current = objective(beta);
+    let scale = 1;
+    let candidate = beta.map((b, j) => b - (step[j] as number));
+    while (objective(candidate) > current && scale > 1e-6) {
+      scale /= 2;
+      candidate = beta.map((b, j) => b - scale * (step[j] as number));
+    }
     let largest = 0;
-    for (let j = 0; j < size; j++) {
-      beta[j] = (beta[j] as number) - (step[j] as number);
-      largest = Math.max(largest, Math.abs(step[j] as number));
-    }
+    for (let j = 0; j < size; j++) largest = Math.max(largest, Math.abs((candidate[j] as number) - (beta[j] as number)));
+    beta.set(candidate);
     if (largest < 1e-7) {
       iterations++;
       break;
     }
   }
+  let loss = objective(beta);
+  for (let j = 0; j < d; j++) loss -= (l2 / 2) * (beta[j] as number) ** 2;
   return { weights: Array.from(beta.subarray(0, d)), intercept: beta[d] as number, iterations, logLoss: n === 0 ? 0 : loss / n };
 }
 
