@@ -170,9 +170,17 @@ export function createScorer(model: LearnedModel): Scorer {
   };
 }
 
-/** Scores one filing; build a scorer with createScorer to score many. */
+/** Scorers of the models scoreFiling has seen (a model is never changed, mergeCounts copies it). */
+const scorers = new WeakMap<LearnedModel, Scorer>();
+
+/** Scores one filing; the model's scorer is built on the first call and kept. */
 export function scoreFiling(model: LearnedModel, features: FilingFeatures): FilingScore {
-  return createScorer(model).score(features);
+  let scorer = scorers.get(model);
+  if (!scorer) {
+    scorer = createScorer(model);
+    scorers.set(model, scorer);
+  }
+  return scorer.score(features);
 }
 
 const EMPTY_ITEM: ItemFeatures = {

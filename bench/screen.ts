@@ -1,0 +1,84 @@
+// Declarations screened per second through the gateway (change feed page → one operation that
+// fetches the declarations, their items' licence checks, the importers' AEO status and mutual
+// recognition → scoring → stored assessments) against scoring the same feature vectors
+// in-process with the same model and policy, in the same run.
+//
+//   npx tsx bench/screen.ts [--history 3000] [--screen 2000] [--rounds 20]
+//
+// The platform runs in this process (gateway and subgraphs over real HTTP), like the tests.
+import { kcsRowToRecords, readKcsCsv } from '../subgraphs/declarations/kcs';
+import { assess } from '../subgraphs/risk/assess';
+import { servicesOf } from '../subgraphs/risk/context';
+import { SCREENING_CHANGES, declarationFeatures, type ChangePage, type ScreeningChange } from '../subgraphs/risk/graph-facts';
+import { learnThroughGraph } from '../subgraphs/risk/learning';
+import type { FilingFeatures } from '../subgraphs/risk/model/features';
+import { currentPolicy, screenPending } from '../subgraphs/risk/screening';
+import { startInProcessPlatform } from '../scripts/in-process-platform';
+import { ingest } from '../scripts/ingest/run';
+import { openWriters } from '../scripts/ingest/writers';
+import { formatCount, formatMs, formatRatio, numberFlag, printTable, startBenchDatabase } from './support';
+
+const historyRows = numberFlag('history', 3000);
+const screenRows = numberFlag('screen', 2000);
+const rounds = numberFlag('rounds', 20);
+
+const database = await startBenchDatabase();
+const platform = await startInProcessPlatform({ uri: database.uri, databaseName: database.dbName });
+try {
+  const rows = readKcsCsv('data/kcs-synthetic/train.csv').slice(0, historyRows + screenRows);
+  const { writers, finish, close } = await openWriters(database.uri, {
+    declarations: database.dbName('declarations'),
+    licences: database.dbName('licences'),
+    mra: database.dbName('mra'),
+  });
+  async function* lines(slice: typeof rows, withLabels: boolean) {
+    for (const [index, row] of slice.entries()) {
+      const { declaration, control } = kcsRowToRecords(row, { withLabels });
+      yield { file: 'bench', line: index + 1, record: declaration };
+      if (control) yield { file: 'bench', line: index + 1, record: control };
+    }
+  }
+  const services = servicesOf(platform.risk.models);
+  await ingest(lines(rows.slice(0, historyRows), true), { writers, batchSize: 2000 });
+  await finish();
+  const { header } = await learnThroughGraph(services);
+  await ingest(lines(rows.slice(historyRows), false), { writers, batchSize: 2000 });
+  await finish();
+  await close();
+
+  // Through the gateway: every declaration after the history, as `npm run screen` does it.
+  const started = performance.now();
+  const run = await screenPending(services, { startAfter: header.feedCursor });
+  const gatewayMs = performance.now() - started;
+
+  // In-process: the same feature vectors, fetched once beforehand, scored with the same policy.
+  const features: FilingFeatures[] = [];
+  let after: string | null = header.feedCursor;
+  for (;;) {
+    const page: ChangePage<ScreeningChange> = await services.graph.request(SCREENING_CHANGES, { after, first: 100 });
+    for (const { node } of page.changes.edges) if (node.declaration) features.push(declarationFeatures(node.declaration));
+    after = page.changes.pageInfo.endCursor;
+    if (!page.changes.pageInfo.hasNextPage) break;
+  }
+  const policy = await currentPolicy(services);
+  const inProcessStarted = performance.now();
+  for (let round = 0; round < rounds; round++) for (const filing of features) assess(filing, policy);
+  const inProcessMs = (performance.now() - inProcessStarted) / rounds;
+
+  const gatewayRate = (run.assessed * 1000) / gatewayMs;
+  const inProcessRate = (features.length * 1000) / inProcessMs;
+  console.log(
+    `Screening benchmark: ${formatCount(run.assessed)} declarations screened after learning from ${formatCount(header.filingsLearned)} (${database.description})\n`,
+  );
+  printTable(
+    ['path', 'declarations', 'time', 'declarations/s'],
+    [
+      ['through the gateway (fetch, score, store)', formatCount(run.assessed), formatMs(gatewayMs), formatCount(gatewayRate)],
+      [`in-process scoring (mean of ${rounds} rounds)`, formatCount(features.length), formatMs(inProcessMs), formatCount(inProcessRate)],
+    ],
+  );
+  console.log(`\nratio (gateway ÷ in-process): ${formatRatio(gatewayRate / inProcessRate)}`);
+} finally {
+  await platform.stop();
+  await database.stop();
+}
