@@ -14,6 +14,8 @@ import { createGraphClient } from '../subgraphs/kit/graph-client';
 import { uniform } from '../subgraphs/risk/random-selection';
 import { learnThroughGraph } from '../subgraphs/risk/learning';
 import { auc, precisionAt, recallAt } from '../subgraphs/risk/model/metrics';
+import { dimension } from '../subgraphs/risk/model/profiles';
+import type { LearnOptions } from '../subgraphs/risk/model/train';
 import { screenPending, type RiskServices } from '../subgraphs/risk/screening';
 import { servicesOf } from '../subgraphs/risk/context';
 import { startInProcessPlatform } from './in-process-platform';
@@ -23,7 +25,8 @@ import type { SourceLine } from './ingest/sources';
 import { openWriters } from './ingest/writers';
 import { runTool } from './risk/services';
 
-const USAGE = 'Usage: npm run risk:evaluate -- --history <train.csv> [--history <more.csv>] --holdout <valid.csv>';
+const USAGE =
+  'Usage: npm run risk:evaluate -- --history <train.csv> [--history <more.csv>] --holdout <valid.csv> [--dimensions importer,hs6,hs6_origin,...] [--prior-strength 10]';
 export const INSPECTION_RATES = [0.01, 0.02, 0.05, 0.1] as const;
 
 export interface EvaluationReport {
@@ -46,6 +49,8 @@ export interface EvaluateOptions {
   log?: (line: string) => void;
   /** Progress bars on stderr (off in tests). */
   progress?: boolean;
+  /** Profile dimensions and smoothing other than the defaults, to compare models. */
+  learnOptions?: LearnOptions;
 }
 
 export async function evaluate(options: EvaluateOptions): Promise<EvaluationReport> {
@@ -70,7 +75,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
     const historyRows = options.history.flatMap((file) => readKcsCsv(file).map((row) => ({ file, row })));
     await phase('ingest history', () => ingestRows(historyRows, true, writers, options.progress ? 'history' : undefined).then(finish));
 
-    const learned = await phase('learn through the graph', () => learnThroughGraph(services));
+    const learned = await phase('learn through the graph', () => learnThroughGraph(services, { learnOptions: options.learnOptions }));
     log(`model version ${learned.header.version}: ${learned.header.filingsLearned} controlled declarations, ${learned.header.irregularFilings} irregular`);
 
     // The labels stay in the file: the holdout goes in as declarations only.
@@ -157,10 +162,28 @@ export function formatReport(report: EvaluationReport): string {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   runTool(async () => {
-    const { values } = parseArgs({ options: { history: { type: 'string', multiple: true }, holdout: { type: 'string' }, help: { type: 'boolean' } } });
+    const { values } = parseArgs({
+      options: {
+        history: { type: 'string', multiple: true },
+        holdout: { type: 'string' },
+        dimensions: { type: 'string' },
+        'prior-strength': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    });
     if (values.help) return console.log(USAGE);
     if (!values.history?.length || !values.holdout) throw new Error(USAGE);
-    const report = await evaluate({ history: values.history, holdout: values.holdout, log: (line) => console.error(line), progress: true });
+    const learnOptions: LearnOptions = {};
+    if (values.dimensions) {
+      learnOptions.dimensions = values.dimensions.split(',').map((name) => name.trim());
+      learnOptions.dimensions.forEach(dimension); // throws, naming an unknown trait
+    }
+    if (values['prior-strength'] !== undefined) {
+      const m = Number(values['prior-strength']);
+      if (!(m > 0)) throw new Error(`--prior-strength must be a positive number\n${USAGE}`);
+      learnOptions.priorStrength = m;
+    }
+    const report = await evaluate({ history: values.history, holdout: values.holdout, learnOptions, log: (line) => console.error(line), progress: true });
     console.log(formatReport(report));
   });
 }
