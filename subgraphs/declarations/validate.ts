@@ -14,6 +14,7 @@ import {
   optionalText,
   requireDate,
   requireNumber as number,
+  requireOfficeCode as office,
   requireOneOf as oneOf,
   requirePattern as pattern,
   requireText as text,
@@ -70,12 +71,6 @@ function dateTime(field: string, value: unknown): string {
   return new Date(raw).toISOString();
 }
 
-/** Customs office reference number: country + 6 letters or digits (e.g. NL000396). */
-function office(field: string, value: unknown): string {
-  const code = pattern(field, value, /^[A-Z]{2}[A-Z0-9]{6}$/, 'a customs office code (country + 6 characters)');
-  requireValid(field, checkCountryCode(code.slice(0, 2)));
-  return code;
-}
 
 function money(field: string, value: MoneyRecord | null | undefined): MoneyDoc {
   if (!value || typeof value !== 'object') throw badUserInput(field, 'is required');

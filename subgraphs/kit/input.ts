@@ -1,6 +1,6 @@
 // Validation of input fields: each returns the clean value or throws BAD_USER_INPUT naming the field.
 import { badUserInput } from './errors';
-import type { Validation } from './identifiers';
+import { checkCountryCode, type Validation } from './identifiers';
 import { isIsoDate } from './scalars';
 
 export function requireValid(field: string, validation: Validation): string {
@@ -40,4 +40,11 @@ export function requireNumber(field: string, value: unknown, { min = 0, integer 
   if (integer && !Number.isInteger(value)) throw badUserInput(field, 'must be a whole number');
   if (value < min || value > max) throw badUserInput(field, `must be from ${min} to ${max}, not ${value}`);
   return value;
+}
+
+/** Customs office reference number: country + 6 letters or digits (e.g. NL000396). */
+export function requireOfficeCode(field: string, value: unknown): string {
+  const code = requirePattern(field, value, /^[A-Z]{2}[A-Z0-9]{6}$/, 'a customs office code (country + 6 characters)');
+  requireValid(field, checkCountryCode(code.slice(0, 2)));
+  return code;
 }

@@ -1,6 +1,6 @@
 import { badUserInput } from '../kit/errors';
 import { checkMrn } from '../kit/identifiers';
-import { requireValid } from '../kit/input';
+import { requireOfficeCode, requireValid } from '../kit/input';
 import { paginate } from '../kit/pagination';
 import { DateScalar, DateTimeScalar } from '../kit/scalars';
 import type { FilingKind, Resolvers } from './__generated__/resolvers-types';
@@ -31,6 +31,7 @@ export const resolvers: Resolvers = {
 
   Query: {
     controlQueue: async (_, { first, after, lane, office, kind }, context) => {
+      if (office) requireOfficeCode('office', office);
       const page = pageOfQueue(await rankedEntries(context.models), { kind: toKind(kind ?? 'DECLARATION'), lane, office }, { first, after });
       const docs = await context.loaders.assessmentByMrn.loadMany(page.edges.map(({ node }) => node.mrn));
       return {

@@ -3,7 +3,7 @@
 // and decides whether a filing matches.
 import { badUserInput } from '../kit/errors';
 import { checkCountryCode, checkUnLocode } from '../kit/identifiers';
-import { optionalText, requireDate, requireNumber, requireOneOf, requirePattern, requireText, requireValid } from '../kit/input';
+import { requireDate, requireNumber, requireOfficeCode, requireOneOf, requirePattern, requireText, requireValid } from '../kit/input';
 import type { FilingFeatures, ItemFeatures } from './model/features';
 import type { Lane, Reason } from './reasons';
 
@@ -89,7 +89,7 @@ function validateCriteria(input: Input): RuleCriteria {
     placesOfLoading: list('placesOfLoading', (value, path) => requireValid(path, checkUnLocode(value))),
     placesOfUnloading: list('placesOfUnloading', (value, path) => requireValid(path, checkUnLocode(value))),
     operators: list('operators', (value, path) => requirePattern(path, value, /^[A-Z0-9][A-Z0-9-]{1,34}$/, 'an EORI or identification number (capital letters, digits, hyphens)')),
-    offices: list('offices', (value, path) => requirePattern(path, value, /^[A-Z]{2}[A-Z0-9]{6}$/, 'a customs office code such as NL000396')),
+    offices: list('offices', (value, path) => requireOfficeCode(path, value)),
     transportModes: list('transportModes', (value, path) => requireOneOf(path, value, TRANSPORT_MODES)),
     valuePerKgBelow: amount('valuePerKgBelow'),
     valuePerKgAbove: amount('valuePerKgAbove'),
@@ -101,10 +101,6 @@ function validateCriteria(input: Input): RuleCriteria {
     throw badUserInput('criteria.valuePerKgAbove', `must be below valuePerKgBelow (${criteria.valuePerKgBelow}) when both are given`);
   }
   return criteria;
-}
-
-export function optionalDescription(value: unknown): string | null {
-  return optionalText('description', value, 500);
 }
 
 /** Whether a rule is in force on a date (the filing's acceptance or arrival date). */

@@ -112,6 +112,15 @@ describe('screening', () => {
     expect(red.data!.controlQueue.edges.every((edge: Data) => edge.node.lane === 'RED')).toBe(true);
   });
 
+  it('filters the queue by office, and rejects an office code that cannot exist', async () => {
+    const office = `NL${HISTORY[0]!.officeId.padStart(6, '0')}`;
+    const { data } = await gql(`query ($office: String) { controlQueue(first: 100, office: $office) { totalCount edges { node { office } } } }`, { office });
+    expect(data!.controlQueue.totalCount).toBe(HISTORY.filter((row) => row.officeId === HISTORY[0]!.officeId && row.countryOfOrigin !== 'ZZ').length);
+    expect(data!.controlQueue.edges.every((edge: Data) => edge.node.office === office)).toBe(true);
+    const { errors } = await gql(`{ controlQueue(office: "Rotterdam") { totalCount } }`);
+    expect(errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'office' });
+  });
+
   it('pages through the queue without gaps or repeats', async () => {
     const seen: string[] = [];
     let after: string | null = null;
