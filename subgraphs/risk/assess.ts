@@ -7,7 +7,8 @@ import type { FilingFeatures } from './model/features';
 import type { Contribution, Scorer } from './model/score';
 import type { LearnedModel } from './model/train';
 import { isRandomlySelected } from './random-selection';
-import { higherLane, round, sigmoid, type EvidenceSource, type Lane, type Reason } from './reasons';
+import { sigmoid } from './model/profiles';
+import { higherLane, round, type EvidenceSource, type Lane, type Reason } from './reasons';
 import { matchRule, ruleReason, type RuleDoc } from './rules';
 
 /** Learned terms smaller than this (in log-odds) are not worth an analyst's attention. */

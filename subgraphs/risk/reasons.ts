@@ -27,10 +27,6 @@ export function higherLane(a: Lane, b: Lane): Lane {
   return LANE_ORDER.indexOf(a) >= LANE_ORDER.indexOf(b) ? a : b;
 }
 
-export function sigmoid(logit: number): number {
-  return 1 / (1 + Math.exp(-logit));
-}
-
 export function round(value: number, digits = 4): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;

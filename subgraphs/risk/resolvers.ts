@@ -6,7 +6,7 @@ import { DateScalar, DateTimeScalar } from '../kit/scalars';
 import type { FilingKind, Resolvers } from './__generated__/resolvers-types';
 import { servicesOf, type RiskContext } from './context';
 import { loadHeader, loadModel } from './model-store';
-import type { AssessmentDoc, ModelHeaderDoc, RuleDoc } from './models';
+import type { AssessmentDoc, RuleDoc } from './models';
 import { dimension, smoothedRate } from './model/profiles';
 import { pageOfQueue, rankedEntries, type QueueEntry } from './queue';
 import { changeRule, createRule, retireRule } from './rule-writes';
@@ -19,10 +19,6 @@ const fromKind = (kind: QueueEntry['kind']): FilingKind => (kind === 'ENS' ? 'EN
 async function assessmentOf(mrn: string, kind: QueueEntry['kind'], { loaders }: RiskContext): Promise<AssessmentDoc | null> {
   const doc = await loaders.assessmentByMrn.load(mrn);
   return doc?.kind === kind ? doc : null;
-}
-
-function modelView(header: ModelHeaderDoc | null) {
-  return header && { ...header, learnedAt: header.learnedAt };
 }
 
 export const resolvers: Resolvers = {
@@ -43,7 +39,8 @@ export const resolvers: Resolvers = {
         }),
       };
     },
-    riskModel: async (_, { version }, { models }) => modelView(version === null || version === undefined ? ((await loadModel(models))?.header ?? null) : await loadHeader(models, version)),
+    riskModel: async (_, { version }, { models }) =>
+      version === null || version === undefined ? ((await loadModel(models))?.header ?? null) : loadHeader(models, version),
     targetingRule: (_, { reference }, { models }) => models.rules.find({ _id: reference }).limit(1).lean<RuleDoc[]>().exec().then(([rule]) => rule ?? null),
     targetingRules: (_, { status, first, after }, { models }) => paginate<RuleDoc>(models.rules, status ? { status } : {}, { first, after }, [{ field: '_id', direction: 1 }]),
   },
