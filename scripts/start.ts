@@ -10,12 +10,10 @@ import { ensureExplorerBuilt } from '../gateway/explorer/build';
 import { SUBGRAPHS, subgraphUrl } from '../subgraphs/registry';
 import { connectDatabase } from '../subgraphs/kit/database';
 import { createGraphClient } from '../subgraphs/kit/graph-client';
-import { learnThroughGraph } from '../subgraphs/risk/learning';
-import { currentVersion } from '../subgraphs/risk/model-store';
-import { createRiskModels, readState } from '../subgraphs/risk/models';
-import { SCREEN_CURSOR, screenPending } from '../subgraphs/risk/screening';
+import { createRiskModels } from '../subgraphs/risk/models';
 import { riskSettingsFromEnv } from '../subgraphs/risk/settings';
 import { RISK_CALLER } from '../subgraphs/risk/subgraph';
+import { prepareRiskOnFirstStart } from './risk/first-start';
 import { seedDemoData } from './seed';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -123,36 +121,16 @@ async function main(): Promise<void> {
   await prepareRisk(database.uri, `${gatewayUrl}/graphql`, logger('risk setup', SUBGRAPHS.length + 3));
 }
 
-/**
- * On a first start, learns from the demo data's control results and screens every declaration
- * and ENS, through the gateway, so risk assessments and the control queue answer right away.
- * Later starts leave that to `npm run risk:learn` and `npm run screen`.
- */
 async function prepareRisk(uri: string, graphqlUrl: string, log: (line: string) => void): Promise<void> {
   const risk = await connectDatabase('risk', { uri });
   try {
-    const models = createRiskModels(risk.connection);
-    if ((await currentVersion(models)) !== null && (await readState(models, SCREEN_CURSOR)) !== null) return;
-    const settings = { ...riskSettingsFromEnv(), gatewayUrl: graphqlUrl };
-    const services = { models, connection: risk.connection, settings, graph: createGraphClient({ url: graphqlUrl, headers: RISK_CALLER }) };
-    const every = (seconds: number) => {
-      let last = 0;
-      return (line: () => string) => {
-        if (Date.now() - last < seconds * 1000) return;
-        last = Date.now();
-        log(line());
-      };
+    const services = {
+      models: createRiskModels(risk.connection),
+      connection: risk.connection,
+      settings: { ...riskSettingsFromEnv(), gatewayUrl: graphqlUrl },
+      graph: createGraphClient({ url: graphqlUrl, headers: RISK_CALLER }),
     };
-    if ((await currentVersion(models)) === null) {
-      log('first start: learning risk profiles from the control results in the graph...');
-      const tick = every(10);
-      const { header } = await learnThroughGraph(services, { onProgress: (p) => tick(() => `  ${p.controlsRead} control results read`) });
-      log(`model version ${header.version} learned from ${header.filingsLearned} controlled declarations`);
-    }
-    log('screening every declaration and ENS through the gateway...');
-    const tick = every(10);
-    const result = await screenPending(services, { onProgress: (p) => tick(() => `  ${p.changesRead} changes screened, ${p.assessed} assessed`) });
-    log(`risk assessments ready: ${result.assessed} assessed. Try the ControlQueue and DeclarationRisk examples in the explorer.`);
+    await prepareRiskOnFirstStart(services, log);
   } catch (error) {
     if (!stopping) log(`risk setup failed: ${(error as Error).message}; run npm run risk:learn and npm run screen once the platform is up`);
   } finally {

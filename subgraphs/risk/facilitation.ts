@@ -6,7 +6,7 @@ import type { Reason } from './reasons';
 export const FACILITATION_WEIGHTS = {
   /** A valid authorisation of the type the check is about. */
   aeo: -0.7,
-  /** A partner programme recognises the operator under a mutual-recognition agreement. */
+  /** The EU recognises the seller (consignor) as a partner programme's certified trader. */
   mutualRecognition: -0.4,
   /** Per licence or certificate outcome other than MATCHED, once per outcome. */
   licenceNotMatched: 1.0,
@@ -33,12 +33,13 @@ export function facilitation(features: FilingFeatures): Reason[] {
       evidence: { source: 'AEO_AUTHORISATION', reference: features.importer, detail: `${valid.type} ${valid.status}` },
     });
   }
-  if (features.recognisedBy.length > 0 && features.importer) {
+  if (features.recognisedBy.length > 0 && features.seller) {
+    const partner = features.kind === 'DECLARATION' ? 'seller' : 'consignor';
     reasons.push({
       code: 'MRA_RECOGNITION',
-      description: `The ${role} is recognised under a mutual-recognition agreement`,
+      description: `The ${partner} is a certified trader the EU recognises under a mutual-recognition agreement`,
       weight: FACILITATION_WEIGHTS.mutualRecognition,
-      evidence: { source: 'MUTUAL_RECOGNITION', reference: features.importer, detail: `recognised by ${features.recognisedBy.join(', ')}` },
+      evidence: { source: 'MUTUAL_RECOGNITION', reference: features.seller, detail: `certified under ${features.recognisedBy.join(', ')}` },
     });
   }
   const outcomes = new Map<string, number[]>();

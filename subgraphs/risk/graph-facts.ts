@@ -5,7 +5,9 @@
 import type { AeoFacts, FilingFeatures, ItemFeatures, LabelledFiling } from './model/features';
 
 const PARTY = `eori identificationNumber`;
-const OPERATOR_FACTS = `eori aeoAuthorisations { type status } mutualRecognitions { status programme { code } }`;
+const OPERATOR_FACTS = `eori aeoAuthorisations { type status }`;
+/** A third-country trader: whether the EU recognises it under a partner programme. */
+const PARTNER_FACTS = `eori mutualRecognitions { status programme { code } }`;
 const DECLARATION_FACTS = `
   mrn acceptanceDate officeOfPresentation transportMode countryOfDispatch
   parties { importer { ${PARTY} } declarant { ${PARTY} } seller { ${PARTY} } }
@@ -15,13 +17,14 @@ const ITEM_FACTS = `itemNumber commodityCode originCountry netMass grossMass sta
 
 const SCREENING_DECLARATION = `${DECLARATION_FACTS}
   importer { ${OPERATOR_FACTS} }
+  sellerParty: parties { seller { operator { ${PARTNER_FACTS} } } }
   items { ${ITEM_FACTS} licenceChecks { outcome } }`;
 const LEARNING_DECLARATION = `${DECLARATION_FACTS}
   items { ${ITEM_FACTS} }`;
 const SCREENING_ENS = `
   mrn expectedArrival officeOfFirstEntry transportMode routes
   consignments {
-    consignor { ${PARTY} }
+    consignor { ${PARTY} operator { ${PARTNER_FACTS} } }
     consignee { ${PARTY} operator { ${OPERATOR_FACTS} } }
     goods { commodityCode grossMass }
   }`;
@@ -56,7 +59,11 @@ interface PartyFacts {
 interface OperatorFacts {
   eori: string;
   aeoAuthorisations?: AeoFacts[];
-  mutualRecognitions?: { status: string; programme: { code: string } }[];
+}
+
+interface PartnerFacts {
+  eori: string;
+  mutualRecognitions: { status: string; programme: { code: string } }[];
 }
 
 export interface DeclarationFacts {
@@ -69,6 +76,7 @@ export interface DeclarationFacts {
   nationalData: { key: string; value: string }[];
   controlResults: { outcome: string }[];
   importer?: OperatorFacts | null;
+  sellerParty?: { seller: { operator: PartnerFacts | null } | null };
   items: {
     itemNumber: number;
     commodityCode: string;
@@ -87,7 +95,7 @@ export interface EntrySummaryFacts {
   transportMode: string | null;
   routes: string[];
   consignments: {
-    consignor: PartyFacts;
+    consignor: PartyFacts & { operator: PartnerFacts | null };
     consignee: PartyFacts & { operator: OperatorFacts | null };
     goods: { commodityCode: string; grossMass: number }[];
   }[];
@@ -102,8 +110,8 @@ export type LearningChange = { mrn: string; declaration: DeclarationFacts | null
 
 const partyId = (party: PartyFacts | null | undefined) => party?.eori ?? party?.identificationNumber ?? null;
 
-function recognisedBy(operator: OperatorFacts | null | undefined): string[] {
-  return (operator?.mutualRecognitions ?? []).filter((r) => r.status === 'RECOGNISED').map((r) => r.programme.code).sort();
+function recognisedBy(partner: PartnerFacts | null | undefined): string[] {
+  return (partner?.mutualRecognitions ?? []).filter((r) => r.status === 'RECOGNISED').map((r) => r.programme.code).sort();
 }
 
 export function declarationFeatures(facts: DeclarationFacts): FilingFeatures {
@@ -131,7 +139,7 @@ export function declarationFeatures(facts: DeclarationFacts): FilingFeatures {
       }),
     ),
     importerAeo: facts.importer?.aeoAuthorisations ?? [],
-    recognisedBy: recognisedBy(facts.importer),
+    recognisedBy: recognisedBy(facts.sellerParty?.seller?.operator),
   };
 }
 
@@ -167,7 +175,7 @@ export function entrySummaryFeatures(facts: EntrySummaryFacts): FilingFeatures {
       })),
     ),
     importerAeo: first?.consignee.operator?.aeoAuthorisations ?? [],
-    recognisedBy: recognisedBy(first?.consignee.operator),
+    recognisedBy: recognisedBy(first?.consignor.operator),
   };
 }
 

@@ -10,6 +10,8 @@ import { ensShowcase, generateEnsDemoRecords } from '../../subgraphs/declaration
 import { kcsFileToRecords } from '../../subgraphs/declarations/kcs';
 import { apiSchema, contractOperation, pruneToSchema } from '../support/contract';
 import { startPlatform, testDatabase, type Platform } from '../support/platform';
+import { prepareRiskOnFirstStart } from '../../scripts/risk/first-start';
+import { servicesOf } from '../../subgraphs/risk/context';
 
 let platform: Platform;
 type Data = Record<string, any>;
@@ -105,5 +107,39 @@ describe('the demo data', () => {
     expect(filing.consignments[0].consignee.operator.mutualRecognitions).toEqual(
       expect.arrayContaining([{ programme: { code: 'CN-AEO' }, status: 'RECOGNISED' }, { programme: { code: 'CA-PIP' }, status: 'AGREEMENT_NOT_IN_FORCE' }]),
     );
+  });
+
+  describe('after the first start learned and screened it', () => {
+    let first: { learned: boolean; screened: boolean };
+    beforeAll(async () => {
+      first = await prepareRiskOnFirstStart(servicesOf(platform.risk.models), () => {});
+    }, 120_000);
+
+    it('learned a model and screened everything once; a second start does neither again', async () => {
+      expect(first).toEqual({ learned: true, screened: true });
+      expect(await prepareRiskOnFirstStart(servicesOf(platform.risk.models), () => {})).toEqual({ learned: false, screened: false });
+    });
+
+    it('answers DeclarationRisk for a KCS declaration with a score, a lane and reasons', async () => {
+      const { data, errors } = await platform.query<Data>(operation('DeclarationRisk'), { mrn: firstKcs.declaration.mrn });
+      expect(errors).toBeUndefined();
+      expect(data?.declaration.riskAssessment).toMatchObject({ score: expect.any(Number), lane: expect.stringMatching(/^(GREEN|YELLOW|RED)$/) });
+      expect(data?.declaration.riskAssessment.reasons.length).toBeGreaterThan(0);
+    });
+
+    it('answers ControlQueue with the riskiest KCS declarations first, with their importers', async () => {
+      const { data, errors } = await platform.query<Data>(operation('ControlQueue'), { first: 5, lane: 'RED' });
+      expect(errors).toBeUndefined();
+      const { edges, totalCount } = data!.controlQueue;
+      expect(totalCount).toBeGreaterThan(0);
+      expect(edges[0].node).toMatchObject({ lane: 'RED', declaration: { importer: { eori: expect.stringMatching(/^NL/), name: expect.any(String) } } });
+    });
+
+    it('screened the ICS2 filings too, with the AEOF consignee facilitated', async () => {
+      const showcase = ensShowcase(generateEnsDemoRecords());
+      const { data } = await platform.query<Data>(`query ($mrn: ID!) { entrySummaryDeclaration(mrn: $mrn) { riskAssessment { kind reasons { code } } } }`, { mrn: showcase.validAeofConsignee });
+      expect(data?.entrySummaryDeclaration.riskAssessment.kind).toBe('ENTRY_SUMMARY_DECLARATION');
+      expect(data?.entrySummaryDeclaration.riskAssessment.reasons).toEqual(expect.arrayContaining([{ code: 'AEO_FACILITATION' }, { code: 'MRA_RECOGNITION' }]));
+    });
   });
 });

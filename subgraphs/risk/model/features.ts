@@ -50,7 +50,7 @@ export interface FilingFeatures {
   items: ItemFeatures[];
   /** The importer's (consignee's) AEO authorisations, any status. */
   importerAeo: AeoFacts[];
-  /** Partner programmes that recognise the importer (RECOGNISED only). */
+  /** Partner programmes under which the EU recognises the seller (consignor) as a certified trader. */
   recognisedBy: string[];
 }
 

@@ -1,0 +1,36 @@
+// On a first start, `npm start` learns from the demo data's control results and screens every
+// declaration and ENS through the gateway, so risk assessments and the control queue answer
+// right away. Later starts leave that to `npm run risk:learn` and `npm run screen`.
+import { learnThroughGraph } from '../../subgraphs/risk/learning';
+import { currentVersion } from '../../subgraphs/risk/model-store';
+import { readState } from '../../subgraphs/risk/models';
+import { SCREEN_CURSOR, screenPending, type RiskServices } from '../../subgraphs/risk/screening';
+
+export async function prepareRiskOnFirstStart(services: RiskServices, log: (line: string) => void): Promise<{ learned: boolean; screened: boolean }> {
+  const { models } = services;
+  const learned = (await currentVersion(models)) === null;
+  if (learned) {
+    log('first start: learning risk profiles from the control results in the graph...');
+    const tick = every(10, log);
+    const { header } = await learnThroughGraph(services, { onProgress: (p) => tick(() => `  ${p.controlsRead.toLocaleString('en')} control results read`) });
+    log(`model version ${header.version} learned from ${header.filingsLearned.toLocaleString('en')} controlled declarations`);
+  }
+  const screened = (await readState(models, SCREEN_CURSOR)) === null;
+  if (screened) {
+    log('screening every declaration and ENS through the gateway...');
+    const tick = every(10, log);
+    const result = await screenPending(services, { onProgress: (p) => tick(() => `  ${p.changesRead.toLocaleString('en')} changes screened`) });
+    log(`risk assessments ready: ${result.assessed.toLocaleString('en')} assessed. Try DeclarationRisk and ControlQueue in the explorer.`);
+  }
+  return { learned, screened };
+}
+
+/** A logger that lets one line through every so many seconds. */
+function every(seconds: number, log: (line: string) => void): (line: () => string) => void {
+  let last = 0;
+  return (line) => {
+    if (Date.now() - last < seconds * 1000) return;
+    last = Date.now();
+    log(line());
+  };
+}
