@@ -41,6 +41,16 @@ export interface AssessmentDoc extends Assessment {
   basis: string;
 }
 
+/** What the control queue ranks by, apart from the assessment: reading these is fast, reading assessments whole is not. */
+export interface QueueEntryDoc {
+  /** The MRN. */
+  _id: string;
+  kind: AssessmentDoc['kind'];
+  score: number;
+  lane: AssessmentDoc['lane'];
+  office: string;
+}
+
 export interface RuleHitDoc {
   /** "<rule reference>|<MRN>". */
   _id: string;
@@ -60,6 +70,7 @@ export interface RiskModels {
   modelHeaders: Model<ModelHeaderDoc>;
   modelParts: Model<ModelPartDoc>;
   assessments: Model<AssessmentDoc>;
+  queueEntries: Model<QueueEntryDoc>;
   rules: Model<RuleDoc>;
   ruleHits: Model<RuleHitDoc>;
   /** Unique inserts "<reference>#<revision>": the lock that makes a rule change happen once. */
@@ -74,11 +85,11 @@ export function createRiskModels(connection: Connection): RiskModels {
   const ruleHits = keyed<RuleHitDoc>();
   ruleHits.index({ rule: 1 });
   const assessments = keyed<AssessmentDoc>();
-  assessments.index({ kind: 1, score: -1 });
   return {
     modelHeaders: connection.model<ModelHeaderDoc>('RiskModelHeader', keyed<ModelHeaderDoc>(), 'modelHeaders'),
     modelParts: connection.model<ModelPartDoc>('RiskModelPart', keyed<ModelPartDoc>(), 'modelParts'),
     assessments: connection.model<AssessmentDoc>('RiskAssessment', assessments, 'assessments'),
+    queueEntries: connection.model<QueueEntryDoc>('QueueEntry', keyed<QueueEntryDoc>(), 'queueEntries'),
     rules: connection.model<RuleDoc>('TargetingRule', keyed<RuleDoc>(), 'rules'),
     ruleHits: connection.model<RuleHitDoc>('RuleHit', ruleHits, 'ruleHits'),
     ruleRevisions: connection.model<{ _id: string; at: string; by: string }>('RuleRevision', keyed<{ _id: string; at: string; by: string }>(), 'ruleRevisions'),
@@ -87,7 +98,7 @@ export function createRiskModels(connection: Connection): RiskModels {
 }
 
 export async function prepareRiskModels(models: RiskModels): Promise<void> {
-  await Promise.all([models.ruleHits.createIndexes(), models.assessments.createIndexes()]);
+  await models.ruleHits.createIndexes();
 }
 
 /** Reads a document by `_id` the way FerretDB answers from its primary key. */

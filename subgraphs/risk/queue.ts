@@ -1,12 +1,13 @@
 // The control queue: every assessment ranked by score. FerretDB can only sort by reading every
-// document, so the ranking is kept in memory from a compact copy of the assessments and rebuilt
+// document, so the ranking is kept in memory from a compact copy of the assessments (one small
+// queue entry each, written after its assessment) and rebuilt
 // when a writer has changed the token that every assessment write ends with. Any number of
 // processes can serve the queue this way; each rebuilds once after each screening batch.
 import { randomUUID } from 'node:crypto';
 import { badUserInput } from '../kit/errors';
 import { decodeCursor, encodeCursor, pageSize, type PageArgs } from '../kit/pagination';
 import type { Lane } from './reasons';
-import { readState, writeState, type RiskModels } from './models';
+import { readState, writeState, type QueueEntryDoc, type RiskModels } from './models';
 
 export interface QueueEntry {
   mrn: string;
@@ -43,7 +44,7 @@ export async function rankedEntries(models: RiskModels): Promise<QueueEntry[]> {
     if (snapshot && snapshot.token === token) return snapshot.entries;
   }
   const loading = (async () => {
-    const docs = await models.assessments.find({}, { kind: 1, score: 1, lane: 1, office: 1 }).lean<(Omit<QueueEntry, 'mrn'> & { _id: string })[]>().exec();
+    const docs = await models.queueEntries.find({}).lean<QueueEntryDoc[]>().exec();
     const entries = docs.map(({ _id, kind, score, lane, office }) => ({ mrn: _id, kind, score, lane, office })).sort(compareEntries);
     return { token, entries };
   })();

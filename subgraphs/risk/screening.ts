@@ -1,7 +1,7 @@
 // Screening: facts from the graph in, assessments out. Idempotent by construction: an
 // assessment records the hash of everything it was made from (facts, model version, rules,
 // random share), and a filing whose basis has not changed keeps its assessment.
-import type { Connection } from 'mongoose';
+import type { Connection, Model } from 'mongoose';
 import { findByIds } from '../kit/batching';
 import { contentHash } from '../kit/content-hash';
 import { failedPrecondition } from '../kit/errors';
@@ -22,7 +22,7 @@ import {
 } from './graph-facts';
 import type { FilingFeatures } from './model/features';
 import { loadModel } from './model-store';
-import { readState, writeState, type AssessmentDoc, type RiskModels, type RuleHitDoc } from './models';
+import { readState, writeState, type AssessmentDoc, type QueueEntryDoc, type RiskModels, type RuleHitDoc } from './models';
 import { touchQueue } from './queue';
 import type { RuleDoc } from './rules';
 import type { RiskSettings } from './settings';
@@ -103,18 +103,25 @@ export async function assessFilings(services: RiskServices, policy: Policy, fili
 }
 
 async function storeAssessments(models: RiskModels, fresh: AssessmentDoc[], changed: AssessmentDoc[]): Promise<void> {
-  const replace = (doc: AssessmentDoc) => models.assessments.collection.replaceOne({ _id: doc._id as never }, doc, { upsert: true });
+  const entry = ({ _id, kind, score, lane, office }: AssessmentDoc): QueueEntryDoc => ({ _id, kind, score, lane, office });
+  await putEach(models.assessments, fresh, changed);
+  // Second: a queue entry never points at an assessment not yet written.
+  await putEach(models.queueEntries, fresh.map(entry), changed.map(entry));
+}
+
+/** New documents in bulk; existing ones replaced by `_id`, one at a time (FerretDB answers those from its primary key; bulk deletes scan). */
+async function putEach<TDoc extends { _id: string }>(model: Model<TDoc>, fresh: TDoc[], existing: TDoc[]): Promise<void> {
+  const replace = (doc: TDoc) => model.collection.replaceOne({ _id: doc._id as never }, doc as never, { upsert: true });
   if (fresh.length > 0) {
     try {
-      await models.assessments.collection.insertMany(fresh as never[], { ordered: false });
+      await model.collection.insertMany(fresh as never[], { ordered: false });
     } catch (error) {
       // Another screening got there first: this one's assessment is as current as its.
       if (!isDuplicateKeyError(error)) throw error;
       await Promise.all(fresh.map(replace));
     }
   }
-  // By `_id`, one at a time: FerretDB answers those from its primary key; bulk deletes scan.
-  await Promise.all(changed.map(replace));
+  await Promise.all(existing.map(replace));
 }
 
 /** A rule's hits are the filings whose current assessment it matched; confirmed once a control found an irregularity. */
