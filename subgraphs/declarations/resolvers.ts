@@ -81,8 +81,9 @@ export const resolvers: Resolvers = {
   },
 
   Change: {
-    declaration: (change, _, { loaders }) => (change.kind === 'ENTRY_SUMMARY_DECLARATION' ? null : loaders.declarationByMrn.load(change.mrn)),
+    declaration: (change, _, { loaders }) => (change.kind === 'DECLARATION' ? loaders.declarationByMrn.load(change.mrn) : null),
     entrySummaryDeclaration: (change, _, { loaders }) => (change.kind === 'ENTRY_SUMMARY_DECLARATION' ? loaders.entrySummaryByMrn.load(change.mrn) : null),
+    controlResult: (change, _, { loaders }) => (change.controlResultId ? loaders.controlResultById.load(change.controlResultId) : null),
   },
 
   EconomicOperator: {

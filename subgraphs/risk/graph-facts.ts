@@ -32,10 +32,13 @@ const SCREENING_ENS = `
 export const DECLARATIONS_BY_MRN = `query RiskScreenDeclarations($mrns: [ID!]!) { filings: declarationsByMrn(mrns: $mrns) { ${SCREENING_DECLARATION} } }`;
 export const ENTRY_SUMMARIES_BY_MRN = `query RiskScreenEntrySummaries($mrns: [ID!]!) { filings: entrySummaryDeclarationsByMrn(mrns: $mrns) { ${SCREENING_ENS} } }`;
 
-/** A page of what changed, with everything scoring needs: one operation per screening batch. */
+/**
+ * A page of what changed, with everything scoring needs: one operation per screening batch. A
+ * control result changes no fact scoring uses; it comes with its outcome only.
+ */
 export const SCREENING_CHANGES = `query RiskScreenChanges($after: String, $first: Int!) {
   changes(after: $after, first: $first, kinds: [DECLARATION, ENTRY_SUMMARY_DECLARATION, CONTROL_RESULT]) {
-    edges { node { kind mrn declaration { ${SCREENING_DECLARATION} } entrySummaryDeclaration { ${SCREENING_ENS} } } }
+    edges { node { kind mrn declaration { ${SCREENING_DECLARATION} } entrySummaryDeclaration { ${SCREENING_ENS} } controlResult { outcome } } }
     pageInfo { hasNextPage endCursor }
   }
 }`;
@@ -43,7 +46,7 @@ export const SCREENING_CHANGES = `query RiskScreenChanges($after: String, $first
 /** A page of new control results with their declarations: one operation per learning batch. */
 export const LEARNING_CHANGES = `query RiskLearnChanges($after: String, $first: Int!) {
   changes(after: $after, first: $first, kinds: [CONTROL_RESULT]) {
-    edges { node { mrn declaration { ${LEARNING_DECLARATION} } } }
+    edges { node { mrn controlResult { declaration { ${LEARNING_DECLARATION} } } } }
     pageInfo { hasNextPage endCursor }
   }
 }`;
@@ -105,8 +108,15 @@ export interface ChangePage<TNode> {
   changes: { edges: { node: TNode }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
 }
 
-export type ScreeningChange = { kind: 'DECLARATION' | 'ENTRY_SUMMARY_DECLARATION' | 'CONTROL_RESULT'; mrn: string; declaration: DeclarationFacts | null; entrySummaryDeclaration: EntrySummaryFacts | null };
-export type LearningChange = { mrn: string; declaration: DeclarationFacts | null };
+export type ScreeningChange = {
+  kind: 'DECLARATION' | 'ENTRY_SUMMARY_DECLARATION' | 'CONTROL_RESULT';
+  mrn: string;
+  declaration: DeclarationFacts | null;
+  entrySummaryDeclaration: EntrySummaryFacts | null;
+  /** A new control result: only its outcome, which confirms the rules that hit its declaration. */
+  controlResult: { outcome: string } | null;
+};
+export type LearningChange = { mrn: string; controlResult: { declaration: DeclarationFacts } | null };
 
 const partyId = (party: PartyFacts | null | undefined) => party?.eori ?? party?.identificationNumber ?? null;
 

@@ -102,7 +102,7 @@ async function readControlledFilings(services: RiskServices, after: string | nul
   for (;;) {
     const page = await services.graph.request<ChangePage<LearningChange>>(LEARNING_CHANGES, { after: cursor, first: options.batchSize ?? LEARNING_BATCH });
     for (const { node } of page.changes.edges) {
-      const filing = node.declaration ? labelledFiling(node.declaration) : null;
+      const filing = node.controlResult ? labelledFiling(node.controlResult.declaration) : null;
       if (filing) byMrn.set(filing.features.mrn, filing);
     }
     controlsRead += page.changes.edges.length;

@@ -70,8 +70,12 @@ export async function currentPolicy(services: Pick<RiskServices, 'models' | 'set
   };
 }
 
-/** Assesses filings whose basis changed, stores them, and keeps rule hits and the queue current. */
-export async function assessFilings(services: RiskServices, policy: Policy, filings: readonly ScreenedFiling[]): Promise<ScreeningResult> {
+/**
+ * Assesses filings whose basis changed, stores them, and keeps rule hits and the queue current.
+ * `confirmed` names declarations a new control found irregular: the rules that hit them count a
+ * confirmed hit.
+ */
+export async function assessFilings(services: RiskServices, policy: Policy, filings: readonly ScreenedFiling[], confirmed: readonly string[] = []): Promise<ScreeningResult> {
   const { models } = services;
   const now = (services.now ?? (() => new Date()))().toISOString();
   const unique = [...new Map(filings.map((filing) => [filing.features.mrn, filing])).values()];
@@ -93,6 +97,8 @@ export async function assessFilings(services: RiskServices, policy: Policy, fili
 
   await storeAssessments(models, fresh, changed);
   await updateRuleHits(models, unique, existing, [...fresh, ...changed]);
+  const inBatch = new Set(unique.map((filing) => filing.features.mrn));
+  await confirmRuleHits(models, confirmed.filter((mrn) => !inBatch.has(mrn)));
   if (fresh.length + changed.length > 0) await touchQueue(models);
   const byMrn = new Map([...fresh, ...changed, ...current].map((doc) => [doc._id, doc]));
   return {
@@ -143,7 +149,18 @@ async function updateRuleHits(models: RiskModels, filings: readonly ScreenedFili
   }
   await Promise.all(removals.map((id) => models.ruleHits.collection.deleteOne({ _id: id as never })));
   await Promise.all(additions.map((hit) => insertOnce(models.ruleHits, hit)));
-  const unconfirmed = (await findByIds<RuleHitDoc>(models.ruleHits, confirmable)).filter((hit) => !hit.confirmed);
+  await markConfirmed(models, confirmable);
+}
+
+/** For declarations not screened in this batch: their current assessment's hits are confirmed. */
+async function confirmRuleHits(models: RiskModels, mrns: readonly string[]): Promise<void> {
+  if (mrns.length === 0) return;
+  const assessments = await findByIds<AssessmentDoc>(models.assessments, [...new Set(mrns)]);
+  await markConfirmed(models, assessments.flatMap((doc) => doc.ruleHits.map((rule) => `${rule}|${doc._id}`)));
+}
+
+async function markConfirmed(models: RiskModels, hitIds: readonly string[]): Promise<void> {
+  const unconfirmed = (await findByIds<RuleHitDoc>(models.ruleHits, hitIds)).filter((hit) => !hit.confirmed);
   await Promise.all(unconfirmed.map((hit) => models.ruleHits.collection.updateOne({ _id: hit._id as never }, { $set: { confirmed: true } })));
 }
 
@@ -201,11 +218,13 @@ export async function screenPending(services: RiskServices, options: ScreenAllOp
   for (;;) {
     const page = await services.graph.request<ChangePage<ScreeningChange>>(SCREENING_CHANGES, { after, first: options.batchSize ?? SCREENING_BATCH });
     const filings: ScreenedFiling[] = [];
+    const confirmed: string[] = [];
     for (const { node } of page.changes.edges) {
       if (node.declaration) filings.push({ features: declarationFeatures(node.declaration), irregular: isIrregular(node.declaration) });
       else if (node.entrySummaryDeclaration) filings.push({ features: entrySummaryFeatures(node.entrySummaryDeclaration), irregular: false });
+      else if (node.controlResult?.outcome === 'IRREGULARITY_FOUND') confirmed.push(node.mrn);
     }
-    const result = await assessFilings(services, policy, filings);
+    const result = await assessFilings(services, policy, filings, confirmed);
     progress.changesRead += page.changes.edges.length;
     progress.assessed += result.assessed;
     progress.unchanged += result.unchanged;

@@ -187,6 +187,17 @@ describe('targeting rules', () => {
     expect(data!.targetingRule).toMatchObject({ hits: matching.length, confirmedHits: matching.filter((row) => row.fraud === 1).length });
   });
 
+  it('confirms a hit when a later control of a matching declaration finds an irregularity', async () => {
+    const clean = HISTORY.find((row) => row.countryOfOrigin === 'CN' && row.hs6.startsWith(target.hs6.slice(0, 4)) && row.fraud === 0);
+    expect(clean).toBeDefined();
+    const before = (await gql(RULE, { reference: 'PCA-TEST-CN' })).data!.targetingRule;
+    const { control } = kcsRowToRecords({ ...clean!, fraud: 1, criticalFraud: 1 }, { withLabels: true });
+    await write([{ ...control!, controlType: 'POST_CLEARANCE_AUDIT', lane: 'BLUE' }]);
+    await screenPending(services());
+    const after = (await gql(RULE, { reference: 'PCA-TEST-CN' })).data!.targetingRule;
+    expect(after).toMatchObject({ hits: before.hits, confirmedHits: before.confirmedHits + 1 });
+  });
+
   it('sending the same rule again changes nothing; other content under its reference is a CONFLICT', async () => {
     expect((await gql(CREATE_RULE, { input: rule })).data!.createTargetingRule.revision).toBe(1);
     const { errors } = await gql(CREATE_RULE, { input: { ...rule, weight: 3 } });

@@ -22,9 +22,11 @@ export type Scalars = {
 
 export type Change = {
   __typename?: 'Change';
+  /** The control result as it is now, with its declaration (kind CONTROL_RESULT). */
+  controlResult?: Maybe<ControlResult>;
   /** Set for kind CONTROL_RESULT. */
   controlResultId?: Maybe<Scalars['ID']['output']>;
-  /** The declaration as it is now (kinds DECLARATION and CONTROL_RESULT). */
+  /** The declaration as it is now (kind DECLARATION). */
   declaration?: Maybe<Declaration>;
   /** The filing as it is now (kind ENTRY_SUMMARY_DECLARATION). */
   entrySummaryDeclaration?: Maybe<EntrySummaryDeclaration>;
@@ -908,6 +910,7 @@ export type ResolversParentTypes = ResolversObject<{
 }>;
 
 export type ChangeResolvers<ContextType = DeclarationsContext, ParentType extends ResolversParentTypes['Change'] = ResolversParentTypes['Change']> = ResolversObject<{
+  controlResult?: Resolver<Maybe<ResolversTypes['ControlResult']>, ParentType, ContextType>;
   controlResultId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   declaration?: Resolver<Maybe<ResolversTypes['Declaration']>, ParentType, ContextType>;
   entrySummaryDeclaration?: Resolver<Maybe<ResolversTypes['EntrySummaryDeclaration']>, ParentType, ContextType>;
