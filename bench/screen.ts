@@ -56,7 +56,7 @@ try {
   const fetchStarted = performance.now();
   let after: string | null = header.feedCursor;
   for (;;) {
-    const page: ChangePage<ScreeningChange> = await services.graph.request(SCREENING_CHANGES, { after, first: 100 });
+    const page: ChangePage<ScreeningChange> = await services.graph.request(SCREENING_CHANGES, { after, first: 100, kinds: ['DECLARATION'] });
     for (const { node } of page.changes.edges) if (node.declaration) features.push(declarationFeatures(node.declaration));
     after = page.changes.pageInfo.endCursor;
     if (!page.changes.pageInfo.hasNextPage) break;

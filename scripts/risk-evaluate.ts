@@ -37,6 +37,8 @@ export interface EvaluationReport {
   positiveRate: number;
   rows: { rate: number; inspected: number; precision: number; recall: number }[];
   auc: number;
+  /** Share of scored holdout declarations per lane: what the control capacity gives on new data. */
+  lanes: Record<string, number>;
   phases: { name: string; seconds: number }[];
   modelVersion: number;
 }
@@ -90,7 +92,9 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
     // Only now do the holdout labels come out of the file.
     const scored = holdoutRows.filter(({ row }) => scores.has(mrnOf(row)));
     // Ties are broken by a hash of the MRN, never by file order, which could carry the labels.
-    const ranked = scored.map(({ row }) => scores.get(mrnOf(row))! + uniform(mrnOf(row)) * 1e-9);
+    const ranked = scored.map(({ row }) => scores.get(mrnOf(row))!.score + uniform(mrnOf(row)) * 1e-9);
+    const lanes: Record<string, number> = {};
+    for (const { row } of scored) lanes[scores.get(mrnOf(row))!.lane] = (lanes[scores.get(mrnOf(row))!.lane] ?? 0) + 1 / scored.length;
     const labels = scored.map(({ row }) => row.fraud === 1);
     return {
       historyRows: historyRows.length,
@@ -99,6 +103,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
       positiveRate: labels.filter(Boolean).length / Math.max(1, labels.length),
       rows: INSPECTION_RATES.map((rate) => ({ rate, inspected: Math.ceil(rate * ranked.length), precision: precisionAt(ranked, labels, rate), recall: recallAt(ranked, labels, rate) })),
       auc: auc(ranked, labels),
+      lanes,
       phases,
       modelVersion: learned.header.version,
     };
@@ -130,16 +135,16 @@ async function ingestRows(
   return ingest(lines(), { writers, batchSize: 2_000, progress: label ? createProgress(label, total) : undefined });
 }
 
-async function readScores(graphqlUrl: string, mrns: string[]): Promise<Map<string, number>> {
+async function readScores(graphqlUrl: string, mrns: string[]): Promise<Map<string, { score: number; lane: string }>> {
   const graph = createGraphClient({ url: graphqlUrl });
-  const scores = new Map<string, number>();
+  const scores = new Map<string, { score: number; lane: string }>();
   for (let i = 0; i < mrns.length; i += 100) {
     const batch = mrns.slice(i, i + 100);
-    const { declarationsByMrn } = await graph.request<{ declarationsByMrn: ({ mrn: string; riskAssessment: { score: number } | null } | null)[] }>(
-      `query ($mrns: [ID!]!) { declarationsByMrn(mrns: $mrns) { mrn riskAssessment { score } } }`,
+    const { declarationsByMrn } = await graph.request<{ declarationsByMrn: ({ mrn: string; riskAssessment: { score: number; lane: string } | null } | null)[] }>(
+      `query ($mrns: [ID!]!) { declarationsByMrn(mrns: $mrns) { mrn riskAssessment { score lane } } }`,
       { mrns: batch },
     );
-    for (const declaration of declarationsByMrn) if (declaration?.riskAssessment) scores.set(declaration.mrn, declaration.riskAssessment.score);
+    for (const declaration of declarationsByMrn) if (declaration?.riskAssessment) scores.set(declaration.mrn, declaration.riskAssessment);
   }
   return scores;
 }
@@ -154,6 +159,7 @@ export function formatReport(report: EvaluationReport): string {
     ...report.rows.map((row) => `| ${pct(row.rate)} | ${row.inspected} | ${row.precision.toFixed(3)} | ${row.recall.toFixed(3)} |`),
     '',
     `AUC ${report.auc.toFixed(3)} · model version ${report.modelVersion}`,
+    `lanes of the holdout: ${['RED', 'YELLOW', 'GREEN'].map((lane) => `${lane} ${pct(report.lanes[lane] ?? 0)}`).join(' · ')}`,
     '',
     ...report.phases.map((p) => `${p.name.padEnd(36)} ${p.seconds.toFixed(1).padStart(7)} s`),
   ];

@@ -111,18 +111,41 @@ function learnedReason(contribution: Contribution): Reason {
   };
 }
 
+/** How a profile's traits read in a reason: "importer × HS6 code". */
+const TRAIT_WORDS: Record<string, string> = {
+  hs6: 'HS6 code',
+  hs4: 'HS4 heading',
+  hs2: 'HS2 chapter',
+  transportMode: 'transport mode',
+  dispatch: 'country of dispatch',
+  netMass: 'exact net mass',
+  value: 'exact value',
+  valueBand: 'value band',
+  massBand: 'mass band',
+  taxRate: 'tax rate',
+  taxType: 'tax type',
+  importType: 'import type',
+  importUse: 'import use',
+  paymentType: 'payment type',
+  processType: 'process type',
+  originIndicator: 'origin indicator',
+  courier: 'courier',
+};
+
 function describe({ code, dimension, weight }: Contribution): string {
-  const direction = weight > 0 ? 'raises' : 'lowers';
+  const direction = weight > 0 ? 'raise' : 'lower';
   switch (code) {
     case 'FAIR_PRICE_UNDERVALUED':
-      return `The value per kilogram against its fair-price band ${direction} the risk`;
+      return `The value per kilogram against its fair-price band: past controls ${direction} the risk`;
     case 'FAIR_PRICE_OVERVALUED':
-      return `A value per kilogram above its fair-price band ${direction} the risk`;
+      return `A value per kilogram above its fair-price band: past controls ${direction} the risk`;
     case 'ZERO_NET_MASS':
       return 'The net mass is zero';
     case 'ZERO_VALUE':
       return 'The statistical value is zero';
-    default:
-      return `Past controls of this ${dimension.replaceAll('_', ' × ')} ${direction} the risk`;
+    default: {
+      const profile = dimension.split('_').map((trait) => TRAIT_WORDS[trait] ?? trait).join(' × ');
+      return `Past controls of the same ${profile} ${direction} the risk`;
+    }
   }
 }

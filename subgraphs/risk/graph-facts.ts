@@ -36,8 +36,8 @@ export const ENTRY_SUMMARIES_BY_MRN = `query RiskScreenEntrySummaries($mrns: [ID
  * A page of what changed, with everything scoring needs: one operation per screening batch. A
  * control result changes no fact scoring uses; it comes with its outcome only.
  */
-export const SCREENING_CHANGES = `query RiskScreenChanges($after: String, $first: Int!) {
-  changes(after: $after, first: $first, kinds: [DECLARATION, ENTRY_SUMMARY_DECLARATION, CONTROL_RESULT]) {
+export const SCREENING_CHANGES = `query RiskScreenChanges($after: String, $first: Int!, $kinds: [ChangeKind!]!) {
+  changes(after: $after, first: $first, kinds: $kinds) {
     edges { node { kind mrn declaration { ${SCREENING_DECLARATION} } entrySummaryDeclaration { ${SCREENING_ENS} } controlResult { outcome } } }
     pageInfo { hasNextPage endCursor }
   }

@@ -215,8 +215,11 @@ export async function screenPending(services: RiskServices, options: ScreenAllOp
   const restarted = options.startAfter === undefined && saved?.basis !== policy.basis;
   let after = options.startAfter !== undefined ? options.startAfter : restarted ? null : saved!.cursor;
   const progress: ScreenAllProgress = { changesRead: 0, assessed: 0, unchanged: 0 };
+  // New control results only confirm rule hits; a run from the start re-assesses everything,
+  // with each declaration's controls, so it can leave them out.
+  const kinds = after === null ? ['DECLARATION', 'ENTRY_SUMMARY_DECLARATION'] : ['DECLARATION', 'ENTRY_SUMMARY_DECLARATION', 'CONTROL_RESULT'];
   for (;;) {
-    const page = await services.graph.request<ChangePage<ScreeningChange>>(SCREENING_CHANGES, { after, first: options.batchSize ?? SCREENING_BATCH });
+    const page = await services.graph.request<ChangePage<ScreeningChange>>(SCREENING_CHANGES, { after, kinds, first: options.batchSize ?? SCREENING_BATCH });
     const filings: ScreenedFiling[] = [];
     const confirmed: string[] = [];
     for (const { node } of page.changes.edges) {

@@ -42,6 +42,8 @@ describe('risk evaluation', () => {
       'screen through the graph',
       'read assessments through the graph',
     ]);
+    const lanes = Object.values(report.lanes).reduce((sum, share) => sum + share, 0);
+    expect(lanes).toBeCloseTo(1, 6);
     expect(formatReport(report)).toMatch(/\| 5\.0% \| \d+ \| \d\.\d{3} \| \d\.\d{3} \|/);
   }, 180_000);
 });
