@@ -7,7 +7,7 @@ import { contentHash } from '../kit/content-hash';
 import { failedPrecondition } from '../kit/errors';
 import type { GraphClient } from '../kit/graph-client';
 import { insertOnce, isDuplicateKeyError } from '../kit/persistence';
-import { assess, type AssessmentPolicy } from './assess';
+import { assess, type Assessment, type AssessmentPolicy } from './assess';
 import {
   DECLARATIONS_BY_MRN,
   ENTRY_SUMMARIES_BY_MRN,
@@ -91,7 +91,13 @@ export async function assessFilings(services: RiskServices, policy: Policy, fili
       current.push(before);
       continue;
     }
-    const doc: AssessmentDoc = { _id: features.mrn, ...assess(features, policy), assessedAt: now, basis };
+    const assessment = assess(features, policy);
+    // A new rule or random share that changes nothing for this filing leaves it as it was.
+    if (before && sameAssessment(before, assessment)) {
+      current.push(before);
+      continue;
+    }
+    const doc: AssessmentDoc = { _id: features.mrn, ...assessment, assessedAt: now, basis };
     (before ? changed : fresh).push(doc);
   }
 
@@ -106,6 +112,11 @@ export async function assessFilings(services: RiskServices, policy: Policy, fili
     unchanged: current.length,
     assessments: unique.map((filing) => byMrn.get(filing.features.mrn)!),
   };
+}
+
+function sameAssessment(stored: AssessmentDoc, assessment: Assessment): boolean {
+  const { _id, assessedAt, basis, ...content } = stored;
+  return contentHash(content) === contentHash(assessment);
 }
 
 async function storeAssessments(models: RiskModels, fresh: AssessmentDoc[], changed: AssessmentDoc[]): Promise<void> {
