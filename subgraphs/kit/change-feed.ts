@@ -6,10 +6,12 @@
 // the next number with a unique insert (the one write every engine makes atomic), so two
 // writers never share one; the feed document then gets its changes in the writer's journalled
 // batch. A reader stops at a number that is taken but not yet committed, so it never skips a
-// batch still being written; a number left uncommitted longer than ABANDONED_AFTER_MS belonged
-// to a writer that died before journalling anything, and is passed over.
+// batch still being written; a number left uncommitted longer than ABANDONED_AFTER_MS, while the
+// journal holds nothing to replay, belonged to a writer that died before journalling anything,
+// and is passed over.
 import { Schema, type Connection, type Model } from 'mongoose';
 import { badUserInput } from './errors';
+import { hasPendingBatches } from './journal';
 import { insertOnce } from './persistence';
 import { pageSize } from './pagination';
 
@@ -45,6 +47,8 @@ export const CHANGE_FEED_COLLECTION = 'changeFeed';
 export const ABANDONED_AFTER_MS = 10 * 60_000;
 /** Feed documents read at once while filling a page. */
 const READ_AHEAD = 8;
+/** Feed documents one read looks at, at most. */
+export const MAX_SCANNED = 64;
 
 const feedKey = (sequence: number) => `seq:${String(sequence).padStart(12, '0')}`;
 
@@ -64,6 +68,8 @@ export class ChangeFeed {
 
   /** Takes the next free sequence number. */
   async take(): Promise<number> {
+    // A hint from a feed that has since been emptied (a dropped database) would leave a gap.
+    if (!(await this.taken(this.lastTaken))) this.lastTaken = 0;
     let sequence = (await this.endOfFeed()) + 1;
     for (;;) {
       const doc: ChangeFeedDoc = { _id: feedKey(sequence), sequence, committed: false, at: this.now().toISOString(), changes: [] };
@@ -80,43 +86,60 @@ export class ChangeFeed {
     return { _id: feedKey(sequence), sequence, committed: true, at: this.now().toISOString(), changes: changes.map(({ kind, key }) => `${kind}|${key}`) };
   }
 
-  /** Up to `first` entries after the cursor, oldest first; only of these kinds when given. */
+  /**
+   * Up to `first` entries after the cursor, oldest first; only of these kinds when given. A read
+   * looks at MAX_SCANNED feed documents at most, so a filter that matches little returns a short
+   * (even empty) page with `hasNextPage` rather than reading the whole feed in one request; the
+   * end cursor always says how far it got.
+   */
   async read(after: string | null | undefined, first: number | null | undefined, kinds?: readonly string[]): Promise<FeedPage> {
     const limit = pageSize(first);
+    if (kinds && kinds.length === 0) throw badUserInput('kinds', 'must name at least one kind, or be left out for all');
     let [sequence, index] = after ? decodeFeedCursor(after) : [1, 0];
     const entries: FeedEntry[] = [];
-    let hasNextPage = true;
-    reading: while (entries.length < limit) {
+    let scanned = 0;
+    let atEnd = false;
+    reading: while (entries.length < limit && scanned < MAX_SCANNED) {
       const window = await Promise.all(Array.from({ length: READ_AHEAD }, (_, offset) => this.load(sequence + offset)));
       for (const doc of window) {
-        if (!doc || (!doc.committed && !this.abandoned(doc))) {
-          hasNextPage = false;
+        if (!(await this.readable(doc))) {
+          atEnd = true;
           break reading;
         }
-        for (; index < doc.changes.length && entries.length < limit; index++) {
-          const change = doc.changes[index]!;
+        scanned += 1;
+        for (; index < doc!.changes.length && entries.length < limit; index++) {
+          const change = doc!.changes[index]!;
           const separator = change.indexOf('|');
           if (kinds && !kinds.includes(change.slice(0, separator))) continue;
           entries.push({ sequence, index, kind: change.slice(0, separator), key: change.slice(separator + 1), cursor: encodeFeedCursor(sequence, index + 1) });
         }
-        if (index < doc.changes.length) break reading;
+        if (index < doc!.changes.length) break reading;
         sequence += 1;
         index = 0;
+        if (entries.length >= limit || scanned >= MAX_SCANNED) break reading;
       }
     }
-    if (hasNextPage && entries.length === limit) hasNextPage = await this.hasMoreAfter(sequence, index);
-    return { entries, endCursor: entries.length > 0 || after ? encodeFeedCursor(sequence, index) : null, hasNextPage };
+    const hasNextPage = !atEnd && (await this.hasMoreAt(sequence, index));
+    return { entries, endCursor: encodeFeedCursor(sequence, index), hasNextPage };
   }
 
-  private async hasMoreAfter(sequence: number, index: number): Promise<boolean> {
+  /** Whether anything readable is left at this position: the rest of its batch, or a next batch. */
+  private async hasMoreAt(sequence: number, index: number): Promise<boolean> {
     const doc = await this.load(sequence);
-    if (doc && index < doc.changes.length) return true;
-    const next = await this.load(sequence + 1);
-    return next !== null && (next.committed || this.abandoned(next));
+    if (!(await this.readable(doc))) return false;
+    if (index < doc!.changes.length) return true;
+    return this.readable(await this.load(sequence + 1));
   }
 
-  private abandoned(doc: ChangeFeedDoc): boolean {
-    return this.now().getTime() - Date.parse(doc.at) > ABANDONED_AFTER_MS;
+  /**
+   * A committed batch; or a number taken long ago by a writer that died before journalling its
+   * batch. While the journal holds batches still to be replayed, one of them may be this number's:
+   * the reader waits for the replay (the next write, or the subgraph's start) rather than skip it.
+   */
+  private async readable(doc: ChangeFeedDoc | null): Promise<boolean> {
+    if (!doc) return false;
+    if (doc.committed) return true;
+    return this.now().getTime() - Date.parse(doc.at) > ABANDONED_AFTER_MS && !(await hasPendingBatches(this.model.db));
   }
 
   private async load(sequence: number): Promise<ChangeFeedDoc | null> {

@@ -50,6 +50,11 @@ export async function commitBatch(connection: Connection, batch: Batch): Promise
   await apply(connection, id, Object.fromEntries(entries));
 }
 
+/** Whether an interrupted batch waits to be replayed. */
+export async function hasPendingBatches(connection: Connection): Promise<boolean> {
+  return (await connection.collection(JOURNAL).find({}).limit(1).toArray()).length > 0;
+}
+
 /** Applies every batch an earlier run left unfinished, oldest first; returns how many. */
 export async function replayPending(connection: Connection): Promise<number> {
   const headers = await connection.collection<{ _id: string; createdAt: Date }>(JOURNAL).find({}).sort({ createdAt: 1 }).toArray();

@@ -40,7 +40,8 @@ export async function saveModel(models: RiskModels, fields: ModelHeaderFields, m
     );
   }
   await models.modelHeaders.collection.replaceOne({ _id: header._id as never }, header);
-  await writeState(models, CURRENT, String(version));
+  // A learner that finished later with a newer version keeps it current.
+  if (((await currentVersion(models)) ?? 0) < version) await writeState(models, CURRENT, String(version));
   return header;
 }
 
@@ -57,6 +58,8 @@ export async function loadModel(models: RiskModels, version?: number | null): Pr
   let loading = versions.get(wanted);
   if (!loading) {
     loading = readModel(models, wanted);
+    // Models are megabytes: keep the one asked for and the one before it (still being served).
+    for (const cached of [...versions.keys()]) if (cached < wanted - 1) versions.delete(cached);
     versions.set(wanted, loading);
     // A failed read is not remembered; a missing version is (versions never reappear).
     loading.catch(() => versions.delete(wanted));

@@ -59,6 +59,13 @@ export interface RuleHitDoc {
   confirmed: boolean;
 }
 
+export interface RuleRevisionDoc {
+  _id: string;
+  at: string;
+  by: string;
+  rule: RuleDoc;
+}
+
 /** A named singleton: the current model version, the queue's change token, a feed cursor. */
 export interface StateDoc {
   _id: string;
@@ -73,8 +80,8 @@ export interface RiskModels {
   queueEntries: Model<QueueEntryDoc>;
   rules: Model<RuleDoc>;
   ruleHits: Model<RuleHitDoc>;
-  /** Unique inserts "<reference>#<revision>": the lock that makes a rule change happen once. */
-  ruleRevisions: Model<{ _id: string; at: string; by: string }>;
+  /** Unique inserts "<reference>#<revision>", with the rule as of that revision: what makes a rule change happen once. */
+  ruleRevisions: Model<RuleRevisionDoc>;
   state: Model<StateDoc>;
 }
 
@@ -92,7 +99,7 @@ export function createRiskModels(connection: Connection): RiskModels {
     queueEntries: connection.model<QueueEntryDoc>('QueueEntry', keyed<QueueEntryDoc>(), 'queueEntries'),
     rules: connection.model<RuleDoc>('TargetingRule', keyed<RuleDoc>(), 'rules'),
     ruleHits: connection.model<RuleHitDoc>('RuleHit', ruleHits, 'ruleHits'),
-    ruleRevisions: connection.model<{ _id: string; at: string; by: string }>('RuleRevision', keyed<{ _id: string; at: string; by: string }>(), 'ruleRevisions'),
+    ruleRevisions: connection.model<RuleRevisionDoc>('RuleRevision', keyed<RuleRevisionDoc>(), 'ruleRevisions'),
     state: connection.model<StateDoc>('RiskState', keyed<StateDoc>(), 'state'),
   };
 }

@@ -1,6 +1,7 @@
 // Creating, changing and retiring targeting rules, with who and when. A rule document is
 // replaced whole; what makes each change happen once is a unique insert of "<reference>#<next
-// revision>" first (FerretDB's conditional updates are not atomic under concurrency).
+// revision>" first, carrying the new rule (FerretDB's conditional updates are not atomic under
+// concurrency), so a change whose writer died half-way is finished by the next one to look.
 import type { Caller } from '../kit/context';
 import { conflict, invalidTransition, notFound } from '../kit/errors';
 import { requireNumber } from '../kit/input';
@@ -28,17 +29,12 @@ export async function createRule(models: RiskModels, input: Input, caller: Calle
   const at = now.toISOString();
   const { reference, ...rest } = content;
   const rule: RuleDoc = { _id: reference, ...rest, status: 'ACTIVE', revision: 1, createdBy: caller.id, createdAt: at, changedBy: caller.id, changedAt: at, retiredBy: null, retiredAt: null };
-  if (await insertOnce(models.ruleRevisions, { _id: `${reference}#1`, at, by: caller.id })) {
+  if (await insertOnce(models.ruleRevisions, { _id: revisionId(reference, 1), at, by: caller.id, rule })) {
     await models.rules.collection.replaceOne({ _id: reference as never }, rule, { upsert: true });
     return rule;
   }
-  const existing = await byId(models.rules, reference);
-  // The revision was taken but its rule never written (the creator died in between): finish it.
-  if (!existing) {
-    await models.rules.collection.replaceOne({ _id: reference as never }, rule, { upsert: true });
-    return rule;
-  }
-  if (sameContent(contentOf(existing), content)) return existing;
+  const existing = (await byId(models.rules, reference)) ?? (await rollForward(models, reference, 0));
+  if (existing && sameContent(contentOf(existing), content)) return existing;
   throw conflict(`A targeting rule ${reference} already exists with other content; change it with changeTargetingRule`, { reference });
 }
 
@@ -72,14 +68,31 @@ export async function retireRule(models: RiskModels, reference: unknown, revisio
 }
 
 async function commitRevision(models: RiskModels, existing: RuleDoc, revision: number, next: RuleDoc, caller: Caller, now: Date): Promise<RuleDoc> {
-  const stale = () => conflict(`Targeting rule ${existing._id} is at revision ${existing.revision}, not ${revision}: read it again and redo the change`, { reference: existing._id, revision: existing.revision });
-  if (revision !== existing.revision) throw stale();
+  const stale = (current: RuleDoc) =>
+    conflict(`Targeting rule ${current._id} is at revision ${current.revision}, not ${revision}: read it again and redo the change`, { reference: current._id, revision: current.revision });
+  if (revision !== existing.revision) throw stale(existing);
   const at = now.toISOString();
-  if (!(await insertOnce(models.ruleRevisions, { _id: `${existing._id}#${revision + 1}`, at, by: caller.id }))) throw stale();
   const rule: RuleDoc = { ...next, revision: revision + 1, changedBy: caller.id, changedAt: at };
-  await models.rules.collection.replaceOne({ _id: rule._id as never }, rule);
+  // The revision document carries the new rule: whoever finds it written but not applied applies it.
+  if (!(await insertOnce(models.ruleRevisions, { _id: revisionId(existing._id, revision + 1), at, by: caller.id, rule }))) {
+    throw stale((await rollForward(models, existing._id, existing.revision)) ?? existing);
+  }
+  await models.rules.collection.replaceOne({ _id: rule._id as never }, rule, { upsert: true });
   return rule;
 }
+
+/**
+ * The rule as its latest revision document says, written to the rules when the writer of that
+ * revision died before applying it (or is applying it right now: the same write, twice).
+ */
+async function rollForward(models: RiskModels, reference: string, revision: number): Promise<RuleDoc | null> {
+  const next = await byId(models.ruleRevisions, revisionId(reference, revision + 1));
+  if (!next) return byId(models.rules, reference);
+  await models.rules.collection.replaceOne({ _id: reference as never }, next.rule, { upsert: true });
+  return (await rollForward(models, reference, revision + 1)) ?? next.rule;
+}
+
+const revisionId = (reference: string, revision: number) => `${reference}#${revision}`;
 
 async function requireRule(models: RiskModels, reference: unknown): Promise<RuleDoc> {
   const key = String(reference ?? '');

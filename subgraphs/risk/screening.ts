@@ -47,6 +47,12 @@ export interface ScreeningResult {
   assessments: AssessmentDoc[];
 }
 
+/**
+ * Raise when assess() would answer differently for the same facts, model and rules (new checks,
+ * weights or wording): every filing is then assessed again by the next screening.
+ */
+export const ASSESSMENT_LOGIC_VERSION = 1;
+
 export interface Policy extends AssessmentPolicy {
   /** Everything besides the facts that an assessment depends on, hashed. */
   basis: string;
@@ -66,7 +72,7 @@ export async function currentPolicy(services: Pick<RiskServices, 'models' | 'set
     thresholds,
     rules,
     randomShare,
-    basis: contentHash({ version: stored.header.version, rules: rules.map((rule) => [rule._id, rule.revision]), randomShare, thresholds }),
+    basis: contentHash({ logic: ASSESSMENT_LOGIC_VERSION, version: stored.header.version, rules: rules.map((rule) => [rule._id, rule.revision]), randomShare, thresholds }),
   };
 }
 
@@ -92,7 +98,8 @@ export async function assessFilings(services: RiskServices, policy: Policy, fili
       continue;
     }
     const assessment = assess(features, policy);
-    // A new rule or random share that changes nothing for this filing leaves it as it was.
+    // A new rule or random share that changes nothing for this filing leaves it as it was, with
+    // its old basis and date: the one case where the basis is older than the policy.
     if (before && sameAssessment(before, assessment)) {
       current.push(before);
       continue;
@@ -101,8 +108,11 @@ export async function assessFilings(services: RiskServices, policy: Policy, fili
     (before ? changed : fresh).push(doc);
   }
 
-  await storeAssessments(models, fresh, changed);
+  // The assessment last: until it is written, its old basis makes the next screening redo the
+  // queue entry and the hits, so a crash in between leaves nothing half done.
+  await putEach(models.queueEntries, fresh.map(queueEntry), changed.map(queueEntry));
   await updateRuleHits(models, unique, existing, [...fresh, ...changed]);
+  await putEach(models.assessments, fresh, changed);
   const inBatch = new Set(unique.map((filing) => filing.features.mrn));
   await confirmRuleHits(models, confirmed.filter((mrn) => !inBatch.has(mrn)));
   if (fresh.length + changed.length > 0) await touchQueue(models);
@@ -119,11 +129,8 @@ function sameAssessment(stored: AssessmentDoc, assessment: Assessment): boolean 
   return contentHash(content) === contentHash(assessment);
 }
 
-async function storeAssessments(models: RiskModels, fresh: AssessmentDoc[], changed: AssessmentDoc[]): Promise<void> {
-  const entry = ({ _id, kind, score, lane, office }: AssessmentDoc): QueueEntryDoc => ({ _id, kind, score, lane, office });
-  await putEach(models.assessments, fresh, changed);
-  // Second: a queue entry never points at an assessment not yet written.
-  await putEach(models.queueEntries, fresh.map(entry), changed.map(entry));
+function queueEntry({ _id, kind, score, lane, office }: AssessmentDoc): QueueEntryDoc {
+  return { _id, kind, score, lane, office };
 }
 
 /** New documents in bulk; existing ones replaced by `_id`, one at a time (FerretDB answers those from its primary key; bulk deletes scan). */
@@ -211,7 +218,11 @@ export interface ScreenAllProgress {
 
 export interface ScreenAllOptions {
   batchSize?: number;
-  /** Start after this change feed cursor instead of where the last run stopped (evaluation: after the history). */
+  /**
+   * Start after this change feed cursor instead of where the last run stopped (evaluation: only
+   * what came after the history). The run's end is saved as usual, so a later run takes what
+   * came before this cursor as screened.
+   */
   startAfter?: string | null;
   onProgress?: (progress: ScreenAllProgress) => void;
 }
@@ -226,9 +237,8 @@ export async function screenPending(services: RiskServices, options: ScreenAllOp
   const restarted = options.startAfter === undefined && saved?.basis !== policy.basis;
   let after = options.startAfter !== undefined ? options.startAfter : restarted ? null : saved!.cursor;
   const progress: ScreenAllProgress = { changesRead: 0, assessed: 0, unchanged: 0 };
-  // New control results only confirm rule hits; a run from the start re-assesses everything,
-  // with each declaration's controls, so it can leave them out.
-  const kinds = after === null ? ['DECLARATION', 'ENTRY_SUMMARY_DECLARATION'] : ['DECLARATION', 'ENTRY_SUMMARY_DECLARATION', 'CONTROL_RESULT'];
+  // Control results come with their outcome only: they confirm rule hits, and cost little.
+  const kinds = ['DECLARATION', 'ENTRY_SUMMARY_DECLARATION', 'CONTROL_RESULT'];
   for (;;) {
     const page = await services.graph.request<ChangePage<ScreeningChange>>(SCREENING_CHANGES, { after, kinds, first: options.batchSize ?? SCREENING_BATCH });
     const filings: ScreenedFiling[] = [];

@@ -18,6 +18,12 @@ interface ChangesData {
 const CHANGES = `query ($after: String, $first: Int) { changes(after: $after, first: $first) {
   edges { cursor node { sequence kind mrn controlResultId } } pageInfo { hasNextPage endCursor } } }`;
 
+/** Commits a number a test took by hand, as if its batch had been written empty. */
+async function commitEmpty(sequence: number) {
+  const doc = declarations.models.changeFeed.committed(sequence, []);
+  await declarations.models.changeFeed.model.replaceOne({ _id: doc._id }, doc);
+}
+
 async function changes(after?: string | null, first = 100) {
   const response = await postGraphQL<ChangesData>(declarations.url, CHANGES, { after, first });
   expect(response.errors).toBeUndefined();
@@ -91,6 +97,32 @@ describe('the change feed', () => {
     const page = await later.read(pageInfo.endCursor, 10);
     expect(page.entries.map((entry) => entry.key)).toEqual([mrn(4)]);
     expect(pending).toBeLessThan(page.entries[0]!.sequence);
+    await commitEmpty(pending);
+  });
+
+  it('waits at an abandoned number while the journal still holds a batch to replay, which may be its own', async () => {
+    const feed = declarations.models.changeFeed;
+    const { pageInfo } = await changes();
+    const pending = await feed.take();
+    await write(declaration(5));
+    const journal = declarations.database.connection.collection<{ _id: string; createdAt: Date }>('writeJournal');
+    await journal.insertOne({ _id: 'pending-batch', createdAt: new Date() });
+    const later = new ChangeFeed(feed.model, () => new Date(Date.now() + ABANDONED_AFTER_MS + 1000));
+    expect((await later.read(pageInfo.endCursor, 10)).entries).toEqual([]);
+    await journal.deleteOne({ _id: 'pending-batch' });
+    expect((await later.read(pageInfo.endCursor, 10)).entries.map((entry) => entry.key)).toEqual([mrn(5)]);
+    await commitEmpty(pending);
+  });
+
+  it('moves its cursor on even when a filter matches nothing, and rejects an empty filter', async () => {
+    const { pageInfo } = await changes();
+    await write(declaration(6));
+    const filtered = await postGraphQL<ChangesData>(declarations.url, `query ($after: String) { changes(after: $after, kinds: [ENTRY_SUMMARY_DECLARATION]) { edges { node { mrn } } pageInfo { hasNextPage endCursor } } }`, { after: pageInfo.endCursor });
+    expect(filtered.data!.changes.edges).toEqual([]);
+    expect(filtered.data!.changes.pageInfo.endCursor).not.toBe(pageInfo.endCursor);
+    expect((await changes(filtered.data!.changes.pageInfo.endCursor)).edges).toEqual([]);
+    const empty = await postGraphQL(declarations.url, `{ changes(kinds: []) { edges { cursor } } }`);
+    expect(empty.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'kinds' });
   });
 
   it('rejects a cursor it did not make', async () => {

@@ -224,6 +224,21 @@ describe('targeting rules', () => {
     expect(stale.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', revision: 2 });
   });
 
+  it('finishes a change whose writer died between taking the revision and applying it', async () => {
+    const input = { ...rule, reference: 'RIF-TEST-CRASH', kind: 'RISK_INFORMATION_FORM', validUntil: null };
+    const created = (await gql(`mutation ($input: CreateTargetingRuleInput!) { createTargetingRule(input: $input) { revision } }`, { input })).data!.createTargetingRule;
+    expect(created.revision).toBe(1);
+    // The dead writer got as far as its revision document, with the rule it meant to write.
+    const stored = (await platform.risk.models.rules.find({ _id: 'RIF-TEST-CRASH' }).lean().exec())[0]!;
+    await platform.risk.models.ruleRevisions.create({ _id: 'RIF-TEST-CRASH#2', at: new Date().toISOString(), by: 'crashed', rule: { ...stored, weight: 4, revision: 2, changedBy: 'crashed' } });
+
+    const change = `mutation ($input: ChangeTargetingRuleInput!) { changeTargetingRule(input: $input) { revision } }`;
+    const stale = await gql(change, { input: { reference: 'RIF-TEST-CRASH', revision: 1, weight: 3 } });
+    expect(stale.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', revision: 2 });
+    expect((await gql(`{ targetingRule(reference: "RIF-TEST-CRASH") { revision weight changedBy } }`)).data!.targetingRule).toEqual({ revision: 2, weight: 4, changedBy: 'crashed' });
+    await gql(`mutation { retireTargetingRule(reference: "RIF-TEST-CRASH", revision: 2) { status } }`);
+  });
+
   it('a retired rule stops matching from the next screening, and its hits go with it', async () => {
     const retired = await platform.query<Data>(`mutation { retireTargetingRule(reference: "PCA-TEST-CN", revision: 2) { status revision retiredBy } }`, {}, { 'x-caller-id': 'analyst-7' });
     expect(retired.data!.retireTargetingRule).toEqual({ status: 'RETIRED', revision: 3, retiredBy: 'analyst-7' });
