@@ -265,18 +265,25 @@ export class DeclarationsWriter {
       indexes.set(key, toStored(key, entries));
     }
     const documents = (map: Map<string, object>) => [...map.values()] as KeyedDocument[];
-    const feed = changes.length > 0 ? [this.models.changeFeed.committed(await this.models.changeFeed.take(), changes)] : [];
-    await commitBatch(this.connection, {
-      put: {
-        [COLLECTIONS.declarations]: documents(put.declarations),
-        [COLLECTIONS.entrySummaries]: documents(put.entrySummaries),
-        [COLLECTIONS.controlResults]: documents(put.controls),
-        [COLLECTIONS.operatorStatistics]: statistics as unknown as KeyedDocument[],
-        [COLLECTIONS.lookupIndex]: documents(indexes),
-        // Last: a reader that sees the feed entry finds the data it announces.
-        [COLLECTIONS.changeFeed]: feed as unknown as KeyedDocument[],
-      },
-    });
+    const sequence = changes.length > 0 ? await this.models.changeFeed.take() : null;
+    const feed = sequence === null ? [] : [this.models.changeFeed.committed(sequence, changes)];
+    try {
+      await commitBatch(this.connection, {
+        put: {
+          [COLLECTIONS.declarations]: documents(put.declarations),
+          [COLLECTIONS.entrySummaries]: documents(put.entrySummaries),
+          [COLLECTIONS.controlResults]: documents(put.controls),
+          [COLLECTIONS.operatorStatistics]: statistics as unknown as KeyedDocument[],
+          [COLLECTIONS.lookupIndex]: documents(indexes),
+          // Last: a reader that sees the feed entry finds the data it announces.
+          [COLLECTIONS.changeFeed]: feed as unknown as KeyedDocument[],
+        },
+      });
+    } catch (error) {
+      // Readers wait at a taken number; one whose batch never reached the journal is let go.
+      if (sequence !== null) await this.models.changeFeed.release(sequence).catch(() => {});
+      throw error;
+    }
     return results;
   }
 }

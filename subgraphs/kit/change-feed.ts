@@ -87,6 +87,18 @@ export class ChangeFeed {
   }
 
   /**
+   * Gives up a taken number whose batch failed before the journal held it (nothing pending to
+   * replay), so readers need not wait for it; a number already committed, or possibly in the
+   * journal, is left as it is.
+   */
+  async release(sequence: number): Promise<void> {
+    const doc = await this.load(sequence);
+    if (!doc || doc.committed || (await hasPendingBatches(this.model.db))) return;
+    const empty = this.committed(sequence, []);
+    await this.model.collection.replaceOne({ _id: empty._id as never }, empty);
+  }
+
+  /**
    * Up to `first` entries after the cursor, oldest first; only of these kinds when given. A read
    * looks at MAX_SCANNED feed documents at most, so a filter that matches little returns a short
    * (even empty) page with `hasNextPage` rather than reading the whole feed in one request; the

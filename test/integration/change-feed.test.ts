@@ -125,6 +125,20 @@ describe('the change feed', () => {
     expect(empty.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'kinds' });
   });
 
+  it('lets readers past a number whose batch failed before it was journalled, but not one the journal may hold', async () => {
+    const feed = declarations.models.changeFeed;
+    const { pageInfo } = await changes();
+    const journal = declarations.database.connection.collection<{ _id: string; createdAt: Date }>('writeJournal');
+    const failed = await feed.take();
+    await write(declaration(7));
+    await journal.insertOne({ _id: 'pending-batch', createdAt: new Date() });
+    await feed.release(failed);
+    expect((await changes(pageInfo.endCursor)).edges).toEqual([]);
+    await journal.deleteOne({ _id: 'pending-batch' });
+    await feed.release(failed);
+    expect((await changes(pageInfo.endCursor)).edges.map(({ node }) => node.mrn)).toEqual([mrn(7)]);
+  });
+
   it('rejects a cursor it did not make', async () => {
     const response = await postGraphQL<ChangesData>(declarations.url, CHANGES, { after: 'not-a-cursor' });
     expect(response.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
