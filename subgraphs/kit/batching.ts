@@ -29,6 +29,11 @@ export function setKeyLookup(strategy: KeyLookup | undefined): void {
   override = strategy;
 }
 
+/** One document by `_id`, the way FerretDB answers from its primary key. */
+export async function findById<TDoc>(model: Model<TDoc>, id: string): Promise<TDoc | null> {
+  return (await findByIds(model, [id]))[0] ?? null;
+}
+
 export async function findByIds<TDoc>(model: Model<TDoc>, ids: readonly string[]): Promise<TDoc[]> {
   if (ids.length === 0) return [];
   const strategy = override ?? (engineOf(model.db) === 'ferretdb' ? 'each' : 'in');

@@ -11,6 +11,7 @@
 // and is passed over.
 import { Schema, type Connection, type Model } from 'mongoose';
 import { badUserInput } from './errors';
+import { findById } from './batching';
 import { hasPendingBatches } from './journal';
 import { insertOnce } from './persistence';
 import { pageSize } from './pagination';
@@ -155,8 +156,7 @@ export class ChangeFeed {
   }
 
   private async load(sequence: number): Promise<ChangeFeedDoc | null> {
-    const [doc] = await this.model.find({ _id: feedKey(sequence) }).limit(1).lean<ChangeFeedDoc[]>().exec();
-    return doc ?? null;
+    return findById(this.model, feedKey(sequence));
   }
 
   private async taken(sequence: number): Promise<boolean> {

@@ -6,9 +6,10 @@
 // before the next one: nothing is lost and nothing is counted twice. Counters are documents
 // with absolute values, so applying them twice is harmless too.
 //
-// FerretDB's SQLite backend pushes only `_id` equality finds down to the database; updates and
-// deletes scan the collection. So new documents are inserted in bulk, and the few that already
-// exist are replaced one by one, or deleted and re-inserted in bulk when there are many.
+// FerretDB's SQLite backend answers only `_id` equality from its primary key (finds, replaces
+// and deletes alike); `$in` scans the collection. So new documents are inserted in bulk, and the
+// ones that already exist are replaced by `_id` in one bulk write (one command on MongoDB, one
+// primary-key replace each on FerretDB).
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { isDuplicateKeyError } from './persistence';
@@ -27,8 +28,6 @@ const JOURNAL = 'writeJournal';
 /** Each batch's documents go to a collection of their own, which is dropped, not scanned, when done
  * (db/ferretdb/idindex.go knows this name: it leaves these short-lived tables unindexed). */
 const journalCollection = (batch: string) => `writeJournal_${batch}`;
-/** Up to this many existing documents are replaced one by one; more are deleted and re-inserted in one go. */
-const REPLACE_ONE_BY_ONE = 20;
 
 interface JournalDocument {
   _id: string;
@@ -77,8 +76,10 @@ async function apply(connection: Connection, id: string, put: Record<string, Key
 }
 
 /** Makes each document exist with exactly this content. */
-export async function putAll(connection: Connection, collection: string, docs: readonly KeyedDocument[]): Promise<void> {
+export async function putAll<TDoc extends { _id: string }>(connection: Connection, collection: string, documents: readonly TDoc[]): Promise<void> {
   const target = connection.collection<KeyedDocument>(collection);
+  const docs = documents as readonly KeyedDocument[];
+  if (docs.length === 0) return;
   let existing: KeyedDocument[] = [];
   try {
     await target.insertMany([...docs], { ordered: false });
@@ -88,12 +89,10 @@ export async function putAll(connection: Connection, collection: string, docs: r
     existing = docs.filter((_, index) => failed.has(index));
   }
   if (existing.length === 0) return;
-  if (existing.length <= REPLACE_ONE_BY_ONE) {
-    for (const doc of existing) await target.replaceOne({ _id: doc._id }, doc, { upsert: true });
-    return;
-  }
-  await target.deleteMany({ _id: { $in: existing.map((doc) => doc._id) } });
-  await target.insertMany(existing, { ordered: false });
+  await target.bulkWrite(
+    existing.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } })),
+    { ordered: false },
+  );
 }
 
 function duplicateIndexes(error: unknown): number[] {

@@ -28,8 +28,8 @@ export interface Random {
 
 const ALPHANUMERICS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
-/** FNV-1a, so that string seeds ("aeo-demo") work as well as numeric ones. */
-function hashString(text: string): number {
+/** FNV-1a: string seeds ("aeo-demo"), and stable choices from an identifier (folds, random selection). */
+export function hashString(text: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);

@@ -1,7 +1,7 @@
 // Per-request DataLoaders: every lookup by key in one request becomes one query.
 import DataLoader from 'dataloader';
 import { findByIds, oneByKey } from '../kit/batching';
-import type { AssessmentDoc, RiskModels, RuleHitDoc } from './models';
+import type { AssessmentDoc, RiskModels, RuleDoc, RuleHitDoc } from './models';
 
 export interface HitCounts {
   hits: number;
@@ -10,6 +10,7 @@ export interface HitCounts {
 
 export interface RiskLoaders {
   assessmentByMrn: DataLoader<string, AssessmentDoc | null>;
+  ruleByReference: DataLoader<string, RuleDoc | null>;
   /** Hit counts per rule reference, from one read of the (small) hits collection. */
   hitsByRule: DataLoader<string, HitCounts>;
 }
@@ -17,6 +18,7 @@ export interface RiskLoaders {
 export function createRiskLoaders(models: RiskModels): RiskLoaders {
   return {
     assessmentByMrn: new DataLoader(async (mrns) => oneByKey(mrns, await findByIds<AssessmentDoc>(models.assessments, mrns), (doc) => doc._id)),
+    ruleByReference: new DataLoader(async (references) => oneByKey(references, await findByIds<RuleDoc>(models.rules, references), (doc) => doc._id)),
     hitsByRule: new DataLoader(async (references) => {
       const hits = await models.ruleHits.find({ rule: { $in: [...references] } }, { rule: 1, confirmed: 1 }).lean<Pick<RuleHitDoc, 'rule' | 'confirmed'>[]>().exec();
       const counts = new Map(references.map((reference) => [reference, { hits: 0, confirmedHits: 0 }]));

@@ -5,7 +5,8 @@
 import { insertOnce } from '../kit/persistence';
 import { createScorer, type Scorer } from './model/score';
 import type { LearnedModel } from './model/train';
-import { byId, readState, writeState, type ModelHeaderDoc, type RiskModels } from './models';
+import { findById } from '../kit/batching';
+import { readState, writeState, type ModelHeaderDoc, type RiskModels } from './models';
 
 /** Characters per stored part: well under the 16 MB document limit. */
 const PART_SIZE = 4_000_000;
@@ -68,14 +69,14 @@ export async function loadModel(models: RiskModels, version?: number | null): Pr
 }
 
 export async function loadHeader(models: RiskModels, version: number): Promise<ModelHeaderDoc | null> {
-  const header = await byId(models.modelHeaders, headerId(version));
+  const header = await findById(models.modelHeaders, headerId(version));
   return header?.committed ? header : null;
 }
 
 async function readModel(models: RiskModels, version: number): Promise<StoredModel | null> {
   const header = await loadHeader(models, version);
   if (!header) return null;
-  const parts = await Promise.all(Array.from({ length: header.parts }, (_, part) => byId(models.modelParts, `${header._id}/${part}`)));
+  const parts = await Promise.all(Array.from({ length: header.parts }, (_, part) => findById(models.modelParts, `${header._id}/${part}`)));
   if (parts.some((part) => part === null)) throw new Error(`Model version ${version} is missing parts`);
   const { model, learnt } = JSON.parse(parts.map((part) => part!.text).join('')) as { model: LearnedModel; learnt: string[] };
   return { header, model, learnt: new Set(learnt), scorer: createScorer(model) };

@@ -1,6 +1,7 @@
 // The risk subgraph's own database: learned models, assessments, rules and their hits, and
 // where screening and learning left off in the declarations change feed.
 import { Schema, type Connection, type Model } from 'mongoose';
+import { findById } from '../kit/batching';
 import type { Assessment } from './assess';
 import type { RuleDoc } from './rules';
 
@@ -108,14 +109,8 @@ export async function prepareRiskModels(models: RiskModels): Promise<void> {
   await models.ruleHits.createIndexes();
 }
 
-/** Reads a document by `_id` the way FerretDB answers from its primary key. */
-export async function byId<T>(model: Model<T>, id: string): Promise<T | null> {
-  const [doc] = await model.find({ _id: id }).limit(1).lean<T[]>().exec();
-  return doc ?? null;
-}
-
 export async function readState(models: RiskModels, key: string): Promise<string | null> {
-  return (await byId(models.state, key))?.value ?? null;
+  return (await findById(models.state, key))?.value ?? null;
 }
 
 export async function writeState(models: RiskModels, key: string, value: string): Promise<void> {

@@ -1,6 +1,7 @@
 // A share of filings is selected at random, whatever its score, as in ASYCUDA's selectivity
 // module: controls of filings the model would pass keep teaching it, without its own bias.
 // The draw is a hash of the MRN, so screening the same filing again never re-rolls it.
+import { hashString } from '../kit/random';
 
 export const DEFAULT_RANDOM_SHARE = 0.01;
 
@@ -9,13 +10,9 @@ export function isRandomlySelected(mrn: string, share: number, salt = 'random-se
   return uniform(`${salt}:${mrn}`) < share;
 }
 
-/** A stable number in [0, 1) from a string (FNV-1a, then a final avalanche). */
+/** A stable number in [0, 1) from a string: FNV-1a, then a final avalanche so that similar MRNs spread. */
 export function uniform(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
+  let hash = hashString(text);
   hash ^= hash >>> 16;
   hash = Math.imul(hash, 0x85ebca6b);
   hash ^= hash >>> 13;

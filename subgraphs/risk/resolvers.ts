@@ -7,7 +7,7 @@ import type { FilingKind, Resolvers } from './__generated__/resolvers-types';
 import { servicesOf, type RiskContext } from './context';
 import { loadHeader, loadModel } from './model-store';
 import type { AssessmentDoc, RuleDoc } from './models';
-import { dimension, smoothedRate } from './model/profiles';
+import { smoothedRate } from './model/profiles';
 import { pageOfQueue, rankedEntries, type QueueEntry } from './queue';
 import { changeRule, createRule, retireRule } from './rule-writes';
 import { screenMrns } from './screening';
@@ -41,7 +41,7 @@ export const resolvers: Resolvers = {
     },
     riskModel: async (_, { version }, { models }) =>
       version === null || version === undefined ? ((await loadModel(models))?.header ?? null) : loadHeader(models, version),
-    targetingRule: (_, { reference }, { models }) => models.rules.find({ _id: reference }).limit(1).lean<RuleDoc[]>().exec().then(([rule]) => rule ?? null),
+    targetingRule: (_, { reference }, { loaders }) => loaders.ruleByReference.load(reference),
     targetingRules: (_, { status, first, after }, { models }) => paginate<RuleDoc>(models.rules, status ? { status } : {}, { first, after }, [{ field: '_id', direction: 1 }]),
   },
 
@@ -73,8 +73,8 @@ export const resolvers: Resolvers = {
       const stored = await loadModel(models);
       if (!stored) return null;
       const { model } = stored;
-      const role = (name: string) => {
-        const counts = model.counts[dimension(name).name]?.[eori];
+      const role = (dimension: 'importer' | 'declarant' | 'seller') => {
+        const counts = model.counts[dimension]?.[eori];
         if (!counts) return null;
         const [controls, irregularities] = counts;
         const rate = smoothedRate(counts, model.baseRate, model.priorStrength);
@@ -92,7 +92,7 @@ export const resolvers: Resolvers = {
   },
 
   TargetingRule: {
-    __resolveReference: ({ reference }, { models }) => models.rules.find({ _id: reference }).limit(1).lean<RuleDoc[]>().exec().then(([rule]) => rule ?? null),
+    __resolveReference: ({ reference }, { loaders }) => loaders.ruleByReference.load(reference),
     reference: (rule) => rule._id,
     hits: async (rule, _, { loaders }) => (await loaders.hitsByRule.load(rule._id)).hits,
     confirmedHits: async (rule, _, { loaders }) => (await loaders.hitsByRule.load(rule._id)).confirmedHits,

@@ -6,7 +6,8 @@ import type { Caller } from '../kit/context';
 import { conflict, invalidTransition, notFound } from '../kit/errors';
 import { requireNumber } from '../kit/input';
 import { insertOnce } from '../kit/persistence';
-import { byId, type RiskModels } from './models';
+import { findById } from '../kit/batching';
+import type { RiskModels } from './models';
 import { validateRuleContent, type RuleContent, type RuleDoc } from './rules';
 
 type Input = Record<string, unknown>;
@@ -33,7 +34,7 @@ export async function createRule(models: RiskModels, input: Input, caller: Calle
     await models.rules.collection.replaceOne({ _id: reference as never }, rule, { upsert: true });
     return rule;
   }
-  const existing = (await byId(models.rules, reference)) ?? (await rollForward(models, reference, 0));
+  const existing = (await findById(models.rules, reference)) ?? (await rollForward(models, reference, 0));
   if (existing && sameContent(contentOf(existing), content)) return existing;
   throw conflict(`A targeting rule ${reference} already exists with other content; change it with changeTargetingRule`, { reference });
 }
@@ -86,8 +87,8 @@ async function commitRevision(models: RiskModels, existing: RuleDoc, revision: n
  * revision died before applying it (or is applying it right now: the same write, twice).
  */
 async function rollForward(models: RiskModels, reference: string, revision: number): Promise<RuleDoc | null> {
-  const next = await byId(models.ruleRevisions, revisionId(reference, revision + 1));
-  if (!next) return byId(models.rules, reference);
+  const next = await findById(models.ruleRevisions, revisionId(reference, revision + 1));
+  if (!next) return findById(models.rules, reference);
   await models.rules.collection.replaceOne({ _id: reference as never }, next.rule, { upsert: true });
   return (await rollForward(models, reference, revision + 1)) ?? next.rule;
 }
@@ -96,7 +97,7 @@ const revisionId = (reference: string, revision: number) => `${reference}#${revi
 
 async function requireRule(models: RiskModels, reference: unknown): Promise<RuleDoc> {
   const key = String(reference ?? '');
-  const rule = await byId(models.rules, key);
+  const rule = await findById(models.rules, key);
   if (!rule) throw notFound('targeting rule', key);
   return rule;
 }

@@ -1,12 +1,13 @@
 // Screening: facts from the graph in, assessments out. Idempotent by construction: an
 // assessment records the hash of everything it was made from (facts, model version, rules,
 // random share), and a filing whose basis has not changed keeps its assessment.
-import type { Connection, Model } from 'mongoose';
+import type { Connection } from 'mongoose';
 import { findByIds } from '../kit/batching';
 import { contentHash } from '../kit/content-hash';
 import { failedPrecondition } from '../kit/errors';
 import type { GraphClient } from '../kit/graph-client';
-import { insertOnce, isDuplicateKeyError } from '../kit/persistence';
+import { putAll } from '../kit/journal';
+import { insertOnce } from '../kit/persistence';
 import { assess, type Assessment, type AssessmentPolicy } from './assess';
 import {
   DECLARATIONS_BY_MRN,
@@ -110,15 +111,16 @@ export async function assessFilings(services: RiskServices, policy: Policy, fili
 
   // The assessment last: until it is written, its old basis makes the next screening redo the
   // queue entry and the hits, so a crash in between leaves nothing half done.
-  await putEach(models.queueEntries, fresh.map(queueEntry), changed.map(queueEntry));
-  await updateRuleHits(models, unique, existing, [...fresh, ...changed]);
-  await putEach(models.assessments, fresh, changed);
+  const written = [...fresh, ...changed];
+  await putAll(services.connection, models.queueEntries.collection.collectionName, written.map(queueEntry));
+  await updateRuleHits(models, unique, existing, written);
+  await putAll(services.connection, models.assessments.collection.collectionName, written);
   const inBatch = new Set(unique.map((filing) => filing.features.mrn));
   await confirmRuleHits(models, confirmed.filter((mrn) => !inBatch.has(mrn)));
-  if (fresh.length + changed.length > 0) await touchQueue(models);
-  const byMrn = new Map([...fresh, ...changed, ...current].map((doc) => [doc._id, doc]));
+  if (written.length > 0) await touchQueue(models);
+  const byMrn = new Map([...written, ...current].map((doc) => [doc._id, doc]));
   return {
-    assessed: fresh.length + changed.length,
+    assessed: written.length,
     unchanged: current.length,
     assessments: unique.map((filing) => byMrn.get(filing.features.mrn)!),
   };
@@ -131,21 +133,6 @@ function sameAssessment(stored: AssessmentDoc, assessment: Assessment): boolean 
 
 function queueEntry({ _id, kind, score, lane, office }: AssessmentDoc): QueueEntryDoc {
   return { _id, kind, score, lane, office };
-}
-
-/** New documents in bulk; existing ones replaced by `_id`, one at a time (FerretDB answers those from its primary key; bulk deletes scan). */
-async function putEach<TDoc extends { _id: string }>(model: Model<TDoc>, fresh: TDoc[], existing: TDoc[]): Promise<void> {
-  const replace = (doc: TDoc) => model.collection.replaceOne({ _id: doc._id as never }, doc as never, { upsert: true });
-  if (fresh.length > 0) {
-    try {
-      await model.collection.insertMany(fresh as never[], { ordered: false });
-    } catch (error) {
-      // Another screening got there first: this one's assessment is as current as its.
-      if (!isDuplicateKeyError(error)) throw error;
-      await Promise.all(fresh.map(replace));
-    }
-  }
-  await Promise.all(existing.map(replace));
 }
 
 /** A rule's hits are the filings whose current assessment it matched; confirmed once a control found an irregularity. */

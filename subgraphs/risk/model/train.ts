@@ -11,6 +11,7 @@
  *
  * The model is plain data (JSON): counts from all training filings, bands, weights.
  */
+import { hashString } from '../../kit/random';
 import type { FilingFeatures, ItemFeatures, LabelledFiling } from './features';
 import { addSample, buildFairPrice, MIN_BAND_SAMPLES, type FairPriceModel, type FairPriceSamples } from './fair-price';
 import { addCount, createKeyReader, DEFAULT_DIMENSIONS, dimension, encode, logit, PRIOR_STRENGTH, sigmoid, type Counts, type ProfileCounts } from './profiles';
@@ -74,12 +75,7 @@ function examplesOf(filings: readonly LabelledFiling[], folds: number): Example[
 
 /** FNV-1a of the MRN: a filing's fold is a pure function of its identity, not of input order. */
 export function foldOf(mrn: string, folds: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < mrn.length; i++) {
-    hash ^= mrn.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) % folds;
+  return hashString(mrn) % folds;
 }
 
 export interface OutOfFoldEncodings {
