@@ -12,7 +12,7 @@
 import { fileURLToPath } from 'node:url';
 import mongoose from 'mongoose';
 import { ingest, type IngestSummary } from '../scripts/ingest/run';
-import type { SourceLine } from '../scripts/ingest/sources';
+import { fromRecords } from '../scripts/ingest/sources';
 import { openWriters } from '../scripts/ingest/writers';
 import { kcsFileToRecords } from '../subgraphs/declarations/kcs';
 import type { DeclarationsRecord } from '../subgraphs/declarations/records';
@@ -27,10 +27,7 @@ const records: DeclarationsRecord[] = kcsFileToRecords(TRAIN_CSV)
   .slice(0, rows)
   .flatMap(({ declaration, control }) => (control ? [declaration, control] : [declaration]));
 
-async function* source(): AsyncGenerator<SourceLine> {
-  let line = 0;
-  for (const record of records) yield { file: 'bench', line: ++line, record };
-}
+const source = () => fromRecords(records, 'bench');
 
 interface ProjectRun {
   /** openWriters: connect, create indexes, read the outline of what is stored. */

@@ -6,15 +6,15 @@
 //   npx tsx bench/screen.ts [--history 3000] [--screen 2000] [--rounds 20]
 //
 // The platform runs in this process (gateway and subgraphs over real HTTP), like the tests.
-import { kcsRowToRecords, readKcsCsv } from '../subgraphs/declarations/kcs';
+import { kcsRecordList, readKcsCsv } from '../subgraphs/declarations/kcs';
 import { assess } from '../subgraphs/risk/assess';
-import { servicesOf } from '../subgraphs/risk/context';
 import { SCREENING_CHANGES, declarationFeatures, type ChangePage, type ScreeningChange } from '../subgraphs/risk/graph-facts';
 import { learnThroughGraph } from '../subgraphs/risk/learning';
 import type { FilingFeatures } from '../subgraphs/risk/model/features';
 import { currentPolicy, screenPending } from '../subgraphs/risk/screening';
 import { startInProcessPlatform } from '../scripts/in-process-platform';
 import { ingest } from '../scripts/ingest/run';
+import { fromRecords } from '../scripts/ingest/sources';
 import { openWriters } from '../scripts/ingest/writers';
 import { formatCount, formatMs, numberFlag, printTable, startBenchDatabase } from './support';
 
@@ -31,14 +31,8 @@ try {
     licences: database.dbName('licences'),
     mra: database.dbName('mra'),
   });
-  async function* lines(slice: typeof rows, withLabels: boolean) {
-    for (const [index, row] of slice.entries()) {
-      const { declaration, control } = kcsRowToRecords(row, { withLabels });
-      yield { file: 'bench', line: index + 1, record: declaration };
-      if (control) yield { file: 'bench', line: index + 1, record: control };
-    }
-  }
-  const services = servicesOf(platform.risk.models);
+  const lines = (slice: typeof rows, withLabels: boolean) => fromRecords(kcsRecordList(slice, { withLabels }), 'bench');
+  const services = platform.risk.models;
   await ingest(lines(rows.slice(0, historyRows), true), { writers, batchSize: 2000 });
   await finish();
   const { header } = await learnThroughGraph(services);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startDatabase } from '../db/engine';
-import { kcsRowToRecords, readKcsCsv } from '../subgraphs/declarations/kcs';
+import { kcsMrn, kcsRecordList, readKcsCsv, type KcsRow } from '../subgraphs/declarations/kcs';
 import { createGraphClient } from '../subgraphs/kit/graph-client';
 import { uniform } from '../subgraphs/risk/random-selection';
 import { learnThroughGraph } from '../subgraphs/risk/learning';
@@ -17,11 +17,10 @@ import { auc, precisionAt, recallAt } from '../subgraphs/risk/model/metrics';
 import { dimension } from '../subgraphs/risk/model/profiles';
 import type { LearnOptions } from '../subgraphs/risk/model/train';
 import { screenPending, type RiskServices } from '../subgraphs/risk/screening';
-import { servicesOf } from '../subgraphs/risk/context';
 import { startInProcessPlatform } from './in-process-platform';
 import { createProgress } from './ingest/progress';
 import { ingest, type IngestSummary } from './ingest/run';
-import type { SourceLine } from './ingest/sources';
+import { fromRecords } from './ingest/sources';
 import { openWriters } from './ingest/writers';
 import { runTool } from './risk/services';
 
@@ -72,30 +71,34 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   const databaseName = (subgraph: string) => `${run}_${subgraph}`;
   const platform = await phase('start the platform', () => startInProcessPlatform({ uri: database.uri, databaseName }));
   const { writers, finish, close } = await openWriters(database.uri, { declarations: databaseName('declarations'), licences: databaseName('licences'), mra: databaseName('mra') });
-  const services: RiskServices = servicesOf(platform.risk.models);
+  const services: RiskServices = platform.risk.models;
   try {
-    const historyRows = options.history.flatMap((file) => readKcsCsv(file).map((row) => ({ file, row })));
+    const historyRows = options.history.flatMap((file) => readKcsCsv(file));
     await phase('ingest history', () => ingestRows(historyRows, true, writers, options.progress ? 'history' : undefined).then(finish));
 
     const learned = await phase('learn through the graph', () => learnThroughGraph(services, { learnOptions: options.learnOptions }));
     log(`model version ${learned.header.version}: ${learned.header.filingsLearned} controlled declarations, ${learned.header.irregularFilings} irregular`);
 
     // The labels stay in the file: the holdout goes in as declarations only.
-    const holdoutRows = readKcsCsv(options.holdout).map((row) => ({ file: options.holdout, row }));
+    const holdoutRows = readKcsCsv(options.holdout);
     await phase('ingest holdout without labels', () => ingestRows(holdoutRows, false, writers, options.progress ? 'holdout' : undefined).then(finish));
 
     // Only what changed after learning: the holdout.
     await phase('screen through the graph', () => screenPending(services, { startAfter: learned.header.feedCursor }));
 
-    const scores = await phase('read assessments through the graph', () => readScores(platform.gateway.graphqlUrl, holdoutRows.map(({ row }) => mrnOf(row))));
+    const holdout = holdoutRows.map((row) => ({ row, mrn: kcsMrn(row) }));
+    const assessments = await phase('read assessments through the graph', () => readScores(platform.gateway.graphqlUrl, holdout.map(({ mrn }) => mrn)));
 
     // Only now do the holdout labels come out of the file.
-    const scored = holdoutRows.filter(({ row }) => scores.has(mrnOf(row)));
+    const scored = holdout.flatMap(({ row, mrn }) => {
+      const assessment = assessments.get(mrn);
+      return assessment ? [{ ...assessment, mrn, irregular: row.fraud === 1 }] : [];
+    });
     // Ties are broken by a hash of the MRN, never by file order, which could carry the labels.
-    const ranked = scored.map(({ row }) => scores.get(mrnOf(row))!.score + uniform(mrnOf(row)) * 1e-9);
+    const ranked = scored.map(({ score, mrn }) => score + uniform(mrn) * 1e-9);
+    const labels = scored.map(({ irregular }) => irregular);
     const lanes: Record<string, number> = {};
-    for (const { row } of scored) lanes[scores.get(mrnOf(row))!.lane] = (lanes[scores.get(mrnOf(row))!.lane] ?? 0) + 1 / scored.length;
-    const labels = scored.map(({ row }) => row.fraud === 1);
+    for (const { lane } of scored) lanes[lane] = (lanes[lane] ?? 0) + 1 / scored.length;
     return {
       historyRows: historyRows.length,
       holdoutRows: holdoutRows.length,
@@ -116,23 +119,9 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   }
 }
 
-const mrnOf = (row: Parameters<typeof kcsRowToRecords>[0]) => kcsRowToRecords(row).declaration.mrn;
-
-async function ingestRows(
-  rows: { file: string; row: Parameters<typeof kcsRowToRecords>[0] }[],
-  withLabels: boolean,
-  writers: Parameters<typeof ingest>[1]['writers'],
-  label: string | undefined,
-): Promise<IngestSummary> {
-  async function* lines(): AsyncGenerator<SourceLine> {
-    for (const [index, { file, row }] of rows.entries()) {
-      const { declaration, control } = kcsRowToRecords(row, { withLabels });
-      yield { file, line: index + 2, record: declaration };
-      if (control) yield { file, line: index + 2, record: control };
-    }
-  }
-  const total = rows.length * (withLabels ? 2 : 1);
-  return ingest(lines(), { writers, batchSize: 2_000, progress: label ? createProgress(label, total) : undefined });
+async function ingestRows(rows: readonly KcsRow[], withLabels: boolean, writers: Parameters<typeof ingest>[1]['writers'], label: string | undefined): Promise<IngestSummary> {
+  const records = kcsRecordList(rows, { withLabels });
+  return ingest(fromRecords(records, label ?? 'kcs'), { writers, batchSize: 2_000, progress: label ? createProgress(label, records.length) : undefined });
 }
 
 async function readScores(graphqlUrl: string, mrns: string[]): Promise<Map<string, { score: number; lane: string }>> {

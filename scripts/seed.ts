@@ -22,7 +22,7 @@ import { describeCounts } from '../subgraphs/kit/upsert';
 import { connectDatabase } from '../subgraphs/kit/database';
 import { createProgress } from './ingest/progress';
 import { ingest, type IngestSummary } from './ingest/run';
-import type { SourceLine } from './ingest/sources';
+import { fromRecords } from './ingest/sources';
 import { openWriters } from './ingest/writers';
 
 export const KCS_TRAIN = fileURLToPath(new URL('../data/kcs-synthetic/train.csv', import.meta.url));
@@ -88,7 +88,7 @@ export async function seedDemoData(options: SeedOptions): Promise<void> {
 
   const { writers, finish, close } = await openWriters(uri, Object.fromEntries(Object.entries(databases).filter(([, name]) => name)) as Record<string, string>);
   try {
-    const summary = await ingest(asSource(records), {
+    const summary = await ingest(fromRecords(records, 'demo data'), {
       writers,
       batchSize: 5_000,
       progress: createProgress('demo data', records.length),
@@ -99,10 +99,6 @@ export async function seedDemoData(options: SeedOptions): Promise<void> {
   } finally {
     await close();
   }
-}
-
-async function* asSource(records: readonly unknown[]): AsyncGenerator<SourceLine> {
-  for (const [index, record] of records.entries()) yield { file: 'demo data', line: index + 1, record };
 }
 
 export function describeSummary(summary: IngestSummary): string {

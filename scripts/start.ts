@@ -9,10 +9,8 @@ import { startDatabase, type Database } from '../db/engine';
 import { ensureExplorerBuilt } from '../gateway/explorer/build';
 import { SUBGRAPHS, subgraphUrl } from '../subgraphs/registry';
 import { connectDatabase } from '../subgraphs/kit/database';
-import { createGraphClient } from '../subgraphs/kit/graph-client';
-import { createRiskModels } from '../subgraphs/risk/models';
 import { riskSettingsFromEnv } from '../subgraphs/risk/settings';
-import { RISK_CALLER } from '../subgraphs/risk/subgraph';
+import { createRiskStore } from '../subgraphs/risk/subgraph';
 import { prepareRiskOnFirstStart } from './risk/first-start';
 import { seedDemoData } from './seed';
 
@@ -124,12 +122,7 @@ async function main(): Promise<void> {
 async function prepareRisk(uri: string, graphqlUrl: string, log: (line: string) => void): Promise<void> {
   const risk = await connectDatabase('risk', { uri });
   try {
-    const services = {
-      models: createRiskModels(risk.connection),
-      connection: risk.connection,
-      settings: { ...riskSettingsFromEnv(), gatewayUrl: graphqlUrl },
-      graph: createGraphClient({ url: graphqlUrl, headers: RISK_CALLER }),
-    };
+    const services = createRiskStore(risk.connection, { ...riskSettingsFromEnv(), gatewayUrl: graphqlUrl });
     await prepareRiskOnFirstStart(services, log);
   } catch (error) {
     if (!stopping) log(`risk setup failed: ${(error as Error).message}; run npm run risk:learn and npm run screen once the platform is up`);

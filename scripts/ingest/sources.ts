@@ -11,6 +11,12 @@ export interface SourceLine {
   error?: string;
 }
 
+/** Records already in memory (demo data, converted files), as numbered source lines. */
+export async function* fromRecords(records: Iterable<unknown>, file: string): AsyncGenerator<SourceLine> {
+  let line = 0;
+  for (const record of records) yield { file, line: ++line, record };
+}
+
 export async function* readJsonLines(file: string): AsyncGenerator<SourceLine> {
   const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
   let line = 0;

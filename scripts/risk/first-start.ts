@@ -7,7 +7,7 @@ import { readState } from '../../subgraphs/risk/models';
 import { SCREEN_CURSOR, screenPending, type RiskServices } from '../../subgraphs/risk/screening';
 
 export async function prepareRiskOnFirstStart(services: RiskServices, log: (line: string) => void): Promise<{ learned: boolean; screened: boolean }> {
-  const { models } = services;
+  const models = services;
   const learned = (await currentVersion(models)) === null;
   if (learned) {
     log('first start: learning risk profiles from the control results in the graph...');

@@ -2,11 +2,10 @@
 // given), the graph behind the gateway, and a check that the gateway is up before any work.
 import { startDatabase } from '../../db/engine';
 import { connectDatabase } from '../../subgraphs/kit/database';
-import { createGraphClient } from '../../subgraphs/kit/graph-client';
-import { createRiskModels, prepareRiskModels } from '../../subgraphs/risk/models';
+import { prepareRiskModels } from '../../subgraphs/risk/models';
 import type { RiskServices } from '../../subgraphs/risk/screening';
 import { riskSettingsFromEnv, type RiskSettings } from '../../subgraphs/risk/settings';
-import { RISK_CALLER } from '../../subgraphs/risk/subgraph';
+import { createRiskStore } from '../../subgraphs/risk/subgraph';
 
 export interface OpenedServices {
   services: RiskServices;
@@ -22,10 +21,10 @@ export async function openRiskServices(settings: RiskSettings = riskSettingsFrom
   }
   const database = await startDatabase();
   const risk = await connectDatabase('risk', { uri: database.uri });
-  const models = createRiskModels(risk.connection);
-  await prepareRiskModels(models);
+  const services = createRiskStore(risk.connection, settings);
+  await prepareRiskModels(services);
   return {
-    services: { models, connection: risk.connection, graph: createGraphClient({ url: settings.gatewayUrl, headers: RISK_CALLER }), settings },
+    services,
     async close() {
       await risk.close();
       await database.stop();

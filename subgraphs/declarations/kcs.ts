@@ -296,6 +296,14 @@ export function kcsRowToRecords(row: KcsRow, options: KcsRecordOptions = {}): Kc
   return { declaration, control };
 }
 
+/** Rows as ingest records, each declaration followed by its control result when labelled. */
+export function kcsRecordList(rows: readonly KcsRow[], options: KcsRecordOptions = {}): (DeclarationRecord | ControlResultRecord)[] {
+  return rows.flatMap((row) => {
+    const { declaration, control } = kcsRowToRecords(row, options);
+    return control ? [declaration, control] : [declaration];
+  });
+}
+
 export function kcsFileToRecords(path: string, options: KcsRecordOptions = {}): KcsRecords[] {
   return readKcsCsv(path).map((row) => kcsRowToRecords(row, options));
 }

@@ -13,8 +13,3 @@ export interface RiskStore extends RiskModels {
 }
 
 export type RiskContext = SubgraphContext<RiskStore, RiskLoaders>;
-
-/** What screening and learning need, from the store a request has. */
-export function servicesOf(store: RiskStore): { models: RiskModels; connection: Connection; graph: GraphClient; settings: RiskSettings } {
-  return { models: store, connection: store.connection, graph: store.graph, settings: store.settings };
-}

@@ -37,7 +37,7 @@ export interface LearnRunResult {
 
 export async function learnThroughGraph(services: RiskServices, options: LearnRunOptions = {}): Promise<LearnRunResult> {
   const now = services.now ?? (() => new Date());
-  const base = options.incremental ? await loadModel(services.models) : null;
+  const base = options.incremental ? await loadModel(services) : null;
   if (options.incremental && !base) throw failedPrecondition('Incremental learning needs a model to build on: run a full `npm run risk:learn` first');
 
   const started = Date.now();
@@ -74,7 +74,7 @@ export async function learnThroughGraph(services: RiskServices, options: LearnRu
   const learntFilings = base ? base.header.filingsLearned + newFilings.length : filings.length;
   const irregular = (base ? base.header.irregularFilings : 0) + newFilings.filter((filing) => filing.irregular).length;
   const header = await saveModel(
-    services.models,
+    services,
     {
       learnedAt: now().toISOString(),
       method: base ? 'INCREMENTAL' : 'FULL',

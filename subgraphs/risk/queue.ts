@@ -32,7 +32,7 @@ export async function touchQueue(models: RiskModels): Promise<void> {
 }
 
 /** Highest score first; equal scores by MRN, so pages are stable. */
-export function compareEntries(a: QueueEntry, b: QueueEntry): number {
+export function compareEntries(a: Pick<QueueEntry, 'score' | 'mrn'>, b: Pick<QueueEntry, 'score' | 'mrn'>): number {
   return b.score - a.score || (a.mrn < b.mrn ? -1 : a.mrn > b.mrn ? 1 : 0);
 }
 
@@ -59,7 +59,7 @@ export function pageOfQueue(entries: readonly QueueEntry[], filter: QueueFilter,
   if (args.after) {
     const [score, mrn] = decodeCursor(args.after, 2);
     if (typeof score !== 'number' || typeof mrn !== 'string') throw badUserInput('after', 'is not a cursor returned by this queue');
-    start = selected.findIndex((entry) => compareEntries(entry, { mrn, score, kind: filter.kind, lane: 'GREEN', office: '' }) > 0);
+    start = selected.findIndex((entry) => compareEntries(entry, { mrn, score }) > 0);
     if (start < 0) start = selected.length;
   }
   const page = selected.slice(start, start + limit);

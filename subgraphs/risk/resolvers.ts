@@ -4,7 +4,7 @@ import { requireOfficeCode, requireValid } from '../kit/input';
 import { paginate } from '../kit/pagination';
 import { DateScalar, DateTimeScalar } from '../kit/scalars';
 import type { FilingKind, Resolvers } from './__generated__/resolvers-types';
-import { servicesOf, type RiskContext } from './context';
+import type { RiskContext } from './context';
 import { loadHeader, loadModel } from './model-store';
 import type { AssessmentDoc, RuleDoc } from './models';
 import { smoothedRate } from './model/profiles';
@@ -52,7 +52,7 @@ export const resolvers: Resolvers = {
     screen: async (_, { mrns, kind }, { models }) => {
       if (mrns.length === 0 || mrns.length > MAX_SCREEN) throw badUserInput('mrns', `from 1 to ${MAX_SCREEN} MRNs at once, not ${mrns.length}`);
       const valid = mrns.map((mrn, index) => requireValid(`mrns[${index}]`, checkMrn(mrn)));
-      const result = await screenMrns(servicesOf(models), toKind(kind ?? 'DECLARATION'), valid);
+      const result = await screenMrns(models, toKind(kind ?? 'DECLARATION'), valid);
       return { assessed: result.assessed, unchanged: result.unchanged, notFound: result.notFound, assessments: result.assessments };
     },
   },

@@ -3,6 +3,7 @@
 // revision>" first, carrying the new rule (FerretDB's conditional updates are not atomic under
 // concurrency), so a change whose writer died half-way is finished by the next one to look.
 import type { Caller } from '../kit/context';
+import { contentHash } from '../kit/content-hash';
 import { conflict, invalidTransition, notFound } from '../kit/errors';
 import { requireNumber } from '../kit/input';
 import { insertOnce } from '../kit/persistence';
@@ -23,7 +24,7 @@ const contentOf = (rule: RuleDoc): RuleContent => ({
   validUntil: rule.validUntil,
 });
 
-const sameContent = (a: RuleContent, b: RuleContent) => JSON.stringify(a) === JSON.stringify(b);
+const sameContent = (a: RuleContent, b: RuleContent) => contentHash(a) === contentHash(b);
 
 export async function createRule(models: RiskModels, input: Input, caller: Caller, now = new Date()): Promise<RuleDoc> {
   const content = validateRuleContent(input);

@@ -5,6 +5,7 @@ import { badUserInput } from '../kit/errors';
 import { checkCountryCode, checkUnLocode } from '../kit/identifiers';
 import { requireDate, requireNumber, requireOfficeCode, requireOneOf, requirePattern, requireText, requireValid } from '../kit/input';
 import type { FilingFeatures, ItemFeatures } from './model/features';
+import { valuePerKg } from './model/fair-price';
 import type { Lane, Reason } from './reasons';
 
 export const RULE_KINDS = ['PRIORITY_CONTROL_AREA', 'RISK_INFORMATION_FORM', 'FINANCIAL_RISK_CRITERION', 'LOCAL'] as const;
@@ -161,10 +162,6 @@ function itemMatches(c: RuleCriteria, item: ItemFeatures): boolean {
     if (c.valuePerKgAbove !== null && !(value > c.valuePerKgAbove)) return false;
   }
   return true;
-}
-
-export function valuePerKg(item: ItemFeatures): number | null {
-  return item.valueEur !== null && item.netMass !== null && item.netMass > 0 ? item.valueEur / item.netMass : null;
 }
 
 export function ruleReason(rule: Pick<RuleDoc, '_id' | 'kind' | 'description' | 'weight' | 'revision'>, match: RuleMatch): Reason {

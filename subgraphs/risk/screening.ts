@@ -1,11 +1,9 @@
 // Screening: facts from the graph in, assessments out. Idempotent by construction: an
 // assessment records the hash of everything it was made from (facts, model version, rules,
 // random share), and a filing whose basis has not changed keeps its assessment.
-import type { Connection } from 'mongoose';
 import { findByIds } from '../kit/batching';
 import { contentHash } from '../kit/content-hash';
 import { failedPrecondition } from '../kit/errors';
-import type { GraphClient } from '../kit/graph-client';
 import { putAll } from '../kit/journal';
 import { insertOnce } from '../kit/persistence';
 import { assess, type Assessment, type AssessmentPolicy } from './assess';
@@ -26,15 +24,10 @@ import { loadModel } from './model-store';
 import { readState, writeState, type AssessmentDoc, type QueueEntryDoc, type RiskModels, type RuleHitDoc } from './models';
 import { touchQueue } from './queue';
 import type { RuleDoc } from './rules';
-import type { RiskSettings } from './settings';
+import type { RiskStore } from './context';
 
-export interface RiskServices {
-  models: RiskModels;
-  connection: Connection;
-  graph: GraphClient;
-  settings: RiskSettings;
-  now?: () => Date;
-}
+/** What screening and learning work with: the subgraph's store (models, connection, graph, settings), and a clock for tests. */
+export type RiskServices = RiskStore & { now?: () => Date };
 
 export interface ScreenedFiling {
   features: FilingFeatures;
@@ -59,10 +52,10 @@ export interface Policy extends AssessmentPolicy {
   basis: string;
 }
 
-export async function currentPolicy(services: Pick<RiskServices, 'models' | 'settings'>): Promise<Policy> {
-  const stored = await loadModel(services.models);
+export async function currentPolicy(services: RiskServices): Promise<Policy> {
+  const stored = await loadModel(services);
   if (!stored) throw failedPrecondition('No risk model has been learned yet: run `npm run risk:learn` first');
-  const rules = await services.models.rules.find({ status: 'ACTIVE' }).lean<RuleDoc[]>().exec();
+  const rules = await services.rules.find({ status: 'ACTIVE' }).lean<RuleDoc[]>().exec();
   rules.sort((a, b) => (a._id < b._id ? -1 : 1));
   const thresholds = { red: stored.header.redThreshold, yellow: stored.header.yellowThreshold };
   const { randomShare } = services.settings;
@@ -83,7 +76,7 @@ export async function currentPolicy(services: Pick<RiskServices, 'models' | 'set
  * confirmed hit.
  */
 export async function assessFilings(services: RiskServices, policy: Policy, filings: readonly ScreenedFiling[], confirmed: readonly string[] = []): Promise<ScreeningResult> {
-  const { models } = services;
+  const models = services;
   const now = (services.now ?? (() => new Date()))().toISOString();
   const unique = [...new Map(filings.map((filing) => [filing.features.mrn, filing])).values()];
   const existing = new Map((await findByIds<AssessmentDoc>(models.assessments, unique.map((f) => f.features.mrn))).map((doc) => [doc._id, doc]));
@@ -220,7 +213,7 @@ export interface ScreenAllOptions {
  */
 export async function screenPending(services: RiskServices, options: ScreenAllOptions = {}): Promise<ScreenAllProgress & { restarted: boolean }> {
   const policy = await currentPolicy(services);
-  const saved = JSON.parse((await readState(services.models, SCREEN_CURSOR)) ?? 'null') as { basis: string; cursor: string | null } | null;
+  const saved = JSON.parse((await readState(services, SCREEN_CURSOR)) ?? 'null') as { basis: string; cursor: string | null } | null;
   const restarted = options.startAfter === undefined && saved?.basis !== policy.basis;
   let after = options.startAfter !== undefined ? options.startAfter : restarted ? null : saved!.cursor;
   const progress: ScreenAllProgress = { changesRead: 0, assessed: 0, unchanged: 0 };
@@ -241,7 +234,7 @@ export async function screenPending(services: RiskServices, options: ScreenAllOp
     progress.unchanged += result.unchanged;
     after = page.changes.pageInfo.endCursor ?? after;
     // Saved after each batch: an interrupted run resumes where it stopped.
-    await writeState(services.models, SCREEN_CURSOR, JSON.stringify({ basis: policy.basis, cursor: after }));
+    await writeState(services, SCREEN_CURSOR, JSON.stringify({ basis: policy.basis, cursor: after }));
     options.onProgress?.(progress);
     if (!page.changes.pageInfo.hasNextPage) break;
   }

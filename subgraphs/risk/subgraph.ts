@@ -1,6 +1,7 @@
 // The risk subgraph: learned models, targeting rules, assessments and the control queue. It reads
 // the rest of the graph through the gateway, as any client does, and publishes its results back.
 import { fileURLToPath } from 'node:url';
+import type { Connection } from 'mongoose';
 import { createGraphClient } from '../kit/graph-client';
 import type { SubgraphDefinition } from '../kit/server';
 import { subgraphEntry } from '../registry';
@@ -13,18 +14,18 @@ import { riskSettingsFromEnv, type RiskSettings } from './settings';
 /** The identity screening uses towards the other subgraphs. */
 export const RISK_CALLER = { 'x-caller-id': 'risk-screening', 'x-caller-roles': 'risk' };
 
+/** The risk models on a connection, with the graph client screening and learning read through. */
+export function createRiskStore(connection: Connection, settings: RiskSettings): RiskStore {
+  return { ...createRiskModels(connection), connection, settings, graph: createGraphClient({ url: settings.gatewayUrl, headers: RISK_CALLER }) };
+}
+
 export function createRiskSubgraph(settings: RiskSettings = riskSettingsFromEnv()): SubgraphDefinition<RiskStore, RiskLoaders> {
   return {
     name: 'risk',
     defaultPort: subgraphEntry('risk').defaultPort,
     schemaPath: fileURLToPath(new URL('./schema.graphql', import.meta.url)),
     resolvers,
-    createModels: (connection) => ({
-      ...createRiskModels(connection),
-      connection,
-      settings,
-      graph: createGraphClient({ url: settings.gatewayUrl, headers: RISK_CALLER }),
-    }),
+    createModels: (connection) => createRiskStore(connection, settings),
     createLoaders: createRiskLoaders,
     prepare: prepareRiskModels,
   };

@@ -11,7 +11,6 @@ import { kcsFileToRecords } from '../../subgraphs/declarations/kcs';
 import { apiSchema, contractOperation, pruneToSchema } from '../support/contract';
 import { startPlatform, testDatabase, type Platform } from '../support/platform';
 import { prepareRiskOnFirstStart } from '../../scripts/risk/first-start';
-import { servicesOf } from '../../subgraphs/risk/context';
 
 let platform: Platform;
 type Data = Record<string, any>;
@@ -112,12 +111,12 @@ describe('the demo data', () => {
   describe('after the first start learned and screened it', () => {
     let first: { learned: boolean; screened: boolean };
     beforeAll(async () => {
-      first = await prepareRiskOnFirstStart(servicesOf(platform.risk.models), () => {});
+      first = await prepareRiskOnFirstStart(platform.risk.models, () => {});
     }, 120_000);
 
     it('learned a model and screened everything once; a second start does neither again', async () => {
       expect(first).toEqual({ learned: true, screened: true });
-      expect(await prepareRiskOnFirstStart(servicesOf(platform.risk.models), () => {})).toEqual({ learned: false, screened: false });
+      expect(await prepareRiskOnFirstStart(platform.risk.models, () => {})).toEqual({ learned: false, screened: false });
     });
 
     it('answers DeclarationRisk for a KCS declaration with a score, a lane and reasons', async () => {

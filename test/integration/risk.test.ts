@@ -1,10 +1,9 @@
 // The risk subgraph on the whole platform: learning and screening through the gateway, rules
 // written through mutations, assessments and the control queue read back through the gateway.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kcsRowToRecords, readKcsCsv, type KcsRow } from '../../subgraphs/declarations/kcs';
+import { kcsMrn, kcsRecordList, kcsRowToRecords, readKcsCsv, type KcsRow } from '../../subgraphs/declarations/kcs';
 import type { DeclarationsRecord } from '../../subgraphs/declarations/records';
 import { writeRecords } from '../../subgraphs/declarations/writes';
-import { servicesOf } from '../../subgraphs/risk/context';
 import { learnThroughGraph } from '../../subgraphs/risk/learning';
 import { screenPending } from '../../subgraphs/risk/screening';
 import { entrySummary, mrn } from '../support/fixtures';
@@ -14,17 +13,14 @@ import { startPlatform, type Platform } from '../support/platform';
 let platform: Platform;
 type Data = Record<string, any>;
 const gql = (query: string, variables?: Record<string, unknown>) => platform.query<Data>(query, variables);
-const services = () => servicesOf(platform.risk.models);
+const services = () => platform.risk.models;
 const write = (records: DeclarationsRecord[]) => writeRecords(platform.declarations.models, platform.declarations.database.connection, records);
 
 const KCS = readKcsCsv('data/kcs-synthetic/train.csv');
 const HISTORY = KCS.slice(0, 240);
 const LATER = KCS.slice(240, 300);
-const records = (rows: KcsRow[]) => rows.flatMap((row) => {
-  const { declaration, control } = kcsRowToRecords(row, { withLabels: true });
-  return control ? [declaration, control] : [declaration];
-});
-const mrnOf = (row: KcsRow) => (kcsRowToRecords(row).declaration as { mrn: string }).mrn;
+const records = (rows: KcsRow[]) => kcsRecordList(rows, { withLabels: true });
+const mrnOf = kcsMrn;
 
 const ASSESSMENT = `query ($mrn: ID!) { declaration(mrn: $mrn) { riskAssessment {
   score lane modelVersion randomlySelected kind
@@ -68,11 +64,16 @@ describe('learning through the graph', () => {
     expect(data?.riskModel.redThreshold).toBeGreaterThanOrEqual(data?.riskModel.yellowThreshold);
   });
 
-  it("shows an operator's learned profile", async () => {
+  it("shows an operator's learned profile, smoothed towards the overall rate", async () => {
     const importer = `NL${HISTORY[0]!.importerId}`;
-    const { data } = await gql(`query ($eori: ID!) { economicOperator(eori: $eori) { riskProfile { modelVersion asImporter { controls irregularities smoothedRate overallRate } } } }`, { eori: importer });
-    const controls = HISTORY.filter((row) => `NL${row.importerId}` === importer).length;
-    expect(data?.economicOperator?.riskProfile?.asImporter?.controls ?? controls).toBe(controls);
+    await platform.aeo.models.operators.create({ _id: importer, name: 'KCS importer', country: 'NL', aeoTags: [] });
+    const { data, errors } = await gql(`query ($eori: ID!) { economicOperator(eori: $eori) { riskProfile { modelVersion asImporter { controls irregularities smoothedRate overallRate } asSeller { controls } } } }`, { eori: importer });
+    expect(errors).toBeUndefined();
+    const rows = HISTORY.filter((row) => `NL${row.importerId}` === importer && row.countryOfOrigin !== 'ZZ');
+    const profile = data!.economicOperator.riskProfile;
+    expect(profile).toMatchObject({ modelVersion: 1, asImporter: { controls: rows.length, irregularities: rows.filter((row) => row.fraud === 1).length }, asSeller: null });
+    const { controls, irregularities, smoothedRate, overallRate } = profile.asImporter;
+    expect(smoothedRate).toBeCloseTo((irregularities + 10 * overallRate) / (controls + 10), 6);
   });
 });
 
