@@ -20,6 +20,7 @@ import { generateLicenceDemoRecords } from '../subgraphs/licences/demo-data';
 import { generateMraDemoRecords } from '../subgraphs/mra/demo-data';
 import { describeCounts } from '../subgraphs/kit/upsert';
 import { connectDatabase } from '../subgraphs/kit/database';
+import { watchJob } from '../subgraphs/kit/watchdog';
 import { createProgress } from './ingest/progress';
 import { ingest, type IngestSummary } from './ingest/run';
 import { fromRecords } from './ingest/sources';
@@ -43,6 +44,7 @@ export async function seedDemoData(options: SeedOptions): Promise<void> {
   let kcsRecords: ReturnType<typeof kcsFileToRecords> | undefined;
   const kcs = () => (kcsRecords ??= kcsFileToRecords(options.kcsFile ?? KCS_TRAIN));
 
+  const watchdog = watchJob('demo data');
   const aeo = await connectDatabase('aeo', { uri, dbName: databases.aeo });
   try {
     const models = createAeoModels(aeo.connection);
@@ -52,10 +54,13 @@ export async function seedDemoData(options: SeedOptions): Promise<void> {
     } else {
       const demo = generateAeoDemoData();
       const fromKcs = kcsOperators(kcs().map(({ declaration }) => declaration));
-      const counts = await seedAeo(models, {
-        operators: [...demo.operators, ...fromKcs.operators],
-        authorisations: [...demo.authorisations, ...fromKcs.authorisations],
-      });
+      watchdog.progress('aeo operators and authorisations');
+      const counts = await watchdog.guard(
+        seedAeo(models, {
+          operators: [...demo.operators, ...fromKcs.operators],
+          authorisations: [...demo.authorisations, ...fromKcs.authorisations],
+        }),
+      );
       log(`aeo: operators ${describeCounts(counts.operators)}; authorisations ${describeCounts(counts.authorisations)}`);
     }
   } finally {
@@ -93,8 +98,10 @@ export async function seedDemoData(options: SeedOptions): Promise<void> {
       batchSize: 5_000,
       progress: createProgress('demo data', records.length),
       onRejection: () => {},
+      job: 'demo data',
     });
-    await finish();
+    watchdog.progress('retiring partner traders the lists no longer name');
+    await watchdog.guard(finish());
     log(`demo data: ${describeSummary(summary)}`);
   } finally {
     await close();

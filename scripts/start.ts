@@ -11,7 +11,8 @@ import { SUBGRAPHS, subgraphUrl } from '../subgraphs/registry';
 import { connectDatabase } from '../subgraphs/kit/database';
 import { riskSettingsFromEnv } from '../subgraphs/risk/settings';
 import { createRiskStore } from '../subgraphs/risk/subgraph';
-import { prepareRiskOnFirstStart } from './risk/first-start';
+import { StalledError } from '../subgraphs/kit/watchdog';
+import { prepareRiskOnFirstStart, RISK_SETUP_DONE } from './risk/first-start';
 import { seedDemoData } from './seed';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -120,19 +121,24 @@ async function main(): Promise<void> {
 }
 
 async function prepareRisk(uri: string, graphqlUrl: string, log: (line: string) => void): Promise<void> {
+  const started = Date.now();
   const risk = await connectDatabase('risk', { uri });
   try {
     const services = createRiskStore(risk.connection, { ...riskSettingsFromEnv(), gatewayUrl: graphqlUrl });
     await prepareRiskOnFirstStart(services, log);
+    log(`${RISK_SETUP_DONE} in ${Math.round((Date.now() - started) / 1000)} s`);
   } catch (error) {
-    if (!stopping) log(`risk setup failed: ${(error as Error).message}; run npm run risk:learn and npm run screen once the platform is up`);
+    if (stopping) return;
+    // A stalled engine or graph serves nobody: stop, and say where it stuck.
+    if (error instanceof StalledError) throw error;
+    log(`risk setup failed: ${(error as Error).message}; run npm run risk:learn and npm run screen once the platform is up`);
   } finally {
-    await risk.close();
+    void risk.close().catch(() => {});
   }
 }
 
 main().catch(async (error: unknown) => {
-  if (error instanceof EngineUnavailableError) console.error(`\n${error.message}\n`);
+  if (error instanceof EngineUnavailableError || error instanceof StalledError) console.error(`\n${error.message}\n`);
   else console.error(error);
   await shutdown(1);
 });

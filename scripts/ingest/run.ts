@@ -1,6 +1,7 @@
 // The ingest loop: read records, hand them in batches to the writer of their kind, count what
 // happened to each, and report every rejected line with its place, field and reason.
 import type { WriteResult } from '../../subgraphs/declarations/writes';
+import { watchJob } from '../../subgraphs/kit/watchdog';
 import type { Progress } from './progress';
 import type { SourceLine } from './sources';
 
@@ -28,12 +29,16 @@ export interface IngestOptions {
   batchSize?: number;
   progress?: Progress;
   onRejection?: (rejection: Rejection) => void | Promise<void>;
+  /** What a stall names as the job ("demo data"); default "ingest". */
+  job?: string;
 }
 
 export async function ingest(source: AsyncIterable<SourceLine>, options: IngestOptions): Promise<IngestSummary> {
   const batchSize = options.batchSize ?? 500;
   const summary: IngestSummary = { read: 0, stored: 0, updated: 0, unchanged: 0, rejected: 0 };
+  const watchdog = watchJob(options.job ?? 'ingest');
   let batch: SourceLine[] = [];
+  let batchNumber = 0;
 
   const reject = async (line: SourceLine, field: string, reason: string) => {
     summary.rejected++;
@@ -51,8 +56,10 @@ export async function ingest(source: AsyncIterable<SourceLine>, options: IngestO
       }
       byWriter.set(writer, [...(byWriter.get(writer) ?? []), line]);
     }
+    batchNumber++;
     for (const [writer, lines] of byWriter) {
-      const results = await writer(lines.map((line) => line.record));
+      watchdog.progress(`batch ${batchNumber} (${describeLines(lines)})`);
+      const results = await watchdog.guard(writer(lines.map((line) => line.record)));
       for (const [index, result] of results.entries()) {
         if (result.status === 'rejected') await reject(lines[index]!, result.field ?? '', result.reason ?? 'rejected');
         else summary[result.status]++;
@@ -71,4 +78,13 @@ export async function ingest(source: AsyncIterable<SourceLine>, options: IngestO
   await flush();
   options.progress?.finish(summary.read);
   return summary;
+}
+
+/** "train.csv lines 5,001–10,000, declaration and controlResult records". */
+function describeLines(lines: readonly SourceLine[]): string {
+  const first = lines[0]!;
+  const last = lines.at(-1)!;
+  const kinds = [...new Set(lines.map((line) => String((line.record as { kind?: unknown }).kind)))];
+  const where = first.file === last.file ? `${first.file} lines ${first.line.toLocaleString('en')}–${last.line.toLocaleString('en')}` : `${first.file} line ${first.line} to ${last.file} line ${last.line}`;
+  return `${where}, ${kinds.join(' and ')} records`;
 }

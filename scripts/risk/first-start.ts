@@ -6,6 +6,9 @@ import { currentVersion } from '../../subgraphs/risk/model-store';
 import { readState } from '../../subgraphs/risk/models';
 import { SCREEN_CURSOR, screenPending, type RiskServices } from '../../subgraphs/risk/screening';
 
+/** What npm start prints when the risk setup is over, first start or not (CI waits for it). */
+export const RISK_SETUP_DONE = 'risk setup done';
+
 export async function prepareRiskOnFirstStart(services: RiskServices, log: (line: string) => void): Promise<{ learned: boolean; screened: boolean }> {
   const models = services;
   const learned = (await currentVersion(models)) === null;

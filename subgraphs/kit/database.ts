@@ -1,5 +1,6 @@
 // One mongoose connection per subgraph, each in a database of its own.
 import mongoose, { type Connection } from 'mongoose';
+import { beginWait } from './in-flight';
 
 export interface DatabaseOptions {
   /** Server URI; default MONGODB_URI_<SUBGRAPH>, then MONGODB_URI. */
@@ -55,13 +56,49 @@ export async function connectDatabase(subgraph: string, options: DatabaseOptions
     dbName,
     monitorCommands: true,
     serverSelectionTimeoutMS: 5_000,
+    ...operationLimits(),
     // Indexes are created explicitly at start; autoIndex would race with the first queries.
     autoIndex: false,
   });
-  connection.getClient().on('commandStarted', (event) => commands.record(event.commandName));
+  trackCommands(connection, commands);
   await connection.asPromise();
   await detectEngine(connection);
   return { connection, commands, close: () => connection.close() };
+}
+
+/** Counts every command, and keeps the ones in flight where a stalled job can name them. */
+function trackCommands(connection: Connection, commands: CommandCounter): void {
+  const client = connection.getClient();
+  const inFlight = new Map<number, () => void>();
+  client.on('commandStarted', (event) => {
+    commands.record(event.commandName);
+    if (DRIVER_COMMANDS.has(event.commandName)) return;
+    const target = event.command[event.commandName] as unknown;
+    inFlight.set(event.requestId, beginWait(`${event.commandName} on ${event.databaseName}${typeof target === 'string' ? `.${target}` : ''}`));
+  });
+  const end = (event: { requestId: number }) => {
+    inFlight.get(event.requestId)?.();
+    inFlight.delete(event.requestId);
+  };
+  client.on('commandSucceeded', end);
+  client.on('commandFailed', end);
+}
+
+/**
+ * No operation waits forever: a server that stops answering fails it after the operation
+ * timeout (DB_OPERATION_TIMEOUT_MS, default a minute), whether it waits for an answer or for a
+ * pooled connection. Long jobs notice a stall sooner, by their own progress (kit/watchdog.ts).
+ */
+export function operationLimits(env: NodeJS.ProcessEnv = process.env): { socketTimeoutMS: number; waitQueueTimeoutMS: number } {
+  const timeoutMs = positiveInteger(env.DB_OPERATION_TIMEOUT_MS, 'DB_OPERATION_TIMEOUT_MS') ?? 60_000;
+  return { socketTimeoutMS: timeoutMs, waitQueueTimeoutMS: timeoutMs };
+}
+
+function positiveInteger(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0) throw new Error(`${name} must be a whole number above 0, not "${value}"`);
+  return number;
 }
 
 export type Engine = 'mongodb' | 'ferretdb';

@@ -2,6 +2,7 @@
 // screening and learning). GraphQL errors become exceptions carrying their codes; a request
 // that fails in transit is retried, since every caller's operations are reads or idempotent.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { beginWait } from './in-flight';
 
 export interface GraphClient {
   request<TData>(query: string, variables?: Record<string, unknown>): Promise<TData>;
@@ -36,6 +37,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     async request<TData>(query: string, variables: Record<string, unknown> = {}): Promise<TData> {
       for (let attempt = 0; ; attempt++) {
         let response: Response;
+        const done = beginWait(`${operationName(query)} at ${urlOf()}`);
         try {
           response = await fetch(urlOf(), {
             method: 'POST',
@@ -44,19 +46,24 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
             signal: AbortSignal.timeout(timeoutMs),
           });
         } catch (error) {
+          done();
           if (attempt >= retries) throw new Error(`The graph at ${urlOf()} did not answer: ${(error as Error).message}`, { cause: error });
           await sleep(250 * 2 ** attempt);
           continue;
         }
+        const body = (await response.json().catch(() => ({})).finally(done)) as { data?: TData | null; errors?: GraphRequestError['errors'] };
         if (response.status >= 500 && attempt < retries) {
           await sleep(250 * 2 ** attempt);
           continue;
         }
-        const body = (await response.json().catch(() => ({}))) as { data?: TData | null; errors?: GraphRequestError['errors'] };
         if (body.errors?.length) throw new GraphRequestError(`The graph answered with errors: ${body.errors.map((e) => e.message).join('; ')}`, body.errors);
         if (!body.data) throw new Error(`The graph at ${urlOf()} answered HTTP ${response.status} without data`);
         return body.data;
       }
     },
   };
+}
+
+function operationName(query: string): string {
+  return /\b(query|mutation)\s+(\w+)/.exec(query)?.slice(1, 3).join(' ') ?? 'an operation';
 }

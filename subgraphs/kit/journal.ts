@@ -8,11 +8,11 @@
 //
 // FerretDB's SQLite backend answers only `_id` equality from its primary key (finds, replaces
 // and deletes alike); `$in` scans the collection. So new documents are inserted in bulk, and the
-// ones that already exist are replaced by `_id` in one bulk write (one command on MongoDB, one
-// primary-key replace each on FerretDB).
+// ones that already exist are replaced by `_id` in bulk writes (a primary-key replace each on
+// FerretDB), both cut to sizes the engine can take (bulk.ts).
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
-import { isDuplicateKeyError } from './persistence';
+import { bulkWriteBounded, insertNew } from './bulk';
 
 export interface KeyedDocument {
   _id: string;
@@ -44,7 +44,7 @@ export async function commitBatch(connection: Connection, batch: Batch): Promise
     docs.map((document) => ({ _id: `${collection}/${document._id}`, collection, document })),
   );
   // The documents first, the header last: a header is only ever there with all its documents.
-  await connection.collection<JournalDocument>(journalCollection(id)).insertMany(journalled, { ordered: false });
+  await insertNew(connection.collection<JournalDocument>(journalCollection(id)), journalled);
   await connection.collection<{ _id: string; createdAt: Date }>(JOURNAL).insertOne({ _id: id, createdAt: new Date() });
   await apply(connection, id, Object.fromEntries(entries));
 }
@@ -77,26 +77,12 @@ async function apply(connection: Connection, id: string, put: Record<string, Key
 
 /** Makes each document exist with exactly this content. */
 export async function putAll<TDoc extends { _id: string }>(connection: Connection, collection: string, documents: readonly TDoc[]): Promise<void> {
+  if (documents.length === 0) return;
   const target = connection.collection<KeyedDocument>(collection);
   const docs = documents as readonly KeyedDocument[];
-  if (docs.length === 0) return;
-  let existing: KeyedDocument[] = [];
-  try {
-    await target.insertMany([...docs], { ordered: false });
-  } catch (error) {
-    if (!isDuplicateKeyError(error)) throw error;
-    const failed = new Set(duplicateIndexes(error));
-    existing = docs.filter((_, index) => failed.has(index));
-  }
-  if (existing.length === 0) return;
-  await target.bulkWrite(
-    existing.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } })),
-    { ordered: false },
+  const { duplicates } = await insertNew(target, docs);
+  await bulkWriteBounded(
+    target,
+    duplicates.map((index) => ({ replaceOne: { filter: { _id: docs[index]!._id }, replacement: docs[index]!, upsert: true } })),
   );
-}
-
-function duplicateIndexes(error: unknown): number[] {
-  const writeErrors = (error as { writeErrors?: { index: number; code: number }[] | { index: number; code: number } }).writeErrors;
-  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
-  return list.filter((writeError) => writeError.code === 11000).map((writeError) => writeError.index);
 }

@@ -3,6 +3,7 @@
 // reads the feed from its start and fits a new model; an incremental run reads from where the
 // current model stopped and adds the newly controlled declarations to its counts.
 import { failedPrecondition } from '../kit/errors';
+import { watchJob, type Watchdog } from '../kit/watchdog';
 import { LEARNING_CHANGES, labelledFiling, type ChangePage, type LearningChange } from './graph-facts';
 import { thresholdsFor } from './lanes';
 import type { LabelledFiling } from './model/features';
@@ -41,7 +42,8 @@ export async function learnThroughGraph(services: RiskServices, options: LearnRu
   if (options.incremental && !base) throw failedPrecondition('Incremental learning needs a model to build on: run a full `npm run risk:learn` first');
 
   const started = Date.now();
-  const { filings, cursor } = await readControlledFilings(services, base?.header.feedCursor ?? null, options);
+  const watchdog = watchJob('learning');
+  const { filings, cursor } = await watchdog.guard(readControlledFilings(services, base?.header.feedCursor ?? null, options, watchdog));
   const readMs = Date.now() - started;
 
   if (base && filings.every((filing) => base.learnt.has(filing.features.mrn))) {
@@ -73,7 +75,8 @@ export async function learnThroughGraph(services: RiskServices, options: LearnRu
 
   const learntFilings = base ? base.header.filingsLearned + newFilings.length : filings.length;
   const irregular = (base ? base.header.irregularFilings : 0) + newFilings.filter((filing) => filing.irregular).length;
-  const header = await saveModel(
+  watchdog.progress('saving the model');
+  const header = await watchdog.guard(saveModel(
     services,
     {
       learnedAt: now().toISOString(),
@@ -90,16 +93,17 @@ export async function learnThroughGraph(services: RiskServices, options: LearnRu
     },
     result.model,
     result.learnt,
-  );
+  ));
   return { header, newFilings: newFilings.length, changedSinceLearnt, readMs, fitMs };
 }
 
 /** Every declaration the feed announced a control result for after the cursor, as it is now. */
-async function readControlledFilings(services: RiskServices, after: string | null, options: LearnRunOptions): Promise<{ filings: LabelledFiling[]; cursor: string | null }> {
+async function readControlledFilings(services: RiskServices, after: string | null, options: LearnRunOptions, watchdog: Watchdog): Promise<{ filings: LabelledFiling[]; cursor: string | null }> {
   const byMrn = new Map<string, LabelledFiling>();
   let cursor = after;
   let controlsRead = 0;
-  for (;;) {
+  for (let batch = 1; ; batch++) {
+    watchdog.progress(`batch ${batch} (${controlsRead.toLocaleString('en')} control results read before it)`);
     const page = await services.graph.request<ChangePage<LearningChange>>(LEARNING_CHANGES, { after: cursor, first: options.batchSize ?? LEARNING_BATCH });
     for (const { node } of page.changes.edges) {
       const filing = node.controlResult ? labelledFiling(node.controlResult.declaration) : null;

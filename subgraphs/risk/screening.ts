@@ -2,10 +2,11 @@
 // assessment records the hash of everything it was made from (facts, model version, rules,
 // random share), and a filing whose basis has not changed keeps its assessment.
 import { findByIds } from '../kit/batching';
+import { watchJob, type Watchdog } from '../kit/watchdog';
+import { bulkWriteBounded, collectionOf, insertNew } from '../kit/bulk';
 import { contentHash } from '../kit/content-hash';
 import { failedPrecondition } from '../kit/errors';
 import { putAll } from '../kit/journal';
-import { insertOnce } from '../kit/persistence';
 import { assess, type Assessment, type AssessmentPolicy } from './assess';
 import {
   DECLARATIONS_BY_MRN,
@@ -145,8 +146,12 @@ async function updateRuleHits(models: RiskModels, filings: readonly ScreenedFili
       else if (irregular) confirmable.push(hitId(rule, mrn));
     }
   }
-  await Promise.all(removals.map((id) => models.ruleHits.collection.deleteOne({ _id: id as never })));
-  await Promise.all(additions.map((hit) => insertOnce(models.ruleHits, hit)));
+  const ruleHits = collectionOf(models.ruleHits);
+  await bulkWriteBounded(
+    ruleHits,
+    removals.map((id) => ({ deleteOne: { filter: { _id: id } } })),
+  );
+  await insertNew(ruleHits, additions);
   await markConfirmed(models, confirmable);
 }
 
@@ -159,7 +164,10 @@ async function confirmRuleHits(models: RiskModels, mrns: readonly string[]): Pro
 
 async function markConfirmed(models: RiskModels, hitIds: readonly string[]): Promise<void> {
   const unconfirmed = (await findByIds<RuleHitDoc>(models.ruleHits, hitIds)).filter((hit) => !hit.confirmed);
-  await Promise.all(unconfirmed.map((hit) => models.ruleHits.collection.updateOne({ _id: hit._id as never }, { $set: { confirmed: true } })));
+  await bulkWriteBounded(
+    collectionOf(models.ruleHits),
+    unconfirmed.map((hit) => ({ updateOne: { filter: { _id: hit._id }, update: { $set: { confirmed: true } } } })),
+  );
 }
 
 // ---------------------------------------------------------------------------
@@ -212,6 +220,11 @@ export interface ScreenAllOptions {
  * start of the feed when the model, the rules or the random share changed since then.
  */
 export async function screenPending(services: RiskServices, options: ScreenAllOptions = {}): Promise<ScreenAllProgress & { restarted: boolean }> {
+  const watchdog = watchJob('screening');
+  return watchdog.guard(screenFeed(services, options, watchdog));
+}
+
+async function screenFeed(services: RiskServices, options: ScreenAllOptions, watchdog: Watchdog): Promise<ScreenAllProgress & { restarted: boolean }> {
   const policy = await currentPolicy(services);
   const saved = JSON.parse((await readState(services, SCREEN_CURSOR)) ?? 'null') as { basis: string; cursor: string | null } | null;
   const restarted = options.startAfter === undefined && saved?.basis !== policy.basis;
@@ -219,7 +232,8 @@ export async function screenPending(services: RiskServices, options: ScreenAllOp
   const progress: ScreenAllProgress = { changesRead: 0, assessed: 0, unchanged: 0 };
   // Control results come with their outcome only: they confirm rule hits, and cost little.
   const kinds = ['DECLARATION', 'ENTRY_SUMMARY_DECLARATION', 'CONTROL_RESULT'];
-  for (;;) {
+  for (let batch = 1; ; batch++) {
+    watchdog.progress(`batch ${batch} (${progress.changesRead.toLocaleString('en')} changes screened before it)`);
     const page = await services.graph.request<ChangePage<ScreeningChange>>(SCREENING_CHANGES, { after, kinds, first: options.batchSize ?? SCREENING_BATCH });
     const filings: ScreenedFiling[] = [];
     const confirmed: string[] = [];

@@ -1,0 +1,147 @@
+// `npm run test:first-start`: what a new user does, as a check CI runs. `npm start` on an empty
+// data directory, at full demo size, until the platform is up and the risk setup is done; the
+// contract operations through the gateway; Ctrl-C; then nothing of the platform may be left.
+// Prints how long the first start took. A passing `npm test` on small data once hid an engine
+// deadlock that made every first start hang: this is the test that would have caught it.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SUBGRAPHS } from '../../subgraphs/registry';
+import { contractOperation, contractOperationNames } from '../support/contract';
+import { CONTRACT_VARIABLES } from '../support/demo-identifiers';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const GATEWAY = 'http://127.0.0.1:4000/graphql';
+const READY_LINE = 'Customs risk graph is up.';
+const RISK_DONE_LINE = 'risk setup done';
+/** CI allows 90 minutes for everything; a first start that takes a third of that is broken. */
+const FIRST_START_LIMIT_MS = Number(process.env.FIRST_START_LIMIT_MS ?? 30 * 60_000);
+
+/** Stops whatever this check started; set once npm start runs. */
+let cleanUp = () => {};
+
+function fail(message: string): never {
+  cleanUp();
+  console.error(`\nfirst start check FAILED: ${message}`);
+  process.exit(1);
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once('error', () => done(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+  });
+}
+
+/** Every process below `root`, from `ps`. */
+function descendants(root: number): number[] {
+  const rows = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((row) => row.trim().split(/\s+/).map(Number) as [number, number]);
+  const found: number[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    const parent = queue.shift()!;
+    for (const [pid, ppid] of rows) {
+      if (ppid === parent) {
+        found.push(pid);
+        queue.push(pid);
+      }
+    }
+  }
+  return found;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(0)} s`;
+
+async function main(): Promise<void> {
+  const ports = [4000, ...SUBGRAPHS.map((entry) => entry.defaultPort)];
+  for (const port of ports) if (!(await portIsFree(port))) fail(`port ${port} is taken: stop the platform that runs there first`);
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'first-start-'));
+  const started = Date.now();
+  console.log(`first start check: npm start with an empty data directory (${dataDir})`);
+  // Its own process group, so Ctrl-C can be sent the way a terminal sends it: to the whole group.
+  const child = spawn('npm', ['start'], { cwd: ROOT, detached: true, env: { ...process.env, DATA_DIR: dataDir, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let exitCode: number | null | undefined;
+  const exited = new Promise<void>((done) => child.once('exit', (code) => ((exitCode = code), done())));
+
+  const seen = { ready: 0, riskDone: 0, riskFailed: '' };
+  const onLine = (line: string) => {
+    console.log(`  │ ${line}`);
+    if (line.includes(READY_LINE)) seen.ready ||= Date.now();
+    if (line.includes(RISK_DONE_LINE)) seen.riskDone ||= Date.now();
+    if (line.includes('risk setup failed')) seen.riskFailed = line;
+  };
+  for (const stream of [child.stdout, child.stderr]) {
+    let rest = '';
+    stream.on('data', (chunk: Buffer) => {
+      const lines = (rest + chunk.toString()).split(/\r|\n/);
+      rest = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) onLine(line);
+    });
+  }
+
+  cleanUp = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    while (!seen.riskDone) {
+      if (exitCode !== undefined) fail(`npm start exited (code ${exitCode}) before the risk setup was done`);
+      if (seen.riskFailed) fail(seen.riskFailed);
+      if (Date.now() - started > FIRST_START_LIMIT_MS) fail(`npm start was not done within ${seconds(FIRST_START_LIMIT_MS)}`);
+      await new Promise((done) => setTimeout(done, 500));
+    }
+    if (!seen.ready) fail(`the risk setup finished but "${READY_LINE}" was never printed`);
+
+    for (const name of contractOperationNames()) {
+      const variables = CONTRACT_VARIABLES[name];
+      if (!variables) fail(`no demo variables for the contract operation ${name} (test/support/demo-identifiers.ts)`);
+      const response = await fetch(GATEWAY, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: contractOperation(name), variables, operationName: name }),
+        signal: AbortSignal.timeout(60_000),
+      });
+      const body = (await response.json()) as { data?: Record<string, unknown> | null; errors?: unknown[] };
+      const root = body.data ? Object.values(body.data)[0] : undefined;
+      if (body.errors?.length || root === null || root === undefined) fail(`${name} ${JSON.stringify(variables)} answered ${JSON.stringify(body).slice(0, 2_000)}`);
+      console.log(`first start check: ${name} ${JSON.stringify(variables)} answered with data and no errors`);
+    }
+
+    const platform = [child.pid!, ...descendants(child.pid!)];
+    process.kill(-child.pid!, 'SIGINT');
+    const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((done) => setTimeout(() => done(false), 60_000))]);
+    if (!stopped) fail('npm start did not stop within 60 s of Ctrl-C');
+    await new Promise((done) => setTimeout(done, 1_000));
+    const left = platform.filter(alive);
+    if (left.length > 0) fail(`processes left running after Ctrl-C: ${execFileSync('ps', ['-o', 'pid=,args=', '-p', left.join(',')], { encoding: 'utf8' })}`);
+    console.log(
+      `\nfirst start check passed: up after ${seconds(seen.ready - started)}, risk setup done after ${seconds(seen.riskDone - started)}; ` +
+        `${contractOperationNames().length} contract operations answered; Ctrl-C left none of its ${platform.length} processes behind`,
+    );
+  } finally {
+    cleanUp();
+  }
+}
+
+await main();
