@@ -57,10 +57,10 @@ function descendants(root: number): number[] {
   return found;
 }
 
+/** Running, that is: a zombie has exited and only waits for a parent that reaps (in a container, pid 1 may never). */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    return !execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).trim().startsWith('Z');
   } catch {
     return false;
   }
