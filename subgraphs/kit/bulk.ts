@@ -1,16 +1,17 @@
 // Multi-statement writes, cut into commands every engine can take. The only module that sends
 // `insertMany` or `bulkWrite` (test/unit/bounded-writes.test.ts keeps it so).
 //
-// FerretDB v1's SQLite backend reads the document each statement of an `update` command
-// matches with an iterator that keeps one of the database's 100 pooled connections until the
-// whole command ends, and writes each statement in a transaction that needs one more: an update
-// of about 100 statements waits forever for connections it holds itself. So writes go in
-// commands of at most MAX_STATEMENTS_PER_COMMAND statements, one command after another. Inserts
-// hold no iterator, but are bounded as well, so that no command's size depends on the caller's.
+// FerretDB v1 keeps, for each statement of an `update` command, the pooled connection that read
+// its document until the whole command ends, and each write needs one more. Its pools are 100
+// connections per database on SQLite and 50 on PostgreSQL: one update of about 100 statements
+// on SQLite (or two of 30 at once on PostgreSQL) waits forever for connections it holds itself.
+// So writes go in commands of at most MAX_STATEMENTS_PER_COMMAND statements, one command after
+// another, small enough that a few writers of one database at once stay inside either pool.
+// Inserts hold no reader, but are bounded as well, so that no command's size is the caller's.
 import type { Model, mongo } from 'mongoose';
 import { isDuplicateKeyError } from './persistence';
 
-export const MAX_STATEMENTS_PER_COMMAND = 50;
+export const MAX_STATEMENTS_PER_COMMAND = 20;
 export const MAX_DOCUMENTS_PER_INSERT = 1_000;
 
 export interface BulkCounts {

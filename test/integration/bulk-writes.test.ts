@@ -59,7 +59,7 @@ describe('writes of many statements on the embedded engine', () => {
     expect(await collection.countDocuments({ version: 2 })).toBe(500);
   });
 
-  it('replaces 500 documents in one bounded bulk write, in commands of at most 50 statements', async () => {
+  it('replaces 500 documents in one bounded bulk write, in commands of a bounded size', async () => {
     const collection = database.connection.collection<Row>('bulkReplace');
     await insertNew(collection, rows(500, 1));
     database.commands.reset();
@@ -73,6 +73,21 @@ describe('writes of many statements on the embedded engine', () => {
     expect(counts.matched).toBe(500);
     expect(await collection.countDocuments({ version: 3 })).toBe(500);
     expect(database.commands.byName().update).toBe(500 / MAX_STATEMENTS_PER_COMMAND);
+  });
+
+  it('runs four bounded bulk writes of 500 replacements at once', async () => {
+    const collection = database.connection.collection<Row>('concurrentBulk');
+    await insertNew(collection, rows(2_000, 1));
+    const writes = [0, 1, 2, 3].map((writer) =>
+      bulkWriteBounded(
+        collection,
+        rows(2_000, 5)
+          .filter((_, index) => index % 4 === writer)
+          .map((row) => ({ replaceOne: { filter: { _id: row._id }, replacement: row } })),
+      ),
+    );
+    await withinDeadline('four concurrent bulk writes', Promise.all(writes));
+    expect(await collection.countDocuments({ version: 5 })).toBe(2_000);
   });
 
   it('reports which of 2,500 inserted documents existed already, by their position', async () => {
