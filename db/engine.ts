@@ -77,7 +77,7 @@ async function runningEngine(dataDir: string): Promise<string | undefined> {
     return undefined;
   }
   if (!recorded.uri || !recorded.pid || !processExists(recorded.pid)) return undefined;
-  const client = new mongoose.mongo.MongoClient(recorded.uri, { serverSelectionTimeoutMS: 1_000 });
+  const client = new mongoose.mongo.MongoClient(recorded.uri, { serverSelectionTimeoutMS: 1_000, socketTimeoutMS: 2_000 });
   try {
     await client.connect();
     await client.db('admin').command({ ping: 1 });
@@ -119,7 +119,7 @@ async function waitUntilAnswering(uri: string, child: ChildProcess, timeoutMs: n
   let lastError: unknown;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`The database engine exited with code ${child.exitCode} at start`);
-    const client = new mongoose.mongo.MongoClient(uri, { serverSelectionTimeoutMS: 500, connectTimeoutMS: 500 });
+    const client = new mongoose.mongo.MongoClient(uri, { serverSelectionTimeoutMS: 500, connectTimeoutMS: 500, socketTimeoutMS: 2_000 });
     try {
       await client.connect();
       await client.db('admin').command({ ping: 1 });
