@@ -97,7 +97,7 @@ export function operationLimits(env: NodeJS.ProcessEnv = process.env): { socketT
 function positiveInteger(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const number = Number(value);
-  if (!Number.isInteger(number) || number <= 0) throw new Error(`${name} must be a whole number above 0, not "${value}"`);
+  if (!Number.isInteger(number) || number <= 0) throw new Error(`${name} must be a whole number of milliseconds above 0, not "${value}"`);
   return number;
 }
 
