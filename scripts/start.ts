@@ -133,6 +133,7 @@ async function prepareRisk(uri: string, graphqlUrl: string, log: (line: string) 
     if (error instanceof StalledError) throw error;
     log(`risk setup failed: ${(error as Error).message}; run npm run risk:learn and npm run screen once the platform is up`);
   } finally {
+    // Not awaited: after a stall, a polite close would wait on the stuck engine too.
     void risk.close().catch(() => {});
   }
 }

@@ -75,8 +75,7 @@ export async function learnThroughGraph(services: RiskServices, options: LearnRu
 
   const learntFilings = base ? base.header.filingsLearned + newFilings.length : filings.length;
   const irregular = (base ? base.header.irregularFilings : 0) + newFilings.filter((filing) => filing.irregular).length;
-  watchdog.progress('saving the model');
-  const header = await watchdog.guard(saveModel(
+  const saving = saveModel(
     services,
     {
       learnedAt: now().toISOString(),
@@ -93,7 +92,9 @@ export async function learnThroughGraph(services: RiskServices, options: LearnRu
     },
     result.model,
     result.learnt,
-  ));
+  );
+  watchdog.progress('saving the model');
+  const header = await watchdog.guard(saving);
   return { header, newFilings: newFilings.length, changedSinceLearnt, readMs, fitMs };
 }
 
