@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { startDatabase } from '../db/engine';
 import { kcsMrn, kcsRecordList, readKcsCsv, type KcsRow } from '../subgraphs/declarations/kcs';
 import { createGraphClient } from '../subgraphs/kit/graph-client';
+import { watchJob } from '../subgraphs/kit/watchdog';
 import { uniform } from '../subgraphs/risk/random-selection';
 import { learnThroughGraph } from '../subgraphs/risk/learning';
 import { auc, precisionAt, recallAt } from '../subgraphs/risk/model/metrics';
@@ -127,12 +128,14 @@ async function ingestRows(rows: readonly KcsRow[], withLabels: boolean, writers:
 async function readScores(graphqlUrl: string, mrns: string[]): Promise<Map<string, { score: number; lane: string }>> {
   const graph = createGraphClient({ url: graphqlUrl });
   const scores = new Map<string, { score: number; lane: string }>();
+  const watchdog = watchJob('reading assessments');
   for (let i = 0; i < mrns.length; i += 100) {
     const batch = mrns.slice(i, i + 100);
-    const { declarationsByMrn } = await graph.request<{ declarationsByMrn: ({ mrn: string; riskAssessment: { score: number; lane: string } | null } | null)[] }>(
-      `query ($mrns: [ID!]!) { declarationsByMrn(mrns: $mrns) { mrn riskAssessment { score lane } } }`,
+    watchdog.progress(`batch ${i / 100 + 1} (holdout declarations ${(i + 1).toLocaleString('en')}–${(i + batch.length).toLocaleString('en')})`);
+    const { declarationsByMrn } = await watchdog.guard(graph.request<{ declarationsByMrn: ({ mrn: string; riskAssessment: { score: number; lane: string } | null } | null)[] }>(
+      `query HoldoutScores($mrns: [ID!]!) { declarationsByMrn(mrns: $mrns) { mrn riskAssessment { score lane } } }`,
       { mrns: batch },
-    );
+    ));
     for (const declaration of declarationsByMrn) if (declaration?.riskAssessment) scores.set(declaration.mrn, declaration.riskAssessment);
   }
   return scores;
