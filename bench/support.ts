@@ -1,10 +1,9 @@
 // What both benchmarks share: a throwaway database, unique database names, flags and a table.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
-import { startDatabase } from '../db/engine';
+import { startDatabase, temporaryDataDir } from '../db/engine';
 
 export interface BenchDatabase {
   uri: string;
@@ -22,7 +21,7 @@ export interface BenchDatabase {
  * nothing and a second run never sees the first one's data.
  */
 export async function startBenchDatabase(): Promise<BenchDatabase> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'customs-bench-'));
+  const dataDir = temporaryDataDir('customs-bench-');
   const run = randomBytes(4).toString('hex');
   const names: string[] = [];
   let database;

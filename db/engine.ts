@@ -1,11 +1,14 @@
-// Starts the database the platform runs on: a configured MongoDB, or the embedded FerretDB.
+// Starts the database the platform runs on: a configured MongoDB, or the embedded engine
+// (FerretDB on a PostgreSQL of its own).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import mongoose from 'mongoose';
 import { buildEngine, PROJECT_ROOT } from './build';
+import { checkReachable, initCluster, ownedDirectory, postgresAccount, postgresBinaries, postgresSettings, postgresUrl } from './postgres';
 
 export interface Database {
   /** A MongoDB connection string without a database name; each subgraph picks its own. */
@@ -28,25 +31,29 @@ export interface StartDatabaseOptions {
   readyTimeoutMs?: number;
 }
 
-/** Uses MONGODB_URI when set; otherwise builds (once) and starts the embedded FerretDB. */
+/** Uses MONGODB_URI when set; otherwise builds (once) and starts the embedded engine. */
 export async function startDatabase(options: StartDatabaseOptions = {}): Promise<Database> {
   const configured = process.env.MONGODB_URI;
   if (configured) return { uri: configured, embedded: false, stop: async () => {} };
 
-  const dataDir = resolve(options.dataDir ?? process.env.DATA_DIR ?? join(PROJECT_ROOT, '.data'), 'ferretdb');
+  const root = resolve(options.dataDir ?? process.env.DATA_DIR ?? join(PROJECT_ROOT, '.data'));
+  const dataDir = join(root, 'engine');
   // One engine per data directory: a second process (ingest beside npm start) joins the running one.
   const running = await runningEngine(dataDir);
   if (running) return { uri: running, embedded: false, stop: async () => {} };
 
   const binary = buildEngine(options.log);
-  mkdirSync(dataDir, { recursive: true });
+  const postgres = await preparePostgres(dataDir, options.log);
+  if (existsSync(join(root, 'ferretdb'))) {
+    options.log?.(`${join(root, 'ferretdb')} holds data of the earlier SQLite engine, which is no longer read; delete it when you no longer need it.`);
+  }
   const host = options.host ?? process.env.ENGINE_HOST ?? '127.0.0.1';
   const port = options.port ?? Number(process.env.ENGINE_PORT ?? 0);
 
   // A free port can be taken between probing and binding, so try a few.
   for (let attempt = 1; ; attempt++) {
     const chosen = port || (await freePort(host));
-    const child = spawnEngine(binary, `${host}:${chosen}`, dataDir, options.log);
+    const child = spawnEngine(binary, [`-listen=${host}:${chosen}`, ...postgres.args], options.log);
     const uri = `mongodb://${host}:${chosen}/`;
     try {
       await waitUntilAnswering(uri, child, options.readyTimeoutMs ?? 30_000);
@@ -67,6 +74,30 @@ export async function startDatabase(options: StartDatabaseOptions = {}): Promise
 }
 
 const ENGINE_FILE = 'engine.json';
+
+/** Initialises postgres's directories (once) and returns the wrapper's arguments for them. */
+async function preparePostgres(dataDir: string, log?: (line: string) => void): Promise<{ args: string[] }> {
+  const binaries = await postgresBinaries();
+  const account = postgresAccount();
+  mkdirSync(dataDir, { recursive: true });
+  checkReachable(dataDir, account);
+  const pgData = join(dataDir, 'pg');
+  const socketDir = join(dataDir, 'run');
+  if (Buffer.byteLength(join(socketDir, '.s.PGSQL.5432')) > 107) {
+    throw new Error(`The data directory's path is too long for a Unix socket (at most about 80 characters): ${dataDir}`);
+  }
+  ownedDirectory(socketDir, account);
+  if (initCluster(binaries, pgData, account)) log?.(`PostgreSQL cluster created in ${pgData}`);
+  return {
+    args: [
+      `-pg-bin=${binaries.binDir}`,
+      `-pg-data=${pgData}`,
+      `-pg-url=${postgresUrl(socketDir)}`,
+      ...(account ? [`-pg-uid=${account.uid}`, `-pg-gid=${account.gid}`] : []),
+      ...postgresSettings(socketDir).map((setting) => `-pg-set=${setting}`),
+    ],
+  };
+}
 
 /** The URI of an engine already serving this data directory, if one answers. */
 async function runningEngine(dataDir: string): Promise<string | undefined> {
@@ -98,9 +129,9 @@ function processExists(pid: number): boolean {
   }
 }
 
-function spawnEngine(binary: string, listen: string, dataDir: string, log?: (line: string) => void): ChildProcess {
+function spawnEngine(binary: string, args: string[], log?: (line: string) => void): ChildProcess {
   // stdin stays open as a lifeline: the engine exits when it closes, even if this process is killed.
-  const child = spawn(binary, ['-listen', listen, '-data', dataDir, '-exit-on-stdin-close', '-log-level', process.env.ENGINE_LOG_LEVEL ?? 'error'], {
+  const child = spawn(binary, [...args, '-exit-on-stdin-close', `-log-level=${process.env.ENGINE_LOG_LEVEL ?? 'error'}`], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const forward = (chunk: Buffer) => {
@@ -134,7 +165,8 @@ async function waitUntilAnswering(uri: string, child: ChildProcess, timeoutMs: n
   throw new Error(`The database engine did not answer within ${timeoutMs} ms: ${String(lastError)}`);
 }
 
-async function stopProcess(child: ChildProcess, graceMs = 5_000): Promise<void> {
+// FerretDB closes its clients, then postgres checkpoints: a few seconds, more after heavy writes.
+async function stopProcess(child: ChildProcess, graceMs = 30_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   child.kill('SIGTERM');
@@ -153,4 +185,14 @@ function freePort(host: string): Promise<number> {
       server.close(() => done(port));
     });
   });
+}
+
+/**
+ * A new, empty data directory under the system's temporary directory. mkdtemp makes it 0700;
+ * this opens it for search (not listing), so postgres's account can reach its own folder inside.
+ */
+export function temporaryDataDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(dir, 0o711);
+  return dir;
 }

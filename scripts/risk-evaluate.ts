@@ -3,12 +3,11 @@
 // this process, it ingests the history through the ingest path, learns through the graph,
 // ingests the holdout WITHOUT its labels, screens it through the graph, and only then reads the
 // holdout labels to score the ranking. Files are in the format of data/kcs-synthetic.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startDatabase } from '../db/engine';
+import { startDatabase, temporaryDataDir } from '../db/engine';
 import { kcsMrn, kcsRecordList, readKcsCsv, type KcsRow } from '../subgraphs/declarations/kcs';
 import { createGraphClient } from '../subgraphs/kit/graph-client';
 import { watchJob } from '../subgraphs/kit/watchdog';
@@ -66,7 +65,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
     return result;
   };
 
-  const dataDir = options.uri ? undefined : mkdtempSync(join(tmpdir(), 'risk-evaluate-'));
+  const dataDir = options.uri ? undefined : temporaryDataDir('risk-evaluate-');
   const database = options.uri ? { uri: options.uri, embedded: false, stop: async () => {} } : await startDatabase({ dataDir });
   const run = `eval_${Date.now().toString(36)}`;
   const databaseName = (subgraph: string) => `${run}_${subgraph}`;

@@ -4,11 +4,11 @@
 // Prints how long the first start took. A passing `npm test` on small data once hid an engine
 // deadlock that made every first start hang: this is the test that would have caught it.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { temporaryDataDir } from '../../db/engine';
 import { SUBGRAPHS } from '../../subgraphs/registry';
 import { contractOperation, contractOperationNames } from '../support/contract';
 import { CONTRACT_VARIABLES } from '../support/demo-identifiers';
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   const ports = [4000, ...SUBGRAPHS.map((entry) => entry.defaultPort)];
   for (const port of ports) if (!(await portIsFree(port))) fail(`port ${port} is taken: stop the platform that runs there first`);
 
-  const dataDir = mkdtempSync(join(tmpdir(), 'first-start-'));
+  const dataDir = temporaryDataDir('first-start-');
   const started = Date.now();
   console.log(`first start check: npm start with an empty data directory (${dataDir})`);
   // Its own process group, so Ctrl-C can be sent the way a terminal sends it: to the whole group.

@@ -1,11 +1,10 @@
 // Writes of many statements, on an engine of their own: FerretDB's SQLite backend deadlocks on
 // an update command of about 100 statements (kit/bulk.ts), and a deadlocked engine would take
 // every later test file down with it.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDatabase, type Database } from '../../db/engine';
+import { startDatabase, type Database, temporaryDataDir } from '../../db/engine';
 import { bulkWriteBounded, insertNew, MAX_STATEMENTS_PER_COMMAND } from '../../subgraphs/kit/bulk';
 import { connectDatabase, type SubgraphDatabase } from '../../subgraphs/kit/database';
 import { putAll } from '../../subgraphs/kit/journal';
@@ -38,7 +37,7 @@ const rows = (count: number, version: number): Row[] =>
   Array.from({ length: count }, (_, index) => ({ _id: `row-${String(index).padStart(4, '0')}`, version, payload: `version ${version} of row ${index}` }));
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'bulk-writes-'));
+  dataDir = temporaryDataDir('bulk-writes-');
   engine = await startDatabase({ dataDir });
   database = await connectDatabase('bulk', { uri: engine.uri, dbName: 'bulk_writes' });
 });

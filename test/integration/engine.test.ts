@@ -1,11 +1,10 @@
 // The embedded engine is built once per version, and its absence is explained, not mysterious.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildEngine, EngineUnavailableError, enginePath, engineVersion } from '../../db/build';
-import { startDatabase } from '../../db/engine';
+import { startDatabase, temporaryDataDir } from '../../db/engine';
 
 /** Whether something accepts TCP connections on this loopback port. */
 function connects(port: number): Promise<boolean> {
@@ -41,7 +40,7 @@ describe('the embedded engine', () => {
   });
 
   it('fails at once, naming both ways out, when it is not built and Go is missing', async () => {
-    const empty = mkdtempSync(join(tmpdir(), 'no-engine-'));
+    const empty = temporaryDataDir('no-engine-');
     try {
       process.env.ENGINE_DIR = empty;
       process.env.PATH = '/nonexistent';
@@ -66,7 +65,7 @@ describe('the embedded engine', () => {
   });
 
   it('listens on loopback only and stops cleanly', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'engine-'));
+    const dataDir = temporaryDataDir('engine-');
     try {
       delete process.env.MONGODB_URI;
       const database = await startDatabase({ dataDir });

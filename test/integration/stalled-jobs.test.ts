@@ -1,11 +1,10 @@
 // Long jobs against an engine that stops answering: they stop, and say where and why, instead
 // of waiting forever.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDatabase, type Database } from '../../db/engine';
+import { startDatabase, type Database, temporaryDataDir } from '../../db/engine';
 import { ingest } from '../../scripts/ingest/run';
 import { fromRecords } from '../../scripts/ingest/sources';
 import { openWriters } from '../../scripts/ingest/writers';
@@ -19,7 +18,7 @@ let engine: Database;
 let enginePid: number;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'stalled-jobs-'));
+  dataDir = temporaryDataDir('stalled-jobs-');
   engine = await startDatabase({ dataDir });
   enginePid = (JSON.parse(readFileSync(join(dataDir, 'ferretdb', 'engine.json'), 'utf8')) as { pid: number }).pid;
 });
@@ -66,7 +65,7 @@ describe('a long job whose engine stops answering', () => {
   it('makes npm start exit non-zero with that message while it loads the demo data', async () => {
     // The proxy passes the first 3 MB on (the operators and the start of the declarations), then swallows everything.
     const proxy = await startStallingProxy(engine.uri, { stallAfterBytes: 3_000_000 });
-    const startDir = mkdtempSync(join(tmpdir(), 'stalled-start-'));
+    const startDir = temporaryDataDir('stalled-start-');
     try {
       const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
         cwd: ROOT,

@@ -1,9 +1,8 @@
 // Starts the database once for the whole run (the embedded engine, or MONGODB_URI when set).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startDatabase, type Database } from '../../db/engine';
+import { startDatabase, type Database, temporaryDataDir } from '../../db/engine';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -15,7 +14,7 @@ let database: Database | undefined;
 let dataDir: string | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
-  dataDir = mkdtempSync(join(tmpdir(), 'customs-graph-test-'));
+  dataDir = temporaryDataDir('customs-graph-test-');
   database = await startDatabase({ dataDir });
   project.provide('mongoUri', database.uri);
 }
