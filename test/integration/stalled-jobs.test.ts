@@ -20,7 +20,7 @@ let enginePid: number;
 beforeAll(async () => {
   dataDir = temporaryDataDir('stalled-jobs-');
   engine = await startDatabase({ dataDir });
-  enginePid = (JSON.parse(readFileSync(join(dataDir, 'ferretdb', 'engine.json'), 'utf8')) as { pid: number }).pid;
+  enginePid = (JSON.parse(readFileSync(join(dataDir, 'engine', 'engine.json'), 'utf8')) as { pid: number }).pid;
 });
 
 afterAll(async () => {
