@@ -1,6 +1,7 @@
 // `npm start`: the embedded database, every subgraph and the gateway, in one terminal.
 // Ctrl-C stops them all, the engine last.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,7 @@ import { startDatabase, type Database } from '../db/engine';
 import { ensureExplorerBuilt } from '../gateway/explorer/build';
 import { SUBGRAPHS, subgraphUrl } from '../subgraphs/registry';
 import { connectDatabase } from '../subgraphs/kit/database';
+import { PARENT_LIFELINE } from '../subgraphs/kit/http';
 import { riskSettingsFromEnv } from '../subgraphs/risk/settings';
 import { createRiskStore } from '../subgraphs/risk/subgraph';
 import { StalledError } from '../subgraphs/kit/watchdog';
@@ -34,8 +36,9 @@ function run(name: string, index: number, entry: string, env: NodeJS.ProcessEnv)
   const log = logger(name, index);
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env, [PARENT_LIFELINE]: 'stdin' },
+    // stdin stays open as a lifeline: the child stops when it closes, even if this process is killed.
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   const forward = (chunk: Buffer) => chunk.toString().split('\n').filter((line) => line.trim()).forEach(log);
   child.stdout?.on('data', forward);
@@ -88,9 +91,49 @@ async function shutdown(code: number): Promise<void> {
   process.exit(code);
 }
 
+/**
+ * npm runs this under `sh -c`, and neither passes on a SIGKILL of npm: poll the launcher (the
+ * first ancestor that is not a shell) and stop when it is gone, as after Ctrl-C.
+ */
+function stopWithLauncher(): void {
+  const launcher = launcherPid();
+  if (launcher === undefined) return;
+  setInterval(() => {
+    if (!processAlive(launcher)) void shutdown(0);
+  }, 1_000).unref();
+}
+
+/** Linux only (/proc); elsewhere undefined, and the platform stops on signals alone. */
+function launcherPid(): number | undefined {
+  let pid = process.ppid;
+  for (let depth = 0; depth < 3; depth++) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return undefined;
+    }
+    // "<pid> (<command>) <state> <ppid> ...": the command may itself contain spaces or parentheses.
+    const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    if (!['sh', 'bash', 'dash'].includes(command)) return pid > 1 ? pid : undefined;
+    pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  }
+  return undefined;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown(0));
   process.once('SIGTERM', () => void shutdown(0));
+  stopWithLauncher();
 
   await ensureExplorerBuilt();
   database = await startDatabase({ log: logger('database', 1) });

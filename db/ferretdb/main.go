@@ -48,7 +48,7 @@ func main() {
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		log.Fatal(err)
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	logger := slog.New(quietDuplicates{slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})})
 
 	// Once the parent is gone its ends of our stdout and stderr are closed: one log line would
 	// then kill the wrapper with SIGPIPE halfway through stopping postgres.

@@ -1,6 +1,6 @@
 // Per-request DataLoaders: every lookup by key in one request becomes one query.
 import DataLoader from 'dataloader';
-import { findByIds, manyByKey, oneByKey } from '../kit/batching';
+import { ascending, descending, findByField, findByIds, manyByKey, oneByKey } from '../kit/batching';
 import type { AeoModels, AuthorisationDoc, OperatorDoc } from './models';
 
 export interface AeoLoaders {
@@ -20,11 +20,9 @@ export function createAeoLoaders({ operators, authorisations }: AeoModels): AeoL
       return oneByKey(numbers, found, (authorisation) => authorisation._id);
     }),
     authorisationsByHolder: new DataLoader(async (holders) => {
-      const found = await authorisations
-        .find({ holder: { $in: holders } })
-        .sort({ validFrom: -1, _id: 1 })
-        .lean<AuthorisationDoc[]>()
-        .exec();
+      const found = (await findByField<AuthorisationDoc>(authorisations, 'holder', holders)).sort(
+        (a, b) => descending(a.validFrom, b.validFrom) || ascending(a._id, b._id),
+      );
       return manyByKey(holders, found, (authorisation) => authorisation.holder);
     }),
   };

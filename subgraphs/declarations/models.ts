@@ -2,7 +2,6 @@
 // the nested data (parties, commodity codes, containers) exist so filters need no joins.
 import { CHANGE_FEED_COLLECTION, ChangeFeed } from '../kit/change-feed';
 import { Schema, type Connection, type Model } from 'mongoose';
-import { createLookupIndexModel, LOOKUP_INDEX_COLLECTION, type LookupIndexDoc } from '../kit/lookup-index';
 import type { ControlOutcome, FilingType, Lane, TransportMode } from './records';
 
 export type PartyRole = 'IMPORTER' | 'DECLARANT' | 'REPRESENTATIVE' | 'SELLER' | 'BUYER';
@@ -111,19 +110,6 @@ export interface EntrySummaryDoc {
   contentHashes: string[];
 }
 
-export interface RoleStatisticsDoc {
-  declarations?: number;
-  controls?: number;
-  irregularities?: number;
-}
-
-/** Counters per operator and role, incremented as declarations and control results are written. */
-export interface OperatorStatisticsDoc {
-  /** The EORI. */
-  _id: string;
-  roles?: Partial<Record<PartyRole, RoleStatisticsDoc>>;
-}
-
 /** What a change feed entry of this subgraph announces; the key is an MRN, or a control result's id. */
 export type ChangeKind = 'DECLARATION' | 'ENTRY_SUMMARY_DECLARATION' | 'CONTROL_RESULT';
 
@@ -139,9 +125,6 @@ export interface DeclarationsModels {
   declarations: Model<DeclarationDoc>;
   controlResults: Model<ControlResultDoc>;
   entrySummaries: Model<EntrySummaryDoc>;
-  operatorStatistics: Model<OperatorStatisticsDoc>;
-  /** "party:<ROLE>:<EORI>" → the operator's declarations; "controls:<MRN>" → a declaration's control results. */
-  lookupIndex: Model<LookupIndexDoc>;
   /** Every committed write, in order: what risk screening and learning follow. */
   changeFeed: ChangeFeed;
 }
@@ -156,6 +139,7 @@ declarationSchema.index({ commodityCodes: 1 });
 
 const controlResultSchema = new Schema<ControlResultDoc>({ _id: String, mrn: String }, { ...loose, _id: true });
 controlResultSchema.index({ mrn: 1 });
+controlResultSchema.index({ partyIndex: 1, outcome: 1 });
 controlResultSchema.index({ date: -1 });
 
 const entrySummarySchema = new Schema<EntrySummaryDoc>({ _id: String }, { ...loose, _id: true });
@@ -163,14 +147,11 @@ entrySummarySchema.index({ containerNumbers: 1 });
 entrySummarySchema.index({ partyIndex: 1 });
 entrySummarySchema.index({ expectedArrival: 1 });
 
-const operatorStatisticsSchema = new Schema<OperatorStatisticsDoc>({ _id: String }, { ...loose, _id: true });
 
 export const COLLECTIONS = {
   declarations: 'declarations',
   controlResults: 'controlResults',
   entrySummaries: 'entrySummaryDeclarations',
-  operatorStatistics: 'operatorStatistics',
-  lookupIndex: LOOKUP_INDEX_COLLECTION,
   changeFeed: CHANGE_FEED_COLLECTION,
 } as const;
 
@@ -179,15 +160,13 @@ export function createDeclarationsModels(connection: Connection): DeclarationsMo
     declarations: connection.model<DeclarationDoc>('Declaration', declarationSchema, COLLECTIONS.declarations),
     controlResults: connection.model<ControlResultDoc>('ControlResult', controlResultSchema, COLLECTIONS.controlResults),
     entrySummaries: connection.model<EntrySummaryDoc>('EntrySummaryDeclaration', entrySummarySchema, COLLECTIONS.entrySummaries),
-    operatorStatistics: connection.model<OperatorStatisticsDoc>('OperatorStatistics', operatorStatisticsSchema, COLLECTIONS.operatorStatistics),
-    lookupIndex: createLookupIndexModel(connection),
     changeFeed: ChangeFeed.create(connection),
   };
 }
 
 export async function prepareDeclarationsModels(models: DeclarationsModels): Promise<void> {
-  const { declarations, controlResults, entrySummaries, operatorStatistics } = models;
-  await Promise.all([declarations.createIndexes(), controlResults.createIndexes(), entrySummaries.createIndexes(), operatorStatistics.createIndexes()]);
+  const { declarations, controlResults, entrySummaries } = models;
+  await Promise.all([declarations.createIndexes(), controlResults.createIndexes(), entrySummaries.createIndexes()]);
 }
 
 /** What this subgraph knows of an operator: its key. The AEO subgraph owns the rest. */

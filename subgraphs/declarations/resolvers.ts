@@ -2,8 +2,7 @@ import { badUserInput } from '../kit/errors';
 import { found } from '../kit/persistence';
 import { checkContainerNumber, checkCountryCode, checkEori, checkMrn } from '../kit/identifiers';
 import { requireDate, requireValid } from '../kit/input';
-import { pageOfEntries } from '../kit/lookup-index';
-import { paginate, type Connection } from '../kit/pagination';
+import { allOf, paginate, type Connection } from '../kit/pagination';
 import { DateScalar, DateTimeScalar } from '../kit/scalars';
 import type {
   ControlResultFilter,
@@ -88,30 +87,17 @@ export const resolvers: Resolvers = {
 
   EconomicOperator: {
     __resolveReference: (reference) => ({ eori: reference.eori }),
-    declarations: async (operator, { role, filter, first, after }, context) => {
-      const query = declarationFilter(filter);
-      if (Object.keys(query).length > 0) {
-        return pageOfDeclarations(context, { $and: [{ partyIndex: `${role}:${operator.eori}` }, query] }, first, after);
-      }
-      // Unfiltered, the operator's list answers by key instead of a query over all declarations.
-      const page = pageOfEntries(await context.loaders.lookup.load(`party:${role}:${operator.eori}`), { first, after });
-      const declarations = await context.loaders.declarationByMrn.loadMany(page.edges.map(({ node: [, mrn] }) => mrn));
-      const edges = page.edges.flatMap(({ cursor }, index) => {
-        const node = declarations[index];
-        if (node instanceof Error) throw node;
-        return node ? [{ cursor, node }] : [];
-      });
-      return { ...page, edges };
-    },
+    declarations: (operator, { role, filter, first, after }, context) =>
+      pageOfDeclarations(context, allOf({ partyIndex: `${role}:${operator.eori}` }, declarationFilter(filter)), first, after),
     entrySummaryDeclarations: (operator, { role, first, after }, { models }) =>
       paginate<EntrySummaryDoc>(models.entrySummaries, { partyIndex: `${role}:${operator.eori}` }, { first, after }, [{ field: 'expectedArrival', direction: -1 }]),
     controlStatistics: async (operator, { role }, { loaders }) => {
-      const counts = (await loaders.statisticsByEori.load(operator.eori))?.roles?.[role] ?? {};
-      const controls = counts.controls ?? 0;
-      const irregularitiesFound = counts.irregularities ?? 0;
+      const counts = await loaders.countsByParty.load(`${role}:${operator.eori}`);
+      const controls = counts.controls;
+      const irregularitiesFound = counts.irregularities;
       return {
         role,
-        declarationsLodged: counts.declarations ?? 0,
+        declarationsLodged: counts.declarations,
         controls,
         irregularitiesFound,
         irregularityRate: controls ? irregularitiesFound / controls : null,
@@ -201,7 +187,8 @@ function declarationFilter(filter: DeclarationFilter | null | undefined): Filter
   const parties: string[] = [];
   if (filter.importer) parties.push(`IMPORTER:${requireValid('filter.importer', checkEori(filter.importer))}`);
   if (filter.declarant) parties.push(`DECLARANT:${requireValid('filter.declarant', checkEori(filter.declarant))}`);
-  if (parties.length) query.partyIndex = { $all: parties };
+  // One equality per party (an array field holds each), not `$all`: equalities reach the index.
+  if (parties.length) Object.assign(query, allOf(...parties.map((party) => ({ partyIndex: party }))));
   if (filter.commodityCodePrefix) {
     if (!/^\d{2,10}$/.test(filter.commodityCodePrefix)) throw badUserInput('filter.commodityCodePrefix', 'must be 2 to 10 digits');
     query.commodityCodes = { $regex: `^${filter.commodityCodePrefix}` };

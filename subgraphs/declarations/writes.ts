@@ -1,26 +1,20 @@
 // The one way declarations data is written, for a mutation (a batch of one) and for ingest
 // (batches of thousands). Every record is validated and compared with what is stored, by
-// content fingerprint; only what changed is written, in one journalled batch together with
-// the counters of the operators it concerns.
+// content fingerprint; only what changed is written, in one journalled batch.
 //
 // The writer keeps an outline of what is stored (fingerprints, parties, item numbers) rather
 // than asking the database for every record: an ingest run reads each collection once at the
-// start, a single write reads just its keys. On FerretDB, where only finds by `_id` are cheap,
-// this is the difference between minutes and hours for the KCS data set.
+// start (one sequential read each), a single write reads just its keys.
 import type { Connection } from 'mongoose';
 import { GraphQLError } from 'graphql';
 import { contentHash } from '../kit/content-hash';
 import { commitBatch, type KeyedDocument } from '../kit/journal';
-import { fromStored, toStored, withEntry, withoutEntry, type IndexEntry, type LookupIndexDoc } from '../kit/lookup-index';
 import {
   COLLECTIONS,
   type ControlResultDoc,
   type DeclarationDoc,
   type DeclarationsModels,
   type EntrySummaryDoc,
-  type OperatorStatisticsDoc,
-  type PartyRole,
-  type RoleStatisticsDoc,
 } from './models';
 import type { DeclarationsRecord } from './records';
 import type { ChangeKind } from './models';
@@ -41,38 +35,32 @@ interface Fingerprinted {
 }
 type DeclarationOutlineState = DeclarationOutline & Fingerprinted;
 type EntrySummaryOutline = Fingerprinted & { version: number; lodgedAt: string };
-type ControlOutline = Fingerprinted & { partyIndex: string[]; outcome: ControlResultDoc['outcome'] };
+type ControlOutline = Fingerprinted;
 
 /** What the writer knows of stored data. A key absent from a complete map is absent from the database. */
 class StoredOutline {
   readonly declarations = new Map<string, DeclarationOutlineState | null>();
   readonly entrySummaries = new Map<string, EntrySummaryOutline | null>();
   readonly controls = new Map<string, ControlOutline | null>();
-  readonly statistics = new Map<string, OperatorStatisticsDoc | null>();
-  readonly indexes = new Map<string, IndexEntry[] | null>();
 
   constructor(private readonly complete: boolean) {}
 
   /** Every collection read once: for an ingest run. */
   static async loadAll(models: DeclarationsModels): Promise<StoredOutline> {
     const outline = new StoredOutline(true);
-    const [declarations, entrySummaries, controls, statistics, indexes] = await Promise.all([
+    const [declarations, entrySummaries, controls] = await Promise.all([
       models.declarations.find({}, { contentHashes: 1, partyIndex: 1, 'items.itemNumber': 1 }).lean<DeclarationDoc[]>().exec(),
       models.entrySummaries.find({}, { contentHashes: 1, version: 1, lodgedAt: 1 }).lean<EntrySummaryDoc[]>().exec(),
-      models.controlResults.find({}, { contentHashes: 1, partyIndex: 1, outcome: 1 }).lean<ControlResultDoc[]>().exec(),
-      models.operatorStatistics.find({}).lean<OperatorStatisticsDoc[]>().exec(),
-      models.lookupIndex.find({}).lean<LookupIndexDoc[]>().exec(),
+      models.controlResults.find({}, { contentHashes: 1 }).lean<ControlResultDoc[]>().exec(),
     ]);
     for (const doc of declarations) outline.declarations.set(doc._id, declarationOutline(doc));
     for (const doc of entrySummaries) outline.entrySummaries.set(doc._id, { contentHashes: doc.contentHashes, version: doc.version, lodgedAt: doc.lodgedAt });
-    for (const doc of controls) outline.controls.set(doc._id, { contentHashes: doc.contentHashes, partyIndex: doc.partyIndex, outcome: doc.outcome });
-    for (const doc of statistics) outline.statistics.set(doc._id, doc);
-    for (const doc of indexes) outline.indexes.set(doc._id, fromStored(doc));
+    for (const doc of controls) outline.controls.set(doc._id, { contentHashes: doc.contentHashes });
     return outline;
   }
 
   /** Reads the keys not known yet, one cheap `_id` find each: for single writes. */
-  async ensure(models: DeclarationsModels, keys: { declarations?: string[]; entrySummaries?: string[]; controls?: string[]; statistics?: string[]; indexes?: string[] }) {
+  async ensure(models: DeclarationsModels, keys: { declarations?: string[]; entrySummaries?: string[]; controls?: string[] }) {
     if (this.complete) return;
     const fetch = async <TDoc, TOutline>(ids: string[] | undefined, map: Map<string, TOutline | null>, find: (id: string) => Promise<TDoc | null>, toOutline: (doc: TDoc) => TOutline) => {
       for (const id of new Set(ids ?? [])) {
@@ -89,11 +77,7 @@ class StoredOutline {
     }));
     await fetch(keys.controls, this.controls, (id) => models.controlResults.findById(id).lean<ControlResultDoc>().exec(), (doc) => ({
       contentHashes: doc.contentHashes,
-      partyIndex: doc.partyIndex,
-      outcome: doc.outcome,
     }));
-    await fetch(keys.statistics, this.statistics, (id) => models.operatorStatistics.findById(id).lean<OperatorStatisticsDoc>().exec(), (doc) => doc);
-    await fetch(keys.indexes, this.indexes, (id) => models.lookupIndex.findById(id).lean<LookupIndexDoc>().exec(), fromStored);
   }
 }
 
@@ -105,49 +89,6 @@ function declarationOutline(doc: Pick<DeclarationDoc, 'contentHashes' | 'partyIn
 function classify(before: Fingerprinted | null | undefined, hash: string): 'stored' | 'updated' | 'unchanged' {
   if (!before) return 'stored';
   return before.contentHashes.includes(hash) ? 'unchanged' : 'updated';
-}
-
-type Counts = Required<RoleStatisticsDoc>;
-
-/** Changes to the operators' counters, per EORI and role, gathered over a batch. */
-class CounterChanges {
-  readonly byOperator = new Map<string, Partial<Record<PartyRole, Counts>>>();
-
-  add(partyIndex: readonly string[], counts: Partial<Counts>, sign: 1 | -1): void {
-    for (const { role, eori } of rolesOf(partyIndex)) {
-      const roles = this.byOperator.get(eori) ?? {};
-      const current = (roles[role] ??= { declarations: 0, controls: 0, irregularities: 0 });
-      for (const key of Object.keys(counts) as (keyof Counts)[]) current[key] += sign * (counts[key] ?? 0);
-      this.byOperator.set(eori, roles);
-    }
-  }
-
-  /** The operators' new statistics documents, as absolute values. */
-  applyTo(stored: Map<string, OperatorStatisticsDoc | null>): OperatorStatisticsDoc[] {
-    const docs: OperatorStatisticsDoc[] = [];
-    for (const [eori, roles] of this.byOperator) {
-      const doc: OperatorStatisticsDoc = structuredClone(stored.get(eori) ?? { _id: eori, roles: {} });
-      doc.roles ??= {};
-      let changed = false;
-      for (const [role, delta] of Object.entries(roles) as [PartyRole, Counts][]) {
-        if (!delta.declarations && !delta.controls && !delta.irregularities) continue;
-        const counts = (doc.roles[role] ??= {});
-        counts.declarations = (counts.declarations ?? 0) + delta.declarations;
-        counts.controls = (counts.controls ?? 0) + delta.controls;
-        counts.irregularities = (counts.irregularities ?? 0) + delta.irregularities;
-        changed = true;
-      }
-      if (changed) {
-        stored.set(eori, doc);
-        docs.push(doc);
-      }
-    }
-    return docs;
-  }
-}
-
-function controlCounts(outcome: ControlResultDoc['outcome']): Partial<Counts> {
-  return { controls: 1, irregularities: outcome === 'IRREGULARITY_FOUND' ? 1 : 0 };
 }
 
 export class DeclarationsWriter {
@@ -181,10 +122,7 @@ export class DeclarationsWriter {
     });
 
     const put = { declarations: new Map<string, DeclarationDoc>(), entrySummaries: new Map<string, EntrySummaryDoc>(), controls: new Map<string, ControlResultDoc>() };
-    const counters = new CounterChanges();
     const at = this.now().toISOString();
-    /** Changes to lookup lists, applied once their current entries are known. */
-    const indexChanges: { key: string; add?: IndexEntry; remove?: string }[] = [];
     /** What the change feed announces once the batch is committed. */
     const changes: { kind: ChangeKind; key: string }[] = [];
 
@@ -197,10 +135,6 @@ export class DeclarationsWriter {
           const status = classify(before, hash);
           if (status === 'unchanged') return { status, key: content._id };
           const doc: DeclarationDoc = { ...content, contentHashes: [...(before?.contentHashes ?? []), hash] };
-          if (before) counters.add(before.partyIndex, { declarations: 1 }, -1);
-          counters.add(doc.partyIndex, { declarations: 1 }, 1);
-          for (const party of before?.partyIndex ?? []) if (!doc.partyIndex.includes(party)) indexChanges.push({ key: `party:${party}`, remove: doc._id });
-          for (const party of doc.partyIndex) indexChanges.push({ key: `party:${party}`, add: [doc.acceptanceDate, doc._id] });
           stored.declarations.set(doc._id, declarationOutline(doc));
           put.declarations.set(doc._id, doc);
           changes.push({ kind: 'DECLARATION', key: doc._id });
@@ -232,10 +166,7 @@ export class DeclarationsWriter {
           const status = classify(before, hash);
           if (status === 'unchanged') return { status, key: content._id };
           const doc: ControlResultDoc = { ...content, contentHashes: [...(before?.contentHashes ?? []), hash] };
-          if (before) counters.add(before.partyIndex, controlCounts(before.outcome), -1);
-          counters.add(doc.partyIndex, controlCounts(doc.outcome), 1);
-          indexChanges.push({ key: `controls:${doc.mrn}`, add: [doc.date, doc._id] });
-          stored.controls.set(doc._id, { contentHashes: doc.contentHashes, partyIndex: doc.partyIndex, outcome: doc.outcome });
+          stored.controls.set(doc._id, { contentHashes: doc.contentHashes });
           put.controls.set(doc._id, doc);
           changes.push({ kind: 'CONTROL_RESULT', key: doc._id });
           return { status, key: doc._id };
@@ -254,16 +185,6 @@ export class DeclarationsWriter {
       }
     });
 
-    await stored.ensure(this.models, { statistics: [...counters.byOperator.keys()], indexes: indexChanges.map((change) => change.key) });
-    const statistics = counters.applyTo(stored.statistics);
-    const indexes = new Map<string, LookupIndexDoc>();
-    for (const { key, add, remove } of indexChanges) {
-      let entries = stored.indexes.get(key) ?? [];
-      if (remove) entries = withoutEntry(entries, remove);
-      if (add) entries = withEntry(entries, add);
-      stored.indexes.set(key, entries);
-      indexes.set(key, toStored(key, entries));
-    }
     const documents = (map: Map<string, object>) => [...map.values()] as KeyedDocument[];
     const sequence = changes.length > 0 ? await this.models.changeFeed.take() : null;
     const feed = sequence === null ? [] : [this.models.changeFeed.committed(sequence, changes)];
@@ -273,8 +194,6 @@ export class DeclarationsWriter {
           [COLLECTIONS.declarations]: documents(put.declarations),
           [COLLECTIONS.entrySummaries]: documents(put.entrySummaries),
           [COLLECTIONS.controlResults]: documents(put.controls),
-          [COLLECTIONS.operatorStatistics]: statistics as unknown as KeyedDocument[],
-          [COLLECTIONS.lookupIndex]: documents(indexes),
           // Last: a reader that sees the feed entry finds the data it announces.
           [COLLECTIONS.changeFeed]: feed as unknown as KeyedDocument[],
         },

@@ -120,19 +120,30 @@ export function listen(server: Server, port: number, host: string): Promise<Runn
   });
 }
 
-/** Stops on SIGTERM or SIGINT, once, then exits. */
+/** The environment variable `npm start` sets on the processes it starts with a pipe on their stdin. */
+export const PARENT_LIFELINE = 'PARENT_LIFELINE';
+
+/**
+ * Stops on SIGTERM or SIGINT, once, then exits. Started by `npm start` (PARENT_LIFELINE=stdin),
+ * it also stops when its stdin closes: the parent is gone, even if it was killed with SIGKILL.
+ */
 export function onShutdownSignal(stop: () => Promise<void>): void {
   let stopping = false;
-  const handler = (signal: NodeJS.Signals) => {
+  const handler = (reason: string) => {
     if (stopping) return;
     stopping = true;
     stop()
       .then(() => process.exit(0))
       .catch((error: unknown) => {
-        console.error(`shutdown after ${signal} failed`, error);
+        console.error(`shutdown after ${reason} failed`, error);
         process.exit(1);
       });
   };
   process.once('SIGTERM', handler);
   process.once('SIGINT', handler);
+  if (process.env[PARENT_LIFELINE] === 'stdin') {
+    process.stdin.once('end', () => handler('the parent process ended'));
+    process.stdin.once('error', () => handler('the parent process ended'));
+    process.stdin.resume();
+  }
 }

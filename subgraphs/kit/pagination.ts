@@ -78,6 +78,26 @@ export function afterPosition(sort: readonly SortKey[], values: readonly CursorV
   return branches.length === 1 ? branches[0]! : { $or: branches };
 }
 
+/**
+ * Every filter at once, with their fields kept at the top level where possible. FerretDB pushes
+ * down to an index only a top-level equality (`{ field: value }`); inside `$and` it reads the
+ * whole collection. So a page of "this importer's declarations after this cursor" stays an
+ * indexed lookup of the importer, with the cursor's range evaluated on what it returns.
+ */
+export function allOf(...filters: Filter[]): Filter {
+  const result: Filter = {};
+  const rest: Filter[] = [];
+  for (const filter of filters) {
+    for (const [field, condition] of Object.entries(filter)) {
+      if (field === '$and' && Array.isArray(condition)) rest.push(...(condition as Filter[]));
+      else if (field.startsWith('$') || field in result) rest.push({ [field]: condition });
+      else result[field] = condition;
+    }
+  }
+  if (rest.length > 0) result.$and = rest;
+  return result;
+}
+
 function valueAt(document: object, path: string): CursorValue {
   let current: unknown = document;
   for (const part of path.split('.')) current = (current as Record<string, unknown> | undefined)?.[part];
@@ -97,7 +117,7 @@ export async function paginate<TDoc extends object>(
   const limit = pageSize(args.first);
   const order = withTieBreaker(sort);
   const position = args.after ? afterPosition(order, decodeCursor(args.after, order.length)) : undefined;
-  const pageFilter = position ? { $and: [filter, position] } : filter;
+  const pageFilter = position ? allOf(filter, position) : filter;
   const sortSpec = Object.fromEntries(order.map((key) => [key.field, key.direction]));
 
   const [documents, totalCount] = await Promise.all([

@@ -3,6 +3,7 @@
 // costs one read per batch instead of one write per document.
 import { isDeepStrictEqual } from 'node:util';
 import type { Model } from 'mongoose';
+import { findByIds } from './batching';
 import { putAll, type KeyedDocument } from './journal';
 
 export interface UpsertCounts {
@@ -20,7 +21,7 @@ export async function upsertByKey<TDoc extends { _id: string }>(model: Model<TDo
 
   // Cast first, so defaults and types match what a stored document looks like.
   const incoming = new Map(documents.map((doc) => [doc._id, comparable(new model(doc).toObject({ versionKey: false }))]));
-  const stored = await model.find({ _id: { $in: [...incoming.keys()] } }).lean<TDoc[]>().exec();
+  const stored = await findByIds<TDoc>(model, [...incoming.keys()]);
   const storedById = new Map(stored.map((doc) => [doc._id, comparable(doc)]));
 
   const toInsert: TDoc[] = [];

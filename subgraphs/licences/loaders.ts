@@ -1,6 +1,6 @@
 // Per-request DataLoaders: every lookup by key in one request becomes one batch.
 import DataLoader from 'dataloader';
-import { findByIds, manyByKey, oneByKey } from '../kit/batching';
+import { ascending, descending, findByField, findByIds, manyByKey, oneByKey } from '../kit/batching';
 import { loadLicence, type LicenceDoc, type LicenceRecordDoc, type LicencesModels } from './models';
 
 export interface LicencesLoaders {
@@ -17,7 +17,9 @@ export function createLicencesLoaders(models: LicencesModels): LicencesLoaders {
       return oneByKey(references, found, (doc) => doc._id);
     }),
     licencesByHolder: new DataLoader(async (holders) => {
-      const records = await models.licences.find({ holder: { $in: holders } }).sort({ validUntil: -1, _id: 1 }).lean<LicenceRecordDoc[]>().exec();
+      const records = (await findByField<LicenceRecordDoc>(models.licences, 'holder', holders)).sort(
+        (a, b) => descending(a.validUntil, b.validUntil) || ascending(a._id, b._id),
+      );
       return manyByKey(holders, await withStates(records), (doc) => doc.holder);
     }),
   };

@@ -1,6 +1,6 @@
 // Per-request DataLoaders. Programmes and lanes are short lists, read once per request.
 import DataLoader from 'dataloader';
-import { findByIds, manyByKey, oneByKey } from '../kit/batching';
+import { ascending, findByField, findByIds, manyByKey, oneByKey } from '../kit/batching';
 import type { ConsentDoc, LaneDoc, MraModels, PartnerOperatorDoc, ProgrammeDoc } from './models';
 
 export interface MraLoaders {
@@ -22,7 +22,7 @@ export function createMraLoaders(models: MraModels): MraLoaders {
     lanes: once(() => models.lanes.find({}).sort({ _id: 1 }).lean<LaneDoc[]>().exec()),
     consentByEori: new DataLoader(async (eoris) => oneByKey(eoris, await findByIds<ConsentDoc>(models.consents, eoris), (doc) => doc._id)),
     partnersByEori: new DataLoader(async (eoris) => {
-      const found = await models.partners.find({ eori: { $in: eoris } }).sort({ programme: 1 }).lean<PartnerOperatorDoc[]>().exec();
+      const found = (await findByField<PartnerOperatorDoc>(models.partners, 'eori', eoris)).sort((a, b) => ascending(a.programme, b.programme));
       return manyByKey(eoris, found, (doc) => doc.eori ?? '');
     }),
     partnerByKey: new DataLoader(async (keys) => oneByKey(keys, await findByIds<PartnerOperatorDoc>(models.partners, keys), (doc) => doc._id)),

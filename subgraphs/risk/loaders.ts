@@ -1,6 +1,6 @@
 // Per-request DataLoaders: every lookup by key in one request becomes one query.
 import DataLoader from 'dataloader';
-import { findByIds, oneByKey } from '../kit/batching';
+import { findByField, findByIds, oneByKey } from '../kit/batching';
 import type { AssessmentDoc, RiskModels, RuleDoc, RuleHitDoc } from './models';
 
 export interface HitCounts {
@@ -20,7 +20,7 @@ export function createRiskLoaders(models: RiskModels): RiskLoaders {
     assessmentByMrn: new DataLoader(async (mrns) => oneByKey(mrns, await findByIds<AssessmentDoc>(models.assessments, mrns), (doc) => doc._id)),
     ruleByReference: new DataLoader(async (references) => oneByKey(references, await findByIds<RuleDoc>(models.rules, references), (doc) => doc._id)),
     hitsByRule: new DataLoader(async (references) => {
-      const hits = await models.ruleHits.find({ rule: { $in: [...references] } }, { rule: 1, confirmed: 1 }).lean<Pick<RuleHitDoc, 'rule' | 'confirmed'>[]>().exec();
+      const hits = await findByField<RuleHitDoc>(models.ruleHits, 'rule', references);
       const counts = new Map(references.map((reference) => [reference, { hits: 0, confirmedHits: 0 }]));
       for (const hit of hits) {
         const count = counts.get(hit.rule);

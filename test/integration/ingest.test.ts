@@ -46,7 +46,7 @@ async function snapshot(database: string) {
   const connection = await mongoose.createConnection(uri, { dbName: database }).asPromise();
   try {
     const dump: Record<string, unknown[]> = {};
-    for (const name of ['declarations', 'controlResults', 'entrySummaryDeclarations', 'operatorStatistics', 'writeJournal']) {
+    for (const name of ['declarations', 'controlResults', 'entrySummaryDeclarations', 'writeJournal']) {
       const docs = await connection.collection(name).find({}).sort({ _id: 1 }).toArray();
       dump[name] = docs.map(({ lodgedAt: _l, amendedAt: _a, ...rest }) => rest);
     }
@@ -137,17 +137,17 @@ describe('ingest', () => {
     try {
       // The process died after journalling a batch and writing part of it.
       await connection.collection('writeJournal_b1').insertMany([
-        { _id: 'operatorStatistics/NL100000001' as never, collection: 'operatorStatistics', document: { _id: 'NL100000001', roles: { IMPORTER: { declarations: 3 } } } },
-        { _id: 'operatorStatistics/NL800000001' as never, collection: 'operatorStatistics', document: { _id: 'NL800000001', roles: { DECLARANT: { declarations: 3 } } } },
+        { _id: 'notes/N1' as never, collection: 'notes', document: { _id: 'N1', roles: { IMPORTER: { declarations: 3 } } } },
+        { _id: 'notes/N2' as never, collection: 'notes', document: { _id: 'N2', roles: { DECLARANT: { declarations: 3 } } } },
       ]);
       await connection.collection('writeJournal').insertOne({ _id: 'b1' as never, createdAt: new Date() });
-      await connection.collection('operatorStatistics').insertOne({ _id: 'NL100000001' as never, roles: { IMPORTER: { declarations: 3 } } });
+      await connection.collection('notes').insertOne({ _id: 'N1' as never, roles: { IMPORTER: { declarations: 3 } } });
 
       await commitBatch(connection, { put: {} });
-      const stats = await connection.collection('operatorStatistics').find({}).sort({ _id: 1 }).toArray();
-      expect(stats).toEqual([
-        { _id: 'NL100000001', roles: { IMPORTER: { declarations: 3 } } },
-        { _id: 'NL800000001', roles: { DECLARANT: { declarations: 3 } } },
+      const notes = await connection.collection('notes').find({}).sort({ _id: 1 }).toArray();
+      expect(notes).toEqual([
+        { _id: 'N1', roles: { IMPORTER: { declarations: 3 } } },
+        { _id: 'N2', roles: { DECLARANT: { declarations: 3 } } },
       ]);
       expect(await connection.collection('writeJournal').countDocuments()).toBe(0);
       expect((await connection.db!.listCollections().toArray()).map((c) => c.name)).not.toContain('writeJournal_b1');
