@@ -26,7 +26,9 @@ type Document = mongoose.mongo.Document;
 type Db = mongoose.mongo.Db;
 type MongoClient = mongoose.mongo.MongoClient;
 
-const KCS_ROWS = readFileSync(KCS_TRAIN, 'utf8').trimEnd().split('\n').length - 1;
+/** The train split's header and rows, as lines. */
+const KCS_LINES = readFileSync(KCS_TRAIN, 'utf8').trimEnd().split('\n');
+const KCS_ROWS = KCS_LINES.length - 1;
 const declarationRows = Math.min(numberFlag('declarations', KCS_ROWS), KCS_ROWS);
 const rounds = numberFlag('rounds', 30);
 const warmups = numberFlag('warmup', 3);
@@ -243,7 +245,7 @@ async function throughGateway(graphqlUrl: string, c: Case): Promise<Page> {
   return { keys: edges.map(({ node }) => c.keyOf(node)), totalCount };
 }
 
-/** The drivers order sort keys in a Map; the find's options take a plain object as well. */
+/** The driver sends the sort keys as a Map; find() takes a plain object as well. */
 const plainSort = (sort: unknown): Document => (sort instanceof Map ? Object.fromEntries(sort) : ((sort ?? {}) as Document));
 
 /** Answers the case once through the gateway, noting the finds its subgraph sends to the case's collection. */
@@ -266,9 +268,12 @@ async function catchFind(graphqlUrl: string, subgraphClient: MongoClient, c: Cas
   }
 }
 
+/** The sort and limit of the find as sent (a limit of 0 means none). */
+const findOptions = (find: Find) => (find.limit ? { sort: find.sort, limit: find.limit } : { sort: find.sort });
+
 /** The resolver's find, replayed through the bare driver: same filter, sort and limit. */
 async function directFind(db: Db, find: Find): Promise<string[]> {
-  const docs = await db.collection(find.collection).find(find.filter, { sort: find.sort, ...(find.limit && { limit: find.limit }) }).toArray();
+  const docs = await db.collection(find.collection).find(find.filter, findOptions(find)).toArray();
   return docs.map((doc) => String(doc._id));
 }
 
@@ -283,7 +288,7 @@ function directCount(db: Db, find: Find): Promise<number> {
  * in Go). "-" where the server does not say (a real MongoDB).
  */
 async function pushdown(db: Db, find: Find): Promise<string> {
-  const plan = await db.collection(find.collection).find(find.filter, { sort: find.sort, ...(find.limit && { limit: find.limit }) }).explain();
+  const plan = await db.collection(find.collection).find(find.filter, findOptions(find)).explain();
   if (typeof plan.filterPushdown !== 'boolean') return '-';
   if (!plan.filterPushdown) return 'none';
   return JSON.stringify(plan.queryPlanner).includes('Index Scan') ? 'index' : 'sql scan';
@@ -338,9 +343,8 @@ async function measure(graphqlUrl: string, prepared: readonly Prepared[]): Promi
 
 /** The first N rows of the train split in a file of their own, for seedDemoData's kcsFile. */
 function kcsSubset(rows: number, dir: string): string {
-  const lines = readFileSync(KCS_TRAIN, 'utf8').trimEnd().split('\n');
   const path = join(dir, 'train-subset.csv');
-  writeFileSync(path, `${lines.slice(0, rows + 1).join('\n')}\n`);
+  writeFileSync(path, `${KCS_LINES.slice(0, rows + 1).join('\n')}\n`);
   return path;
 }
 

@@ -15,6 +15,8 @@ export interface Database {
   uri: string;
   /** True when this process started the engine (and so stops it). */
   embedded: boolean;
+  /** Resolves if an engine this process started exits without being asked to. */
+  exited?: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -58,10 +60,13 @@ export async function startDatabase(options: StartDatabaseOptions = {}): Promise
     try {
       await waitUntilAnswering(uri, child, options.readyTimeoutMs ?? 30_000);
       writeFileSync(join(dataDir, ENGINE_FILE), JSON.stringify({ uri, pid: child.pid }));
+      let stopping = false;
       return {
         uri,
         embedded: true,
+        exited: new Promise((done) => child.once('exit', (code, signal) => stopping || done(signal ?? `code ${code}`))),
         stop: async () => {
+          stopping = true;
           rmSync(join(dataDir, ENGINE_FILE), { force: true });
           await stopProcess(child);
         },

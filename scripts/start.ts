@@ -137,6 +137,10 @@ async function main(): Promise<void> {
 
   await ensureExplorerBuilt();
   database = await startDatabase({ log: logger('database', 1) });
+  void database.exited?.then((how) => {
+    say(`the database engine exited unexpectedly (${how}); stopping everything`);
+    void shutdown(1);
+  });
   say(database.embedded ? `embedded FerretDB at ${database.uri}` : `using MONGODB_URI (${database.uri.replace(/\/\/[^@]*@/, '//***@')})`);
   await seedDemoData({ uri: database.uri, onlyIfEmpty: true, log: say });
 

@@ -110,10 +110,14 @@ export class ChangeFeed {
     if (kinds && kinds.length === 0) throw badUserInput('kinds', 'must name at least one kind, or be left out for all');
     let [sequence, index] = after ? decodeFeedCursor(after) : [1, 0];
     const entries: FeedEntry[] = [];
+    const loaded = new Map<number, ChangeFeedDoc | null>();
     let scanned = 0;
     let atEnd = false;
+    // A batch can hold thousands of changes: read ahead only once the first one is used up.
+    let windowSize = 1;
     reading: while (entries.length < limit && scanned < MAX_SCANNED) {
-      const window = await Promise.all(Array.from({ length: READ_AHEAD }, (_, offset) => this.load(sequence + offset)));
+      const window = await Promise.all(Array.from({ length: windowSize }, (_, offset) => this.loadInto(loaded, sequence + offset)));
+      windowSize = READ_AHEAD;
       for (const doc of window) {
         if (!(await this.readable(doc))) {
           atEnd = true;
@@ -132,16 +136,22 @@ export class ChangeFeed {
         if (entries.length >= limit || scanned >= MAX_SCANNED) break reading;
       }
     }
-    const hasNextPage = !atEnd && (await this.hasMoreAt(sequence, index));
+    const hasNextPage = !atEnd && (await this.hasMoreAt(loaded, sequence, index));
     return { entries, endCursor: encodeFeedCursor(sequence, index), hasNextPage };
   }
 
   /** Whether anything readable is left at this position: the rest of its batch, or a next batch. */
-  private async hasMoreAt(sequence: number, index: number): Promise<boolean> {
-    const doc = await this.load(sequence);
+  private async hasMoreAt(loaded: Map<number, ChangeFeedDoc | null>, sequence: number, index: number): Promise<boolean> {
+    const doc = await this.loadInto(loaded, sequence);
     if (!(await this.readable(doc))) return false;
     if (index < doc!.changes.length) return true;
-    return this.readable(await this.load(sequence + 1));
+    return this.readable(await this.loadInto(loaded, sequence + 1));
+  }
+
+  /** Loads a feed document once per read: they can be large. */
+  private async loadInto(loaded: Map<number, ChangeFeedDoc | null>, sequence: number): Promise<ChangeFeedDoc | null> {
+    if (!loaded.has(sequence)) loaded.set(sequence, await this.load(sequence));
+    return loaded.get(sequence)!;
   }
 
   /**

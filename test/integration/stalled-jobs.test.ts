@@ -76,7 +76,7 @@ describe('a long job whose engine stops answering', () => {
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
       const code = await new Promise<number | null>((done) => child.once('exit', (exitCode) => done(exitCode)));
-      expect(proxy.forwarded).toBeGreaterThanOrEqual(3_000_000);
+      expect(proxy.forwarded, output).toBeGreaterThanOrEqual(3_000_000);
       expect(code, output).toBe(1);
       expect(output).toMatch(/demo data made no progress for 3 s at .+; waiting for \w+ on stalled_\w+\.\w+ \(\d+ s\)/);
     } finally {
