@@ -49,7 +49,7 @@ export async function seedDemoData(options: SeedOptions): Promise<void> {
   try {
     const models = createAeoModels(aeo.connection);
     await prepareAeoModels(models);
-    if (onlyIfEmpty && (await models.operators.estimatedDocumentCount()) > 0) {
+    if (onlyIfEmpty && !(await isEmptyCollection(models.operators.collection))) {
       log('aeo: demo data already present');
     } else {
       const demo = generateAeoDemoData();
@@ -70,7 +70,7 @@ export async function seedDemoData(options: SeedOptions): Promise<void> {
   const isEmpty = async (subgraph: 'declarations' | 'mra', collection: string) => {
     const database = await connectDatabase(subgraph, { uri, dbName: databases[subgraph] });
     try {
-      return (await database.connection.collection(collection).estimatedDocumentCount()) === 0;
+      return await isEmptyCollection(database.connection.collection(collection));
     } finally {
       await database.close();
     }
@@ -106,6 +106,11 @@ export async function seedDemoData(options: SeedOptions): Promise<void> {
   } finally {
     await close();
   }
+}
+
+/** One document asked for, not counted: the embedded engine counts by reading every document. */
+async function isEmptyCollection(collection: { findOne(filter: object): Promise<unknown> }): Promise<boolean> {
+  return (await collection.findOne({})) === null;
 }
 
 export function describeSummary(summary: IngestSummary): string {

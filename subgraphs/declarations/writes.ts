@@ -187,7 +187,7 @@ export class DeclarationsWriter {
 
     const documents = (map: Map<string, object>) => [...map.values()] as KeyedDocument[];
     const sequence = changes.length > 0 ? await this.models.changeFeed.take() : null;
-    const feed = sequence === null ? [] : [this.models.changeFeed.committed(sequence, changes)];
+    const feed = sequence === null ? [] : this.models.changeFeed.committed(sequence, changes);
     try {
       await commitBatch(this.connection, {
         put: {

@@ -16,6 +16,7 @@ import { hasPendingBatches } from './journal';
 import { insertOnce } from './persistence';
 import { pageSize } from './pagination';
 
+/** A batch's header: its number, and whether its changes are there to read. */
 export interface ChangeFeedDoc {
   /** "seq:" + the sequence number, zero-padded. */
   _id: string;
@@ -23,6 +24,14 @@ export interface ChangeFeedDoc {
   committed: boolean;
   /** When the number was taken, ISO 8601. */
   at: string;
+  /** How many changes the batch made, kept in chunks of CHANGES_PER_CHUNK. */
+  count: number;
+}
+
+/** Part of a batch's changes. Small documents: the engine reads a large one slowly, and a page needs only its part. */
+export interface ChangeChunkDoc {
+  /** The header's `_id` + "/" + the chunk's number. */
+  _id: string;
   /** "<kind>|<key>" per changed document, in write order. */
   changes: string[];
 }
@@ -51,7 +60,10 @@ const READ_AHEAD = 8;
 /** Feed documents one read looks at, at most. */
 export const MAX_SCANNED = 64;
 
+export const CHANGES_PER_CHUNK = 200;
+
 const feedKey = (sequence: number) => `seq:${String(sequence).padStart(12, '0')}`;
+const chunkKey = (sequence: number, chunk: number) => `${feedKey(sequence)}/${chunk}`;
 
 export class ChangeFeed {
   /** The highest sequence this process knows to be taken: a hint, never trusted alone. */
@@ -73,7 +85,7 @@ export class ChangeFeed {
     if (!(await this.taken(this.lastTaken))) this.lastTaken = 0;
     let sequence = (await this.endOfFeed()) + 1;
     for (;;) {
-      const doc: ChangeFeedDoc = { _id: feedKey(sequence), sequence, committed: false, at: this.now().toISOString(), changes: [] };
+      const doc: ChangeFeedDoc = { _id: feedKey(sequence), sequence, committed: false, at: this.now().toISOString(), count: 0 };
       if (await insertOnce(this.model, doc)) {
         this.lastTaken = sequence;
         return sequence;
@@ -82,9 +94,17 @@ export class ChangeFeed {
     }
   }
 
-  /** The document that commits a taken number: put it in the same journalled batch as the data. */
-  committed(sequence: number, changes: readonly { kind: string; key: string }[]): ChangeFeedDoc {
-    return { _id: feedKey(sequence), sequence, committed: true, at: this.now().toISOString(), changes: changes.map(({ kind, key }) => `${kind}|${key}`) };
+  /**
+   * The documents that commit a taken number: put them in the same journalled batch as the data.
+   * The header comes last, so a reader that sees it committed finds every chunk.
+   */
+  committed(sequence: number, changes: readonly { kind: string; key: string }[]): [...ChangeChunkDoc[], ChangeFeedDoc] {
+    const chunks: ChangeChunkDoc[] = [];
+    for (let start = 0; start < changes.length; start += CHANGES_PER_CHUNK) {
+      const part = changes.slice(start, start + CHANGES_PER_CHUNK);
+      chunks.push({ _id: chunkKey(sequence, start / CHANGES_PER_CHUNK), changes: part.map(({ kind, key }) => `${kind}|${key}`) });
+    }
+    return [...chunks, { _id: feedKey(sequence), sequence, committed: true, at: this.now().toISOString(), count: changes.length }];
   }
 
   /**
@@ -95,7 +115,7 @@ export class ChangeFeed {
   async release(sequence: number): Promise<void> {
     const doc = await this.load(sequence);
     if (!doc || doc.committed || (await hasPendingBatches(this.model.db))) return;
-    const empty = this.committed(sequence, []);
+    const [empty] = this.committed(sequence, []);
     await this.model.collection.replaceOne({ _id: empty._id as never }, empty);
   }
 
@@ -111,6 +131,7 @@ export class ChangeFeed {
     let [sequence, index] = after ? decodeFeedCursor(after) : [1, 0];
     const entries: FeedEntry[] = [];
     const loaded = new Map<number, ChangeFeedDoc | null>();
+    const chunks = new Map<string, string[]>();
     let scanned = 0;
     let atEnd = false;
     // A batch can hold thousands of changes: read ahead only once the first one is used up.
@@ -124,13 +145,13 @@ export class ChangeFeed {
           break reading;
         }
         scanned += 1;
-        for (; index < doc!.changes.length && entries.length < limit; index++) {
-          const change = doc!.changes[index]!;
+        for (; index < doc!.count && entries.length < limit; index++) {
+          const change = await this.changeAt(chunks, sequence, index);
           const separator = change.indexOf('|');
           if (kinds && !kinds.includes(change.slice(0, separator))) continue;
           entries.push({ sequence, index, kind: change.slice(0, separator), key: change.slice(separator + 1), cursor: encodeFeedCursor(sequence, index + 1) });
         }
-        if (index < doc!.changes.length) break reading;
+        if (index < doc!.count) break reading;
         sequence += 1;
         index = 0;
         if (entries.length >= limit || scanned >= MAX_SCANNED) break reading;
@@ -144,11 +165,25 @@ export class ChangeFeed {
   private async hasMoreAt(loaded: Map<number, ChangeFeedDoc | null>, sequence: number, index: number): Promise<boolean> {
     const doc = await this.loadInto(loaded, sequence);
     if (!(await this.readable(doc))) return false;
-    if (index < doc!.changes.length) return true;
+    if (index < doc!.count) return true;
     return this.readable(await this.loadInto(loaded, sequence + 1));
   }
 
-  /** Loads a feed document once per read: they can be large. */
+  /** The change at this position of a committed batch, its chunk read once per page. */
+  private async changeAt(chunks: Map<string, string[]>, sequence: number, index: number): Promise<string> {
+    const key = chunkKey(sequence, Math.floor(index / CHANGES_PER_CHUNK));
+    let changes = chunks.get(key);
+    if (!changes) {
+      const chunk = await this.model.collection.findOne<ChangeChunkDoc>({ _id: key as never });
+      // Written before its header: a committed header without it is a broken feed, not an empty one.
+      if (!chunk) throw new Error(`The change feed's ${key} is missing`);
+      changes = chunk.changes;
+      chunks.set(key, changes);
+    }
+    return changes[index % CHANGES_PER_CHUNK]!;
+  }
+
+  /** Loads a header once per read. */
   private async loadInto(loaded: Map<number, ChangeFeedDoc | null>, sequence: number): Promise<ChangeFeedDoc | null> {
     if (!loaded.has(sequence)) loaded.set(sequence, await this.load(sequence));
     return loaded.get(sequence)!;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeclarationsStore } from '../../subgraphs/declarations/context';
 import { declarationsSubgraph } from '../../subgraphs/declarations/subgraph';
 import { writeRecords } from '../../subgraphs/declarations/writes';
-import { ABANDONED_AFTER_MS, ChangeFeed } from '../../subgraphs/kit/change-feed';
+import { ABANDONED_AFTER_MS, CHANGES_PER_CHUNK, ChangeFeed } from '../../subgraphs/kit/change-feed';
 import { startSubgraph, type RunningSubgraph } from '../../subgraphs/kit/server';
 import { controlResult, declaration, entrySummary, mrn } from '../support/fixtures';
 import { postGraphQL, testDatabase } from '../support/platform';
@@ -20,7 +20,7 @@ const CHANGES = `query ($after: String, $first: Int) { changes(after: $after, fi
 
 /** Commits a number a test took by hand, as if its batch had been written empty. */
 async function commitEmpty(sequence: number) {
-  const doc = declarations.models.changeFeed.committed(sequence, []);
+  const [doc] = declarations.models.changeFeed.committed(sequence, []);
   await declarations.models.changeFeed.model.replaceOne({ _id: doc._id }, doc);
 }
 
@@ -83,7 +83,10 @@ describe('the change feed', () => {
     const taken = await Promise.all(others.map((other) => other.take()));
     expect(new Set(taken).size).toBe(taken.length);
     // Leave them committed and empty, as if their batches had been written.
-    for (const sequence of taken) await feed.model.replaceOne({ _id: feed.committed(sequence, [])._id }, feed.committed(sequence, []));
+    for (const sequence of taken) {
+      const [header] = feed.committed(sequence, []);
+      await feed.model.replaceOne({ _id: header._id }, header);
+    }
   });
 
   it('stops at a number taken but not yet committed, and passes it once it is abandoned', async () => {
@@ -142,6 +145,24 @@ describe('the change feed', () => {
   it('rejects a cursor it did not make', async () => {
     const response = await postGraphQL<ChangesData>(declarations.url, CHANGES, { after: 'not-a-cursor' });
     expect(response.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('reads a batch larger than one chunk in order, across the chunk boundaries', async () => {
+    const { pageInfo } = await changes();
+    const count = CHANGES_PER_CHUNK * 2 + 50;
+    await write(...Array.from({ length: count }, (_, i) => declaration(1_000 + i)));
+    const read: string[] = [];
+    let after = pageInfo.endCursor;
+    for (;;) {
+      const page = await changes(after, 100);
+      read.push(...page.edges.map(({ node }) => node.mrn));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(read).toEqual(Array.from({ length: count }, (_, i) => mrn(1_000 + i)));
+    const sequence = (await changes(pageInfo.endCursor, 1)).edges[0]!.node.sequence;
+    const chunks = await declarations.models.changeFeed.model.collection.countDocuments({ _id: { $in: [0, 1, 2, 3].map((chunk) => `seq:${String(sequence).padStart(12, '0')}/${chunk}`) as never[] } });
+    expect(chunks).toBe(3);
   });
 });
 
