@@ -1,9 +1,11 @@
 // `npm run test:first-start`: what a new user does, as a check CI runs. `npm start` on an empty
 // data directory, at full demo size, until the platform is up and the risk setup is done; the
-// contract operations through the gateway; Ctrl-C; then nothing of the platform may be left.
-// Prints how long the first start took. A passing `npm test` on small data once hid an engine
-// deadlock that made every first start hang: this is the test that would have caught it.
-import { execFileSync, spawn } from 'node:child_process';
+// contract operations through the gateway; Ctrl-C. Then a second start on the same data (how long
+// until it is up), stopped with SIGTERM, and a third, killed with `kill -9` of npm. After each
+// stop, nothing of the platform may be left: not the engine, not PostgreSQL, not a subgraph.
+// A passing `npm test` on small data once hid an engine deadlock that made every first start
+// hang: this is the test that would have caught it.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -68,18 +70,20 @@ function alive(pid: number): boolean {
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(0)} s`;
 
-async function main(): Promise<void> {
-  const ports = [4000, ...SUBGRAPHS.map((entry) => entry.defaultPort)];
-  for (const port of ports) if (!(await portIsFree(port))) fail(`port ${port} is taken: stop the platform that runs there first`);
+interface RunningStart {
+  child: ChildProcess;
+  started: number;
+  seen: { ready: number; riskDone: number; riskFailed: string };
+  exitCode: () => number | null | undefined;
+  exited: Promise<void>;
+}
 
-  const dataDir = temporaryDataDir('first-start-');
-  const started = Date.now();
-  console.log(`first start check: npm start with an empty data directory (${dataDir})`);
+/** `npm start` on this data directory, in its own process group, its output echoed and watched. */
+function npmStart(dataDir: string): RunningStart {
   // Its own process group, so Ctrl-C can be sent the way a terminal sends it: to the whole group.
   const child = spawn('npm', ['start'], { cwd: ROOT, detached: true, env: { ...process.env, DATA_DIR: dataDir, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let exitCode: number | null | undefined;
   const exited = new Promise<void>((done) => child.once('exit', (code) => ((exitCode = code), done())));
-
   const seen = { ready: 0, riskDone: 0, riskFailed: '' };
   const onLine = (line: string) => {
     console.log(`  │ ${line}`);
@@ -87,7 +91,7 @@ async function main(): Promise<void> {
     if (line.includes(RISK_DONE_LINE)) seen.riskDone ||= Date.now();
     if (line.includes('risk setup failed')) seen.riskFailed = line;
   };
-  for (const stream of [child.stdout, child.stderr]) {
+  for (const stream of [child.stdout!, child.stderr!]) {
     let rest = '';
     stream.on('data', (chunk: Buffer) => {
       const lines = (rest + chunk.toString()).split(/\r|\n/);
@@ -95,7 +99,6 @@ async function main(): Promise<void> {
       for (const line of lines) if (line.trim()) onLine(line);
     });
   }
-
   cleanUp = () => {
     try {
       process.kill(-child.pid!, 'SIGKILL');
@@ -104,40 +107,79 @@ async function main(): Promise<void> {
     }
     rmSync(dataDir, { recursive: true, force: true });
   };
+  return { child, started: Date.now(), seen, exitCode: () => exitCode, exited };
+}
+
+async function until(run: RunningStart, done: () => boolean, what: string): Promise<void> {
+  while (!done()) {
+    if (run.exitCode() !== undefined) fail(`npm start exited (code ${run.exitCode()}) before ${what}`);
+    if (run.seen.riskFailed) fail(run.seen.riskFailed);
+    if (Date.now() - run.started > FIRST_START_LIMIT_MS) fail(`npm start did not reach ${what} within ${seconds(FIRST_START_LIMIT_MS)}`);
+    await new Promise((wait) => setTimeout(wait, 500));
+  }
+}
+
+async function answersContractOperation(name: string): Promise<void> {
+  const variables = CONTRACT_VARIABLES[name];
+  if (!variables) fail(`no demo variables for the contract operation ${name} (test/support/demo-identifiers.ts)`);
+  const response = await fetch(GATEWAY, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: contractOperation(name), variables, operationName: name }),
+    signal: AbortSignal.timeout(60_000),
+  });
+  const body = (await response.json()) as { data?: Record<string, unknown> | null; errors?: unknown[] };
+  const root = body.data ? Object.values(body.data)[0] : undefined;
+  if (body.errors?.length || root === null || root === undefined) fail(`${name} ${JSON.stringify(variables)} answered ${JSON.stringify(body).slice(0, 2_000)}`);
+  console.log(`first start check: ${name} ${JSON.stringify(variables)} answered with data and no errors`);
+}
+
+/** Stops the platform the way `how` says, and fails unless every one of its processes is gone. */
+async function stopAndCheckNothingLeft(run: RunningStart, how: 'Ctrl-C' | 'SIGTERM' | 'kill -9'): Promise<number> {
+  const platform = [run.child.pid!, ...descendants(run.child.pid!)];
+  if (how === 'Ctrl-C') process.kill(-run.child.pid!, 'SIGINT');
+  else process.kill(run.child.pid!, how === 'SIGTERM' ? 'SIGTERM' : 'SIGKILL');
+  // npm itself may be gone at once (kill -9); what it started must follow within this time.
+  const deadline = Date.now() + 60_000;
+  let left = platform.filter(alive);
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((wait) => setTimeout(wait, 500));
+    left = platform.filter(alive);
+  }
+  if (left.length > 0) fail(`processes left running 60 s after ${how} of npm start: ${execFileSync('ps', ['-o', 'pid=,args=', '-p', left.join(',')], { encoding: 'utf8' })}`);
+  console.log(`first start check: ${how} of npm start left none of its ${platform.length} processes behind`);
+  return platform.length;
+}
+
+async function main(): Promise<void> {
+  const ports = [4000, ...SUBGRAPHS.map((entry) => entry.defaultPort)];
+  for (const port of ports) if (!(await portIsFree(port))) fail(`port ${port} is taken: stop the platform that runs there first`);
+
+  const dataDir = temporaryDataDir('first-start-');
   try {
-    while (!seen.riskDone) {
-      if (exitCode !== undefined) fail(`npm start exited (code ${exitCode}) before the risk setup was done`);
-      if (seen.riskFailed) fail(seen.riskFailed);
-      if (Date.now() - started > FIRST_START_LIMIT_MS) fail(`npm start was not done within ${seconds(FIRST_START_LIMIT_MS)}`);
-      await new Promise((done) => setTimeout(done, 500));
-    }
-    if (!seen.ready) fail(`the risk setup finished but "${READY_LINE}" was never printed`);
+    console.log(`first start check: npm start with an empty data directory (${dataDir})`);
+    const first = npmStart(dataDir);
+    await until(first, () => Boolean(first.seen.riskDone), 'the end of the risk setup');
+    if (!first.seen.ready) fail(`the risk setup finished but "${READY_LINE}" was never printed`);
+    for (const name of contractOperationNames()) await answersContractOperation(name);
+    await stopAndCheckNothingLeft(first, 'Ctrl-C');
 
-    for (const name of contractOperationNames()) {
-      const variables = CONTRACT_VARIABLES[name];
-      if (!variables) fail(`no demo variables for the contract operation ${name} (test/support/demo-identifiers.ts)`);
-      const response = await fetch(GATEWAY, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: contractOperation(name), variables, operationName: name }),
-        signal: AbortSignal.timeout(60_000),
-      });
-      const body = (await response.json()) as { data?: Record<string, unknown> | null; errors?: unknown[] };
-      const root = body.data ? Object.values(body.data)[0] : undefined;
-      if (body.errors?.length || root === null || root === undefined) fail(`${name} ${JSON.stringify(variables)} answered ${JSON.stringify(body).slice(0, 2_000)}`);
-      console.log(`first start check: ${name} ${JSON.stringify(variables)} answered with data and no errors`);
-    }
+    console.log('first start check: npm start again on the same data, stopped with SIGTERM');
+    const second = npmStart(dataDir);
+    await until(second, () => Boolean(second.seen.ready), 'ready');
+    const secondReady = second.seen.ready - second.started;
+    await answersContractOperation('ControlQueue');
+    await stopAndCheckNothingLeft(second, 'SIGTERM');
 
-    const platform = [child.pid!, ...descendants(child.pid!)];
-    process.kill(-child.pid!, 'SIGINT');
-    const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((done) => setTimeout(() => done(false), 60_000))]);
-    if (!stopped) fail('npm start did not stop within 60 s of Ctrl-C');
-    await new Promise((done) => setTimeout(done, 1_000));
-    const left = platform.filter(alive);
-    if (left.length > 0) fail(`processes left running after Ctrl-C: ${execFileSync('ps', ['-o', 'pid=,args=', '-p', left.join(',')], { encoding: 'utf8' })}`);
+    console.log('first start check: once more, then kill -9 of npm');
+    const third = npmStart(dataDir);
+    await until(third, () => Boolean(third.seen.ready), 'ready');
+    await stopAndCheckNothingLeft(third, 'kill -9');
+
     console.log(
-      `\nfirst start check passed: up after ${seconds(seen.ready - started)}, risk setup done after ${seconds(seen.riskDone - started)}; ` +
-        `${contractOperationNames().length} contract operations answered; Ctrl-C left none of its ${platform.length} processes behind`,
+      `\nfirst start check passed: up after ${seconds(first.seen.ready - first.started)}, risk setup done after ` +
+        `${seconds(first.seen.riskDone - first.started)}; ${contractOperationNames().length} contract operations answered; ` +
+        `a second start was up after ${seconds(secondReady)}; Ctrl-C, SIGTERM and kill -9 each left nothing behind`,
     );
   } finally {
     cleanUp();
