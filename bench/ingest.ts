@@ -1,4 +1,4 @@
-// Ingest throughput: the project's ingest path (validation, fingerprints, operator counters, the
+// Ingest throughput: the project's ingest path (validation, fingerprints, the change feed, the
 // crash journal) against a bare insertMany of the same number of documents, on the same engine
 // in the same run.
 //
@@ -123,7 +123,7 @@ try {
   console.log(
     `\n1st run, records/s per batch of ${formatCount(BATCH_SIZE)}: ${batches.map(formatCount).join(' → ')}` +
       `\n\nratio = ingest records/s ÷ insertMany records/s. The 1st run stores at ${formatRatio(rate(first) / plainRate)} the speed of a bare insertMany of the same number of documents:` +
-      `\nvalidation, fingerprints, operator counters and the crash journal (each document is written twice) cost the rest.` +
+      `\nvalidation, fingerprints, the change feed and the crash journal (each document is written twice) cost the rest.` +
       ` The 2nd run writes nothing, it only validates and compares fingerprints (${formatRatio(rate(second) / plainRate)});` +
       `\nbut its writers first read the outline of everything stored ("open writers"), which "ratio incl. open" counts too.`,
   );

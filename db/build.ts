@@ -91,50 +91,6 @@ const FERRETDB_FIXES: readonly SourceFix[] = [
     find: '\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n',
     replace: '\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n\t\tcloser.Close()\n',
   },
-  {
-    // `$in` is filtered in Go after reading the whole collection. A list of strings becomes
-    // equalities joined by OR, each served by an index; FerretDB still filters what comes back
-    // in Go, so the pushed-down condition only has to let every match through.
-    file: 'internal/backends/postgresql/query.go',
-    find: '\t\t\t\tcase "$ne":\n',
-    replace: [
-      '\t\t\t\tcase "$in":',
-      '\t\t\t\t\tif f, a := filterIn(p, key, v, keyOperator); f != "" {',
-      '\t\t\t\t\t\tfilters = append(filters, f)',
-      '\t\t\t\t\t\targs = append(args, a...)',
-      '\t\t\t\t\t}',
-      '',
-      '\t\t\t\tcase "$ne":',
-      '',
-    ].join('\n'),
-  },
-  {
-    file: 'internal/backends/postgresql/query.go',
-    find: '// filterEqual returns the proper SQL filter',
-    replace: [
-      '// filterIn returns equalities joined by OR for a non-empty array of strings, or "" for anything else.',
-      'func filterIn(p *metadata.Placeholder, k any, v any, operator string) (filter string, args []any) {',
-      '\tvalues, ok := v.(*types.Array)',
-      '\tif !ok || values.Len() == 0 {',
-      '\t\treturn "", nil',
-      '\t}',
-      '\tfor i := 0; i < values.Len(); i++ {',
-      '\t\tif _, isString := must.NotFail(values.Get(i)).(string); !isString {',
-      '\t\t\treturn "", nil',
-      '\t\t}',
-      '\t}',
-      '\tequalities := make([]string, values.Len())',
-      '\tfor i := 0; i < values.Len(); i++ {',
-      '\t\tf, a := filterEqual(p, k, must.NotFail(values.Get(i)), operator)',
-      '\t\tequalities[i] = f',
-      '\t\targs = append(args, a...)',
-      '\t}',
-      '\treturn "(" + strings.Join(equalities, " OR ") + ")", args',
-      '}',
-      '',
-      '// filterEqual returns the proper SQL filter',
-    ].join('\n'),
-  },
 ];
 
 /**

@@ -62,6 +62,7 @@ export async function connectDatabase(subgraph: string, options: DatabaseOptions
   });
   trackCommands(connection, commands);
   await connection.asPromise();
+  await detectEngine(connection);
   return { connection, commands, close: () => connection.close() };
 }
 
@@ -98,6 +99,21 @@ function positiveInteger(value: string | undefined, name: string): number | unde
   const number = Number(value);
   if (!Number.isInteger(number) || number <= 0) throw new Error(`${name} must be a whole number of milliseconds above 0, not "${value}"`);
   return number;
+}
+
+export type Engine = 'mongodb' | 'ferretdb';
+const engines = new WeakMap<object, Engine>();
+
+/** FerretDB says so in buildInfo; its query costs differ (see batching.ts). */
+export async function detectEngine(connection: Connection): Promise<Engine> {
+  const info = await connection.db!.admin().command({ buildInfo: 1 });
+  const engine: Engine = 'ferretdbVersion' in info ? 'ferretdb' : 'mongodb';
+  engines.set(connection, engine);
+  return engine;
+}
+
+export function engineOf(connection: Connection): Engine {
+  return engines.get(connection) ?? 'mongodb';
 }
 
 /** Readiness: the server answers a ping. */

@@ -1,5 +1,5 @@
-// Every index a model declares is one the engine uses: equality filters, `$in` batches and counts
-// on each indexed field are answered from an index, as the engine's own query plan shows.
+// Every index a model declares is one the engine uses: equality filters and counts on each
+// indexed field are answered from an index, as the engine's own query plan shows.
 import mongoose, { type Connection, type Model } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aeoSubgraph } from '../../subgraphs/aeo/subgraph';
@@ -95,16 +95,6 @@ describe('declared indexes', () => {
     expect(scans).toEqual([]);
   });
 
-  it('answers a batch of keys ($in) from an index', async () => {
-    const scans: string[] = [];
-    for (const { subgraph, model, field } of declared) {
-      const values = [3, 5, 8].map((n) => (field === '_id' ? `row-${n}` : `${field}-${n}`));
-      const explain = await model.db.db!.command({ explain: { find: model.collection.collectionName, filter: { [field]: { $in: values } } } });
-      if (!usesIndex(explain)) scans.push(`${subgraph}.${model.collection.collectionName}.${field}`);
-    }
-    expect(scans).toEqual([]);
-  });
-
   it('counts by an indexed field from an index, and counts right', async () => {
     const { model, field } = declared.find((index) => index.field === 'partyIndex')!;
     const condition = { [field]: `${field}-7` };
@@ -113,12 +103,5 @@ describe('declared indexes', () => {
     const explain = await model.db.db!.command({ explain: { count: model.collection.collectionName, query: condition, ...(ferretdb ? { filter: condition } : {}) } });
     expect(usesIndex(explain)).toBe(true);
     expect(await model.countDocuments({ [field]: `${field}-7` })).toBe(ROWS / DISTINCT_VALUES);
-    expect(await model.countDocuments({ [field]: { $in: [`${field}-7`, `${field}-8`] } })).toBe((2 * ROWS) / DISTINCT_VALUES);
-  });
-
-  it('still filters exactly what a pushed-down $in lets through', async () => {
-    const { model } = declared.find((index) => index.field === '_id')!;
-    const found = await model.find({ _id: { $in: ['row-1', 'row-2', 'no-such-row'] } }).lean<{ _id: string }[]>();
-    expect(found.map((doc) => doc._id).sort()).toEqual(['row-1', 'row-2']);
   });
 });
