@@ -1,7 +1,9 @@
 // The embedded engine is built once per version, and its absence is explained, not mysterious.
-import { existsSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chownSync, existsSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildEngine, EngineUnavailableError, enginePath, engineVersion } from '../../db/build';
 import { startDatabase, temporaryDataDir } from '../../db/engine';
@@ -17,6 +19,10 @@ function connects(port: number): Promise<boolean> {
     socket.once('error', () => resolve(false));
   });
 }
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The unprivileged account on Debian (and most Linux systems). */
+const NOBODY = 65534;
 
 const saved = { PATH: process.env.PATH, ENGINE_DIR: process.env.ENGINE_DIR, MONGODB_URI: process.env.MONGODB_URI };
 
@@ -62,6 +68,38 @@ describe('the embedded engine', () => {
     const database = await startDatabase();
     expect(database).toMatchObject({ uri: 'mongodb://db.example:27017/', embedded: false });
     await database.stop();
+  });
+
+  // The rest of this file runs as whoever runs the tests; as root (CI), postgres runs as nobody.
+  // This runs the engine as that ordinary user itself, in a child process.
+  it.runIf(process.getuid?.() === 0)('starts, answers and stops when run by an ordinary user', () => {
+    const dataDir = temporaryDataDir('engine-user-');
+    try {
+      chownSync(dataDir, NOBODY, NOBODY);
+      const script = [
+        "const { startDatabase } = await import('./db/engine.ts');",
+        "const { default: mongoose } = await import('mongoose');",
+        'const database = await startDatabase({ dataDir: process.argv[1] });',
+        'const client = new mongoose.mongo.MongoClient(database.uri);',
+        "await client.db('probe').collection('t').insertOne({ _id: 'a', v: 1 });",
+        "const found = await client.db('probe').collection('t').findOne({ _id: 'a' });",
+        'await client.close();',
+        'await database.stop();',
+        'console.log(JSON.stringify({ uid: process.getuid(), found }));',
+      ].join('\n');
+      const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, dataDir], {
+        cwd: ROOT,
+        uid: NOBODY,
+        gid: NOBODY,
+        env: { ...process.env, HOME: dataDir, TMPDIR: dataDir },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(run.status, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout.trim().split('\n').at(-1)!)).toEqual({ uid: NOBODY, found: { _id: 'a', v: 1 } });
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('listens on loopback only and stops cleanly', async () => {
