@@ -1,14 +1,15 @@
 // Starts the database the platform runs on: a configured MongoDB, or the embedded engine
 // (FerretDB on a PostgreSQL of its own).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import mongoose from 'mongoose';
 import { buildEngine, PROJECT_ROOT } from './build';
-import { checkReachable, initCluster, ownedDirectory, postgresAccount, postgresBinaries, postgresSettings, postgresUrl } from './postgres';
+import { initCluster, ownedDirectory, postgresAccount, postgresBinaries, postgresSettings, postgresUrl, reachable, type Account } from './postgres';
 
 export interface Database {
   /** A MongoDB connection string without a database name; each subgraph picks its own. */
@@ -80,16 +81,43 @@ export async function startDatabase(options: StartDatabaseOptions = {}): Promise
 
 const ENGINE_FILE = 'engine.json';
 
+/**
+ * Where the cluster lives: in the data directory, unless postgres's account (as root: nobody)
+ * cannot reach it, as under root's own 0700 home. Then in a directory of the system's temporary
+ * directory named after the data directory, said once per start: kept across starts, but not
+ * always across reboots.
+ */
+function clusterDirectory(dataDir: string, account: Account | undefined, log?: (line: string) => void): string {
+  if (reachable(dataDir, account)) return dataDir;
+  const fallback = join(tmpdir(), `customs-graph-engine-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`);
+  mkdirSync(fallback, { recursive: true, mode: 0o711 });
+  // A shared temporary directory: use it only if it is a real directory of this user's.
+  const found = lstatSync(fallback);
+  if (!found.isDirectory() || found.uid !== process.getuid?.()) throw new Error(`${fallback} exists and does not belong to this user; remove it or choose another DATA_DIR.`);
+  chmodSync(fallback, 0o711);
+  if (!reachable(fallback, account)) {
+    throw new Error(
+      `The embedded PostgreSQL runs as "${account!.name}" (postgres refuses root), which can reach neither ${dataDir} nor ${fallback}.\n` +
+        'Give every directory above DATA_DIR search permission (chmod o+x), choose another DATA_DIR, or run as an ordinary user.',
+    );
+  }
+  log?.(
+    `The embedded PostgreSQL runs as "${account!.name}" (postgres refuses root), which cannot reach ${dataDir}; ` +
+      `its files are in ${fallback} instead, which a reboot may clear. To keep them in DATA_DIR, give the directories above it search permission (chmod o+x), or run as an ordinary user.`,
+  );
+  return fallback;
+}
+
 /** Initialises postgres's directories (once) and returns the wrapper's arguments for them. */
 async function preparePostgres(dataDir: string, log?: (line: string) => void): Promise<{ args: string[] }> {
   const binaries = await postgresBinaries();
   const account = postgresAccount();
   mkdirSync(dataDir, { recursive: true });
-  checkReachable(dataDir, account);
-  const pgData = join(dataDir, 'pg');
-  const socketDir = join(dataDir, 'run');
+  const clusterDir = clusterDirectory(dataDir, account, log);
+  const pgData = join(clusterDir, 'pg');
+  const socketDir = join(clusterDir, 'run');
   if (Buffer.byteLength(join(socketDir, '.s.PGSQL.5432')) > 107) {
-    throw new Error(`The data directory's path is too long for a Unix socket (at most about 80 characters): ${dataDir}`);
+    throw new Error(`The data directory's path is too long for a Unix socket (at most about 80 characters): ${clusterDir}`);
   }
   ownedDirectory(socketDir, account);
   if (initCluster(binaries, pgData, account)) log?.(`PostgreSQL cluster created in ${pgData}`);

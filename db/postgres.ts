@@ -83,19 +83,14 @@ export function ownedDirectory(dir: string, account: Account | undefined): void 
 }
 
 /** postgres, as another account, opens its directories by path: every directory above needs search (x) permission. */
-export function checkReachable(dir: string, account: Account | undefined): void {
-  if (!account) return;
+export function reachable(dir: string, account: Account | undefined): boolean {
+  if (!account) return true;
   const probe = spawnSync(process.execPath, ['-e', 'require("fs").accessSync(process.argv[1], require("fs").constants.X_OK)', dir], {
     uid: account.uid,
     gid: account.gid,
     stdio: 'ignore',
   });
-  if (probe.status !== 0) {
-    throw new Error(
-      `The embedded PostgreSQL runs as "${account.name}" (postgres refuses root), and "${account.name}" cannot reach ${dir}.\n` +
-        'Give every directory above it search permission (chmod o+x), or choose another DATA_DIR.',
-    );
-  }
+  return probe.status === 0;
 }
 
 /** Initialises a cluster in `pgData` unless one is there. Returns whether it did. */

@@ -1,9 +1,11 @@
 // The embedded engine is built once per version, and its absence is explained, not mysterious.
 import { spawnSync } from 'node:child_process';
-import { chownSync, existsSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import mongoose from 'mongoose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildEngine, EngineUnavailableError, enginePath, engineVersion } from '../../db/build';
 import { startDatabase, temporaryDataDir } from '../../db/engine';
@@ -99,6 +101,25 @@ describe('the embedded engine', () => {
       expect(JSON.parse(run.stdout.trim().split('\n').at(-1)!)).toEqual({ uid: NOBODY, found: { _id: 'a', v: 1 } });
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it.runIf(process.getuid?.() === 0)('as root, keeps the cluster in the temporary directory, and says so, when nobody can reach the data directory', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'engine-private-')); // 0700: nobody cannot pass
+    const lines: string[] = [];
+    try {
+      const database = await startDatabase({ dataDir: join(parent, 'data'), log: (line) => lines.push(line) });
+      const client = new mongoose.mongo.MongoClient(database.uri);
+      await client.db('probe').collection('t').insertOne({ _id: 'a' as never });
+      expect(await client.db('probe').collection('t').countDocuments()).toBe(1);
+      await client.close();
+      await database.stop();
+      const notice = lines.find((line) => line.includes('cannot reach'));
+      expect(notice).toContain(join(parent, 'data', 'engine'));
+      expect(existsSync(join(parent, 'data', 'engine', 'pg'))).toBe(false);
+      rmSync(/its files are in (\S+) instead/.exec(notice!)![1]!, { recursive: true, force: true });
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
     }
   });
 
