@@ -82,10 +82,7 @@ export const resolvers: Resolvers = {
   Change: {
     declaration: (change, _, { loaders }) => (change.kind === 'DECLARATION' ? loaders.declarationByMrn.load(change.mrn) : null),
     entrySummaryDeclaration: (change, _, { loaders }) => (change.kind === 'ENTRY_SUMMARY_DECLARATION' ? loaders.entrySummaryByMrn.load(change.mrn) : null),
-    // Through the declaration's list, which the same request usually wants too (its declaration's
-    // `controlResults`, a neighbouring change of the same MRN): one read serves both.
-    controlResult: async (change, _, { loaders }) =>
-      change.controlResultId ? ((await loaders.controlResultsByMrn.load(change.mrn)).find((result) => result._id === change.controlResultId) ?? null) : null,
+    controlResult: (change, _, { loaders }) => (change.controlResultId ? loaders.controlResultById.load(change.controlResultId) : null),
   },
 
   EconomicOperator: {
