@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { EngineUnavailableError } from '../db/build';
 import { startDatabase, type Database } from '../db/engine';
+import { PostgresUnavailableError } from '../db/postgres';
 import { ensureExplorerBuilt } from '../gateway/explorer/build';
 import { SUBGRAPHS, subgraphUrl } from '../subgraphs/registry';
 import { connectDatabase } from '../subgraphs/kit/database';
@@ -186,7 +187,8 @@ async function prepareRisk(uri: string, graphqlUrl: string, log: (line: string) 
 }
 
 main().catch(async (error: unknown) => {
-  if (error instanceof EngineUnavailableError || error instanceof StalledError) console.error(`\n${error.message}\n`);
+  // Errors that say what to do are printed as sentences, not stack traces.
+  if (error instanceof EngineUnavailableError || error instanceof PostgresUnavailableError || error instanceof StalledError) console.error(`\n${error.message}\n`);
   else console.error(error);
   await shutdown(1);
 });
