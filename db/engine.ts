@@ -153,7 +153,8 @@ async function runningEngine(dataDir: string): Promise<string | undefined> {
   }
 }
 
-function processExists(pid: number): boolean {
+/** Whether a process with this pid is running (or waits to be reaped). */
+export function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { EngineUnavailableError } from '../db/build';
-import { startDatabase, type Database } from '../db/engine';
+import { processExists, startDatabase, type Database } from '../db/engine';
 import { PostgresUnavailableError } from '../db/postgres';
 import { ensureExplorerBuilt } from '../gateway/explorer/build';
 import { SUBGRAPHS, subgraphUrl } from '../subgraphs/registry';
@@ -100,7 +100,7 @@ function stopWithLauncher(): void {
   const launcher = launcherPid();
   if (launcher === undefined) return;
   setInterval(() => {
-    if (!processAlive(launcher)) void shutdown(0);
+    if (!processExists(launcher)) void shutdown(0);
   }, 1_000).unref();
 }
 
@@ -120,15 +120,6 @@ function launcherPid(): number | undefined {
     pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
   }
   return undefined;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function main(): Promise<void> {

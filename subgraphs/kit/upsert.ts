@@ -12,8 +12,6 @@ export interface UpsertCounts {
   unchanged: number;
 }
 
-const WHOLE_COLLECTION_ABOVE = 1_000;
-
 /** Bookkeeping fields that differ between two writes of the same content. */
 const IGNORED_FIELDS = new Set(['createdAt', 'updatedAt']);
 
@@ -23,11 +21,8 @@ export async function upsertByKey<TDoc extends { _id: string }>(model: Model<TDo
 
   // Cast first, so defaults and types match what a stored document looks like.
   const incoming = new Map(documents.map((doc) => [doc._id, comparable(new model(doc).toObject({ versionKey: false }))]));
-  // A batch that is most of a collection (the demo data's operators) costs less read whole.
-  const stored =
-    incoming.size > WHOLE_COLLECTION_ABOVE
-      ? (await model.find({}).lean<TDoc[]>().exec()).filter((doc) => incoming.has(doc._id))
-      : await findByIds<TDoc>(model, [...incoming.keys()]);
+  // A large batch is one read of the collection, a small one a find per key (kit/batching.ts).
+  const stored = await findByIds<TDoc>(model, [...incoming.keys()]);
   const storedById = new Map(stored.map((doc) => [doc._id, comparable(doc)]));
 
   const toInsert: TDoc[] = [];
