@@ -28,6 +28,10 @@ export function enginePath(): string {
   const sources = readdirSync(SOURCE_DIR).filter((file) => /\.(go|sql)$|^go\.(mod|sum)$/.test(file)).sort();
   for (const file of sources) hash.update(file).update(readFileSync(join(SOURCE_DIR, file)));
   for (const fix of FERRETDB_FIXES) hash.update(fix.file).update(fix.find).update(fix.replace);
+  for (const file of readdirSync(MODULE_ADDITIONS, { recursive: true, encoding: 'utf8' }).sort()) {
+    const path = join(MODULE_ADDITIONS, file);
+    if (file.endsWith('.go')) hash.update(file).update(readFileSync(path));
+  }
   return join(engineDir(), `ferretdb-${engineVersion()}-${hash.digest('hex').slice(0, 10)}`);
 }
 
@@ -74,13 +78,18 @@ interface SourceFix {
   file: string;
   find: string;
   replace: string;
+  /** How many times `find` occurs (1 unless said). */
+  occurrences?: number;
 }
+
+/** Go files added to the module copy, at the same paths under db/ferretdb/_module (`_` hides them from the Go tool). */
+const MODULE_ADDITIONS = join(SOURCE_DIR, '_module');
 
 // In v1.24.2 `update` defers closing each statement's query until the whole command returns, so
 // a command of N statements holds N pooled backend connections (plus one per write) and hangs the
 // engine for good once that reaches the pool's 50. Closed right after the statement's write, one
 // command uses two connections whatever its size.
-const FERRETDB_FIXES: readonly SourceFix[] = [
+const CLOSE_EACH_UPDATE: readonly SourceFix[] = [
   {
     file: 'internal/handler/msg_update.go',
     find: '\t\tcloser := iterator.NewMultiCloser()\n\t\tdefer closer.Close()\n',
@@ -92,6 +101,105 @@ const FERRETDB_FIXES: readonly SourceFix[] = [
     replace: '\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n\t\tcloser.Close()\n',
   },
 ];
+
+// v1.24.2 evaluates $in, and sorts, limits and counts, in Go after reading and converting every
+// matching row, so a page of 20 from 14,000 matches costs seconds. These hooks call _module's
+// pushdown_exact.go: PostgreSQL answers $in from the GIN index, orders by top-level fields (in
+// BSON type order), applies the limit when the filter is pushed down exactly (string or boolean
+// equalities), and answers such counts with count(*).
+const LIMIT_PUSHDOWN = `\t// Limit pushdown is not applied if:
+\t//  - pushdown is disabled;
+\t//  - \`filter\` is set, it must fetch all documents to filter them in memory;
+\t//  - \`sort\` is set, it must fetch all documents and sort them in memory;
+\t//  - \`skip\` is non-zero value, skip pushdown is not supported yet.
+\tif !h.DisablePushdown && params.Filter.Len() == 0 && params.Sort.Len() == 0 && params.Skip == 0 {
+\t\tqp.Limit = params.Limit
+\t}
+`;
+const SORT_LIMIT_COUNT_IN_SQL: readonly SourceFix[] = [
+  {
+    file: 'internal/handler/msg_find.go',
+    find: LIMIT_PUSHDOWN,
+    replace: '\tpushOrderAndLimit(h.DisablePushdown, params.Filter, params.Sort, params.Skip, params.Limit, &qp.Sort, &qp.Limit)\n',
+  },
+  {
+    file: 'internal/handler/msg_explain.go',
+    find: LIMIT_PUSHDOWN,
+    // An aggregation runs its $sort in Go whatever explain says, so explain says so too.
+    replace: '\tpushOrderAndLimit(h.DisablePushdown || params.Aggregate, params.Filter, params.Sort, params.Skip, params.Limit, &qp.Sort, &qp.Limit)\n',
+  },
+  {
+    file: 'internal/handler/msg_find.go',
+    find: '\titer, err := common.SortIterator(iter, closer, params.Sort)\n',
+    replace: '\tsort := params.Sort\n\tif backendSorts(h.DisablePushdown, sort) {\n\t\tsort = nil\n\t}\n\n\titer, err := common.SortIterator(iter, closer, sort)\n',
+  },
+  {
+    file: 'internal/handler/msg_count.go',
+    find: '\tvar qp backends.QueryParams\n',
+    replace:
+      '\tif n, counted, err := countInBackend(connCtx, c, h.DisablePushdown, params.Filter, params.Skip, params.Limit); counted {\n' +
+      '\t\tif err != nil {\n\t\t\treturn nil, lazyerrors.Error(err)\n\t\t}\n\n' +
+      '\t\treturn documentOpMsg(must.NotFail(types.NewDocument("n", n, "ok", float64(1))))\n\t}\n\n' +
+      '\tvar qp backends.QueryParams\n',
+  },
+  {
+    file: 'internal/backends/collection.go',
+    find: '\tOnlyRecordIDs bool\n',
+    replace: '\tOnlyRecordIDs bool\n\tOnlyCount     bool\n',
+  },
+  {
+    file: 'internal/backends/collection.go',
+    find: '\t\tmust.BeTrue(params.Sort.Len() == 1)\n\t\tsortValue := params.Sort.Map()["$natural"].(int64)\n\n\t\tif sortValue != -1 && sortValue != 1 {\n\t\t\tpanic("sort value must be 1 (for ascending) or -1 (for descending)")\n\t\t}\n',
+    replace: '\t\tfor _, sortValue := range params.Sort.Map() {\n\t\t\tif sortValue != int64(-1) && sortValue != int64(1) {\n\t\t\t\tpanic("sort value must be 1 (for ascending) or -1 (for descending)")\n\t\t\t}\n\t\t}\n',
+    occurrences: 2,
+  },
+  {
+    file: 'internal/backends/postgresql/query.go',
+    find: '\t\t\t\tdefault:\n\t\t\t\t\t// $gt and $lt\n',
+    replace:
+      '\t\t\t\tcase "$in":\n\t\t\t\t\tif f, a := filterIn(p, key, v, keyOperator); f != "" {\n' +
+      '\t\t\t\t\t\tfilters = append(filters, f)\n\t\t\t\t\t\targs = append(args, a...)\n\t\t\t\t\t}\n\n' +
+      '\t\t\t\tdefault:\n\t\t\t\t\t// $gt and $lt\n',
+  },
+  {
+    file: 'internal/backends/postgresql/query.go',
+    find: '\tif sort.Len() != 1 {\n\t\treturn "", nil\n\t}\n',
+    replace: '\tif sort.Len() == 0 {\n\t\treturn "", nil\n\t}\n\n\tif !sort.Has("$natural") {\n\t\treturn orderByFields(sort), nil\n\t}\n',
+  },
+  {
+    file: 'internal/backends/postgresql/collection.go',
+    find: '\t\tOnlyRecordIDs: params.OnlyRecordIDs,\n\t})\n',
+    replace: '\t\tOnlyRecordIDs: params.OnlyRecordIDs,\n\t})\n\n\tif params.OnlyCount {\n\t\tq = countClause(c.dbName, meta.TableName)\n\t}\n',
+  },
+];
+
+// Leak tracking for FerretDB's tests, switched off (see _module's lifetimes.go).
+const NO_LIFETIME_TRACKING: readonly SourceFix[] = [
+  {
+    file: 'internal/util/resource/resource.go',
+    find: 'func Track(obj any, token *Token) {\n',
+    replace: 'func Track(obj any, token *Token) {\n\tif !trackLifetimes {\n\t\treturn\n\t}\n\n',
+  },
+  {
+    file: 'internal/util/resource/resource.go',
+    find: 'func Untrack(obj any, token *Token) {\n',
+    replace: 'func Untrack(obj any, token *Token) {\n\tif !trackLifetimes {\n\t\treturn\n\t}\n\n',
+  },
+];
+
+// Converting stored documents from JSON took half of the engine's CPU with encoding/json, which
+// FerretDB's sjson calls again for every nested level. goccy/go-json implements the same API
+// (pinned in db/ferretdb/go.mod).
+const FASTER_JSON: readonly SourceFix[] = [
+  'array', 'binary', 'bool', 'datetime', 'document', 'double', 'int32', 'int64',
+  'object_id', 'regex', 'schema', 'sjson', 'string', 'timestamp',
+].map((name) => ({
+  file: `internal/handler/sjson/${name}.go`,
+  find: '\t"encoding/json"\n',
+  replace: '\tjson "github.com/goccy/go-json"\n',
+}));
+
+const FERRETDB_FIXES: readonly SourceFix[] = [...CLOSE_EACH_UPDATE, ...SORT_LIMIT_COUNT_IN_SQL, ...NO_LIFETIME_TRACKING, ...FASTER_JSON];
 
 /**
  * Copies the FerretDB module next to the binary, applies the fixes, and writes a go.mod that
@@ -106,11 +214,13 @@ function writePatchedModule(target: string): string {
   for (const fix of FERRETDB_FIXES) {
     const file = join(copy, fix.file);
     const text = readFileSync(file, 'utf8');
-    if (text.split(fix.find).length !== 2) {
-      throw new Error(`Cannot patch FerretDB ${engineVersion()}: ${fix.file} no longer contains exactly one ${JSON.stringify(fix.find)}`);
+    const expected = fix.occurrences ?? 1;
+    if (text.split(fix.find).length !== expected + 1) {
+      throw new Error(`Cannot patch FerretDB ${engineVersion()}: ${fix.file} no longer contains ${expected} × ${JSON.stringify(fix.find)}`);
     }
-    writeFileSync(file, text.replace(fix.find, fix.replace));
+    writeFileSync(file, text.replaceAll(fix.find, fix.replace));
   }
+  cpSync(MODULE_ADDITIONS, copy, { recursive: true });
   const goMod = `${target}.go.mod`;
   writeFileSync(goMod, `${readFileSync(join(SOURCE_DIR, 'go.mod'), 'utf8')}\nreplace github.com/FerretDB/FerretDB => ${copy}\n`);
   cpSync(join(SOURCE_DIR, 'go.sum'), `${target}.go.sum`);

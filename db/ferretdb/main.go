@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -49,6 +50,12 @@ func main() {
 		log.Fatal(err)
 	}
 	logger := slog.New(quietDuplicates{slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})})
+
+	// FerretDB allocates a tree of values for every document it converts; collecting at 4× the
+	// live heap instead of 2× halves the time spent in GC, for tens of megabytes.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 
 	// Once the parent is gone its ends of our stdout and stderr are closed: one log line would
 	// then kill the wrapper with SIGPIPE halfway through stopping postgres.

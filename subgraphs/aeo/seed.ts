@@ -26,7 +26,7 @@ export async function seedAeo(
     aeoTags: aeoTagsOf(heldBy.get(operator.eori) ?? []),
   }));
 
-  // One comparison each: on FerretDB a lookup of many keys reads the whole collection anyway.
+  // Each list compared with what is stored, one $in find per list.
   return {
     operators: await upsertByKey(models.operators, operators),
     authorisations: await upsertByKey(models.authorisations, authorisations),

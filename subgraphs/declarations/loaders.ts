@@ -1,6 +1,7 @@
 // Per-request DataLoaders: every lookup by key in one request becomes one query.
 import DataLoader from 'dataloader';
 import { findByField, findByIds, manyByKey, oneByKey } from '../kit/batching';
+import { countMatching } from '../kit/counting';
 import type { ControlResultDoc, DeclarationDoc, DeclarationsModels, EntrySummaryDoc } from './models';
 
 /** What an operator did in one role, counted from the indexed party list. */
@@ -43,9 +44,9 @@ export function createDeclarationsLoaders(models: DeclarationsModels): Declarati
       Promise.all(
         parties.map(async (party) => {
           const [declarations, controls, irregularities] = await Promise.all([
-            models.declarations.countDocuments({ partyIndex: party }).exec(),
-            models.controlResults.countDocuments({ partyIndex: party }).exec(),
-            models.controlResults.countDocuments({ partyIndex: party, outcome: 'IRREGULARITY_FOUND' }).exec(),
+            countMatching(models.declarations, { partyIndex: party }),
+            countMatching(models.controlResults, { partyIndex: party }),
+            countMatching(models.controlResults, { partyIndex: party, outcome: 'IRREGULARITY_FOUND' }),
           ]);
           return { declarations, controls, irregularities };
         }),

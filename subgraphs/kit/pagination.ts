@@ -1,6 +1,7 @@
 // Relay-style cursor pagination over a MongoDB collection, by keyset rather than by skip,
 // so a page costs the same at the end of a list as at its start.
 import type { Model } from 'mongoose';
+import { countMatching } from './counting';
 import { badUserInput } from './errors';
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -122,7 +123,7 @@ export async function paginate<TDoc extends object>(
 
   const [documents, totalCount] = await Promise.all([
     model.find(pageFilter).sort(sortSpec).limit(limit + 1).lean<TDoc[]>().exec(),
-    model.countDocuments(filter).exec(),
+    countMatching(model, filter),
   ]);
 
   const page = documents.slice(0, limit);

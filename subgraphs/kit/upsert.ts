@@ -21,7 +21,7 @@ export async function upsertByKey<TDoc extends { _id: string }>(model: Model<TDo
 
   // Cast first, so defaults and types match what a stored document looks like.
   const incoming = new Map(documents.map((doc) => [doc._id, comparable(new model(doc).toObject({ versionKey: false }))]));
-  // A large batch is one read of the collection, a small one a find per key (kit/batching.ts).
+  // One $in find for the batch, served by the primary key's index.
   const stored = await findByIds<TDoc>(model, [...incoming.keys()]);
   const storedById = new Map(stored.map((doc) => [doc._id, comparable(doc)]));
 

@@ -1,7 +1,6 @@
 // The declarations subgraph through the gateway: writes, validation, idempotency, amendments,
 // counters, paging and batching.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setKeyLookup } from '../../subgraphs/kit/batching';
 import { writeRecords } from '../../subgraphs/declarations/writes';
 import { container, controlResult, declaration, entrySummary, mrn } from '../support/fixtures';
 import { startPlatform, type Platform } from '../support/platform';
@@ -153,9 +152,6 @@ describe('entry summary declarations', () => {
 });
 
 describe('lists and batching', () => {
-  // Count commands as MongoDB would receive them: a batch of keys as one $in (see kit/batching.ts).
-  beforeAll(() => setKeyLookup('in'));
-  afterAll(() => setKeyLookup(undefined));
   beforeAll(async () => {
     const records = Array.from({ length: 60 }, (_, i) => declaration(100 + i, { importer: { eori: 'NL100000001' } }));
     const results = await writeRecords(platform.declarations.models, platform.declarations.models.connection, records);

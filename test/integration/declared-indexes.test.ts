@@ -95,6 +95,16 @@ describe('declared indexes', () => {
     expect(scans).toEqual([]);
   });
 
+  it('answers a $in of several keys on every indexed field from an index, as a DataLoader batch sends it', async () => {
+    const scans: string[] = [];
+    for (const { subgraph, model, field } of declared) {
+      const values = [7, 8, 9].map((n) => (field === '_id' ? `row-${n}` : `${field}-${n}`));
+      const explain = await model.db.db!.command({ explain: { find: model.collection.collectionName, filter: { [field]: { $in: values } } } });
+      if (!usesIndex(explain)) scans.push(`${subgraph}.${model.collection.collectionName}.${field}`);
+    }
+    expect(scans).toEqual([]);
+  });
+
   it('counts by an indexed field from an index, and counts right', async () => {
     const { model, field } = declared.find((index) => index.field === 'partyIndex')!;
     const condition = { [field]: `${field}-7` };

@@ -1,6 +1,5 @@
 // The composed graph through the gateway, over real HTTP to the subgraphs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setKeyLookup } from '../../subgraphs/kit/batching';
 import { apiSchema, contractOperation, pruneToSchema } from '../support/contract';
 import { startPlatform, type GraphQLResponse, type Platform } from '../support/platform';
 
@@ -111,9 +110,6 @@ describe('the gateway', () => {
 });
 
 describe('database round trips', () => {
-  // Count commands as MongoDB would receive them: a batch of keys as one $in (see kit/batching.ts).
-  beforeAll(() => setKeyLookup('in'));
-  afterAll(() => setKeyLookup(undefined));
   async function commandsFor(query: string, variables: Record<string, unknown>) {
     const { commands } = platform.aeo.database;
     commands.reset();

@@ -1,0 +1,96 @@
+// Added to FerretDB by the customs risk graph (db/build.ts): $in on an index, ORDER BY top-level
+// fields in BSON order, and count(*).
+
+package postgresql
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/FerretDB/FerretDB/internal/backends/postgresql/metadata"
+	"github.com/FerretDB/FerretDB/internal/handler/sjson"
+	"github.com/FerretDB/FerretDB/internal/types"
+	"github.com/FerretDB/FerretDB/internal/util/must"
+)
+
+// filterIn selects rows whose field contains any of the values, as `field @> ANY(values)`: the
+// same test as an equality, which the GIN index on the field answers in one bitmap scan. Values
+// of other types than an equality pushes down leave the whole $in to Go.
+func filterIn(p *metadata.Placeholder, key, value any, operator string) (string, []any) {
+	values, ok := value.(*types.Array)
+	if !ok {
+		return "", nil
+	}
+
+	marshalled := make([]string, 0, values.Len())
+
+	for i := 0; i < values.Len(); i++ {
+		switch v := must.NotFail(values.Get(i)).(type) {
+		case string, types.ObjectID, time.Time, bool, int32:
+		case int64:
+			if v > int64(types.MaxSafeDouble) || v < -int64(types.MaxSafeDouble) {
+				return "", nil
+			}
+		case float64:
+			if math.IsNaN(v) || math.Abs(v) > types.MaxSafeDouble {
+				return "", nil
+			}
+		default:
+			return "", nil
+		}
+
+		marshalled = append(marshalled, string(must.NotFail(sjson.MarshalSingleValue(must.NotFail(values.Get(i))))))
+	}
+
+	return fmt.Sprintf(`%s%s%s @> ANY(%s::jsonb[])`, metadata.DefaultColumn, operator, p.Next(), p.Next()), []any{key, marshalled}
+}
+
+// bsonTypeRank orders values of different types as MongoDB does (null and missing first, then
+// numbers, strings, objects, arrays, binary, ObjectIDs, booleans, dates, timestamps, regexes);
+// the type of each field is kept in the document's schema under $s.
+const bsonTypeRank = `CASE %[1]s->'$s'->'p'->%[2]s->>'t'
+	WHEN 'int' THEN 3 WHEN 'long' THEN 3 WHEN 'double' THEN 3 WHEN 'string' THEN 4
+	WHEN 'object' THEN 5 WHEN 'array' THEN 6 WHEN 'binData' THEN 7 WHEN 'objectId' THEN 8
+	WHEN 'bool' THEN 9 WHEN 'date' THEN 10 WHEN 'timestamp' THEN 11 WHEN 'regex' THEN 12
+	ELSE 1 END`
+
+// orderByFields sorts by top-level fields: by type rank, then by the jsonb value, which orders
+// numbers (and dates, stored as milliseconds) numerically, and strings bytewise under the C
+// collation the cluster is created with, as MongoDB does. Null and missing compare equal.
+// Unlike MongoDB, an array sorts as a whole rather than by its least or greatest element.
+func orderByFields(sort *types.Document) string {
+	terms := make([]string, 0, 2*sort.Len())
+
+	for _, key := range sort.Keys() {
+		direction := " ASC"
+		if must.NotFail(sort.Get(key)).(int64) == -1 {
+			direction = " DESC"
+		}
+
+		field := quoteLiteral(key)
+		terms = append(terms,
+			fmt.Sprintf(bsonTypeRank, metadata.DefaultColumn, field)+direction,
+			fmt.Sprintf(`NULLIF(%s->%s, 'null')`, metadata.DefaultColumn, field)+direction,
+		)
+	}
+
+	return ` ORDER BY ` + strings.Join(terms, ", ")
+}
+
+// countClause selects one document {n: <count>} in the stored format, so the count comes back
+// through the usual query iterator.
+func countClause(schema, table string) string {
+	return fmt.Sprintf(
+		`SELECT jsonb_build_object('$s', '{"p":{"n":{"t":"long"}},"$k":["n"]}'::jsonb, 'n', count(*)) AS %s FROM %s`,
+		metadata.DefaultColumn,
+		pgx.Identifier{schema, table}.Sanitize(),
+	)
+}
+
+func quoteLiteral(s string) string {
+	return `'` + strings.ReplaceAll(s, `'`, `''`) + `'`
+}
