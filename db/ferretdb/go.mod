@@ -3,6 +3,8 @@ module ferretdb-embedded
 go 1.24
 
 require (
+	// Imported by FerretDB's sjson as db/build.ts patches it, not by this module: `go mod tidy` would drop it.
+	github.com/goccy/go-json v0.10.5
 	github.com/FerretDB/FerretDB v1.24.2
 	github.com/jackc/pgx/v5 v5.7.5
 )
@@ -19,7 +21,6 @@ require (
 	github.com/go-logr/logr v1.4.2 // indirect
 	github.com/go-logr/stdr v1.2.2 // indirect
 	github.com/go-sql-driver/mysql v1.9.2 // indirect
-	github.com/goccy/go-json v0.10.5 // indirect
 	github.com/golang/snappy v0.0.4 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/grpc-ecosystem/grpc-gateway/v2 v2.26.3 // indirect
