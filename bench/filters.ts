@@ -279,7 +279,7 @@ async function directFind(db: Db, find: Find): Promise<string[]> {
 
 /** The count paginate() sends beside the find, whether or not the query asks for totalCount. */
 function directCount(db: Db, find: Find): Promise<number> {
-  return db.collection(find.collection).countDocuments(find.filter);
+  return db.command({ count: find.collection, query: find.filter }).then((answer) => Number(answer.n));
 }
 
 /**
@@ -373,7 +373,7 @@ function printResults(prepared: readonly Prepared[], timings: readonly Timings[]
     `\n${rounds} rounds after ${warmups} warm-up rounds, one request at a time, first: ${FIRST}.` +
       `\ndocs = nodes on the page, matching = totalCount; both paths agreed on both before measuring.` +
       `\ndirect = the find the resolver sent, replayed through the bare driver; ratio = gateway p50 ÷ direct p50.` +
-      `\ncount = the countDocuments the resolver sends beside its find, alone through the driver (not in the ratio).` +
+      `\ncount = the count command the resolver sends beside its find (kit/counting.ts), alone through the driver (not in the ratio).` +
       `\npushdown = the find's filter as the engine runs it (explain): on an index, in SQL over the table, or none (every row read, filtered in Go).` +
       `\npartnerOperators and economicOperators have no date in their filter: equality only.`,
   );

@@ -105,11 +105,12 @@ const CLOSE_EACH_UPDATE: readonly SourceFix[] = [
   },
 ];
 
-// v1.24.2 evaluates $in, and sorts, limits and counts, in Go after reading and converting every
-// matching row, so a page of 20 from 14,000 matches costs seconds. These hooks call _module's
-// pushdown_exact.go: PostgreSQL answers $in from the GIN index, orders by top-level fields (in
-// BSON type order), applies the limit when the filter is pushed down exactly (string or boolean
-// equalities), and answers such counts with count(*).
+// v1.24.2 evaluates $in and ranges, and sorts, limits and counts, in Go after reading and
+// converting every matching row, so a page of 20 from 14,000 matches costs seconds. These hooks
+// call _module's pushdown_exact.go: PostgreSQL answers $in from the GIN index and ranges of
+// strings, orders by top-level fields (in BSON type order), applies the limit when the filter is
+// pushed down exactly (equalities to strings or booleans, ranges of strings), and answers such
+// counts with count(*).
 const LIMIT_PUSHDOWN = `\t// Limit pushdown is not applied if:
 \t//  - pushdown is disabled;
 \t//  - \`filter\` is set, it must fetch all documents to filter them in memory;
@@ -162,6 +163,9 @@ const SORT_LIMIT_COUNT_IN_SQL: readonly SourceFix[] = [
     replace:
       '\t\t\t\tcase "$in":\n\t\t\t\t\tif f, a := filterIn(p, key, v, keyOperator); f != "" {\n' +
       '\t\t\t\t\t\tfilters = append(filters, f)\n\t\t\t\t\t\targs = append(args, a...)\n\t\t\t\t\t}\n\n' +
+      '\t\t\t\tcase "$gt", "$gte", "$lt", "$lte":\n\t\t\t\t\tif rootKey == key {\n' +
+      '\t\t\t\t\t\tif f, a := filterStringRange(p, rootKey, k, v); f != "" {\n' +
+      '\t\t\t\t\t\t\tfilters = append(filters, f)\n\t\t\t\t\t\t\targs = append(args, a...)\n\t\t\t\t\t\t}\n\t\t\t\t\t}\n\n' +
       '\t\t\t\tdefault:\n\t\t\t\t\t// $gt and $lt\n',
   },
   {

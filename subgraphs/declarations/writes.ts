@@ -194,9 +194,9 @@ export class DeclarationsWriter {
           [COLLECTIONS.declarations]: documents(put.declarations),
           [COLLECTIONS.entrySummaries]: documents(put.entrySummaries),
           [COLLECTIONS.controlResults]: documents(put.controls),
-          // Last: a reader that sees the feed entry finds the data it announces.
-          [COLLECTIONS.changeFeed]: feed as unknown as KeyedDocument[],
         },
+        // Last: a reader that sees the feed entry finds the data it announces.
+        thenPut: { [COLLECTIONS.changeFeed]: feed as unknown as KeyedDocument[] },
       });
     } catch (error) {
       // Readers wait at a taken number; one whose batch never reached the journal is let go.

@@ -232,9 +232,18 @@ async function screenFeed(services: RiskServices, options: ScreenAllOptions, wat
   const progress: ScreenAllProgress = { changesRead: 0, assessed: 0, unchanged: 0 };
   // Control results come with their outcome only: they confirm rule hits, and cost little.
   const kinds = ['DECLARATION', 'ENTRY_SUMMARY_DECLARATION', 'CONTROL_RESULT'];
+  const fetchPage = (from: string | null) => {
+    const request = services.graph.request<ChangePage<ScreeningChange>>(SCREENING_CHANGES, { after: from, kinds, first: options.batchSize ?? SCREENING_BATCH });
+    request.catch(() => {}); // awaited below; not unhandled if a batch fails before it gets there
+    return request;
+  };
+  // The next page is asked for while this one is assessed and stored: the gateway's reads and
+  // risk's writes overlap instead of taking turns.
+  let nextPage = fetchPage(after);
   for (let batch = 1; ; batch++) {
     watchdog.progress(`batch ${batch} (${progress.changesRead.toLocaleString('en')} changes screened before it)`);
-    const page = await services.graph.request<ChangePage<ScreeningChange>>(SCREENING_CHANGES, { after, kinds, first: options.batchSize ?? SCREENING_BATCH });
+    const page = await nextPage;
+    if (page.changes.pageInfo.hasNextPage) nextPage = fetchPage(page.changes.pageInfo.endCursor ?? after);
     const filings: ScreenedFiling[] = [];
     const confirmed: string[] = [];
     for (const { node } of page.changes.edges) {

@@ -1,7 +1,7 @@
 // The embedded engine sorts, limits, counts and answers `$in` in PostgreSQL (db/README.md), and
 // answers exactly as MongoDB does: the same documents, in MongoDB's order across types. That a
 // `$in` uses the index is checked on every declared index, in declared-indexes.test.ts.
-import mongoose, { type Connection } from 'mongoose';
+import mongoose, { mongo, type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabase, uniqueRunId } from '../support/platform';
 
@@ -17,6 +17,8 @@ const documents = [
   { _id: 'h', tag: 'x', value: 2.5 },
   { _id: 'i', tag: ['x', 'z'], value: 'c' },
   { _id: 'j', tag: 'x', value: 'B' },
+  { _id: 'k', tag: 'w', value: ['a', 'q'] },
+  { _id: 'l', tag: 'w', value: new mongo.ObjectId('ffffffffffffffffffffffff') },
 ];
 
 let connection: Connection;
@@ -66,6 +68,20 @@ describe('sorting', () => {
   });
 });
 
+describe('ranges of strings', () => {
+  it('match strings in the range, bytewise, and arrays that hold one, but not ObjectIDs', async () => {
+    expect(ids(await collection().find({ tag: 'x', value: { $gte: 'B', $lt: 'c' } }).sort({ _id: 1 }).toArray())).toBe('aj');
+    expect(ids(await collection().find({ tag: 'w', value: { $gt: '0' } }).sort({ _id: 1 }).toArray())).toBe('k');
+    expect(ids(await collection().find({ value: { $lte: 'a' } }).sort({ _id: 1 }).toArray())).toBe('gjk');
+  });
+
+  it('are pushed down exactly, so a page of them is limited in the engine', async () => {
+    if (!ferretdb) return;
+    const explain = await connection.db!.command({ explain: { find: 'pushdown', filter: { tag: 'x', value: { $gte: 'B', $lt: 'c' } }, sort: { value: -1 }, limit: 1 } });
+    expect(explain).toMatchObject({ filterPushdown: true, sortPushdown: true, limitPushdown: true });
+  });
+});
+
 describe('$in', () => {
   it('matches a value, or an array holding one, of any listed type', async () => {
     expect(ids(await collection().find({ tag: { $in: ['z', 'y'] } }).sort({ _id: 1 }).toArray())).toBe('gi');
@@ -79,6 +95,7 @@ describe('counting', () => {
     const count = (query: object) => connection.db!.command({ count: 'pushdown', query }).then((answer) => answer.n);
     expect(await count({ tag: 'x' })).toBe(9);
     expect(await count({ tag: { $in: ['y', 'z'] } })).toBe(2);
+    expect(await count({ value: { $gte: 'B', $lt: 'c' } })).toBe(4);
     expect(await count({ tag: 'x', value: { $type: 'string' } })).toBe(3);
     expect(await connection.db!.command({ count: 'absent', query: { tag: 'x' } })).toMatchObject({ n: 0 });
   });

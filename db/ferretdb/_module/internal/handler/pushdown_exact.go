@@ -35,7 +35,8 @@ func backendSorts(disablePushdown bool, sort *types.Document) bool {
 // the filter matches, so that PostgreSQL may apply a limit or count. That holds for top-level
 // equalities ($eq, $in) to strings or booleans: `field @> value` matches the value itself and
 // arrays that hold it, as MongoDB does. A 24-digit hex string is left out, as ObjectIDs are
-// stored as such strings; numbers and dates are left out, as dates are stored as numbers.
+// stored as such strings; numbers and dates are left out, as dates are stored as numbers. It
+// holds as well for ranges of strings ($gt, $gte, $lt, $lte), which check the stored type.
 func filterPushedDownExactly(filter *types.Document) bool {
 	for _, key := range filter.Keys() {
 		if key == "" || strings.HasPrefix(key, "$") || strings.ContainsRune(key, '.') {
@@ -44,7 +45,7 @@ func filterPushedDownExactly(filter *types.Document) bool {
 
 		value := must.NotFail(filter.Get(key))
 
-		operator, ok := value.(*types.Document)
+		operators, ok := value.(*types.Document)
 		if !ok {
 			if !exactlyComparable(value) {
 				return false
@@ -53,32 +54,43 @@ func filterPushedDownExactly(filter *types.Document) bool {
 			continue
 		}
 
-		if operator.Len() != 1 {
+		if operators.Len() == 0 {
 			return false
 		}
 
-		switch operand := must.NotFail(operator.Get(operator.Keys()[0])); operator.Keys()[0] {
-		case "$eq":
-			if !exactlyComparable(operand) {
+		for _, operator := range operators.Keys() {
+			if !operatorPushedDownExactly(operator, must.NotFail(operators.Get(operator))) {
 				return false
 			}
-		case "$in":
-			values, ok := operand.(*types.Array)
-			if !ok {
-				return false
-			}
-
-			for i := 0; i < values.Len(); i++ {
-				if !exactlyComparable(must.NotFail(values.Get(i))) {
-					return false
-				}
-			}
-		default:
-			return false
 		}
 	}
 
 	return true
+}
+
+func operatorPushedDownExactly(operator string, operand any) bool {
+	switch operator {
+	case "$eq":
+		return exactlyComparable(operand)
+	case "$in":
+		values, ok := operand.(*types.Array)
+		if !ok {
+			return false
+		}
+
+		for i := 0; i < values.Len(); i++ {
+			if !exactlyComparable(must.NotFail(values.Get(i))) {
+				return false
+			}
+		}
+
+		return true
+	case "$gt", "$gte", "$lt", "$lte":
+		_, ok := operand.(string)
+		return ok
+	default:
+		return false
+	}
 }
 
 func exactlyComparable(value any) bool {

@@ -1,5 +1,5 @@
-// Added to FerretDB by the customs risk graph (db/build.ts): $in on an index, ORDER BY top-level
-// fields in BSON order, and count(*).
+// Added to FerretDB by the customs risk graph (db/build.ts): $in on an index, ranges of strings,
+// ORDER BY top-level fields in BSON order, and count(*).
 
 package postgresql
 
@@ -47,6 +47,34 @@ func filterIn(p *metadata.Placeholder, key, value any, operator string) (string,
 	}
 
 	return fmt.Sprintf(`%s%s%s @> ANY(%s::jsonb[])`, metadata.DefaultColumn, operator, p.Next(), p.Next()), []any{key, marshalled}
+}
+
+// stringRangeOperators are the comparisons a range of strings pushes down.
+var stringRangeOperators = map[string]string{"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
+
+// filterStringRange selects exactly what MongoDB's `{field: {$gte: "s"}}` (and $gt, $lt, $lte)
+// matches: strings in that range (the schema's type, so not ObjectIDs stored as strings), and
+// arrays holding one. It compares in the C collation, bytewise, as MongoDB does. The field's
+// btree can serve it; other types leave the range to Go.
+func filterStringRange(p *metadata.Placeholder, key string, operator string, value any) (string, []any) {
+	comparison, ok := stringRangeOperators[operator]
+	s, isString := value.(string)
+
+	if !ok || !isString {
+		return "", nil
+	}
+
+	k, v := p.Next(), p.Next()
+	column := metadata.DefaultColumn
+	sql := fmt.Sprintf(
+		`((%[1]s->'$s'->'p'->%[2]s->>'t' = 'string' AND %[1]s->%[2]s %[4]s %[3]s) OR `+
+			`(%[1]s->'$s'->'p'->%[2]s->>'t' = 'array' AND EXISTS (`+
+			`SELECT 1 FROM jsonb_array_elements(%[1]s->%[2]s) WITH ORDINALITY AS element(value, n) `+
+			`WHERE %[1]s->'$s'->'p'->%[2]s->'i'->(element.n::int - 1)->>'t' = 'string' AND element.value %[4]s %[3]s)))`,
+		column, k, v, comparison,
+	)
+
+	return sql, []any{key, string(must.NotFail(sjson.MarshalSingleValue(s)))}
 }
 
 // bsonTypeRank orders values of different types as MongoDB does (null and missing first, then
