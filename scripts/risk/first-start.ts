@@ -1,6 +1,9 @@
 // On a first start, `npm start` learns from the demo data's control results and screens every
 // declaration and ENS through the gateway, so risk assessments and the control queue answer
-// right away. Later starts leave that to `npm run risk:learn` and `npm run screen`.
+// right away: with one read of the change feed for both when neither is done yet, else whichever
+// is left (a first start interrupted after learning). Later starts leave that to
+// `npm run risk:learn` and `npm run screen`.
+import { learnAndScreenInOneRead } from '../../subgraphs/risk/first-setup';
 import { learnThroughGraph } from '../../subgraphs/risk/learning';
 import { currentVersion } from '../../subgraphs/risk/model-store';
 import { readState } from '../../subgraphs/risk/models';
@@ -12,13 +15,23 @@ export const RISK_SETUP_DONE = 'risk setup done';
 export async function prepareRiskOnFirstStart(services: RiskServices, log: (line: string) => void): Promise<{ learned: boolean; screened: boolean }> {
   const models = services;
   const learned = (await currentVersion(models)) === null;
+  const screened = (await readState(models, SCREEN_CURSOR)) === null;
+  if (learned && screened) {
+    log('first start: reading every change through the gateway once, to learn risk profiles and screen every declaration and ENS...');
+    const tick = every(10, log);
+    const { header, assessed } = await learnAndScreenInOneRead(services, (p) =>
+      tick(() => `  ${p.done.toLocaleString('en')} ${p.phase === 'reading' ? 'changes read' : 'filings assessed'}`),
+    );
+    log(`model version ${header.version} learned from ${header.filingsLearned.toLocaleString('en')} controlled declarations`);
+    log(`risk assessments ready: ${assessed.toLocaleString('en')} assessed. Try DeclarationRisk and ControlQueue in the explorer.`);
+    return { learned, screened };
+  }
   if (learned) {
     log('first start: learning risk profiles from the control results in the graph...');
     const tick = every(10, log);
     const { header } = await learnThroughGraph(services, { onProgress: (p) => tick(() => `  ${p.controlsRead.toLocaleString('en')} control results read`) });
     log(`model version ${header.version} learned from ${header.filingsLearned.toLocaleString('en')} controlled declarations`);
   }
-  const screened = (await readState(models, SCREEN_CURSOR)) === null;
   if (screened) {
     log('screening every declaration and ENS through the gateway...');
     const tick = every(10, log);

@@ -37,7 +37,6 @@ export interface LearnRunResult {
 }
 
 export async function learnThroughGraph(services: RiskServices, options: LearnRunOptions = {}): Promise<LearnRunResult> {
-  const now = services.now ?? (() => new Date());
   const base = options.incremental ? await loadModel(services) : null;
   if (options.incremental && !base) throw failedPrecondition('Incremental learning needs a model to build on: run a full `npm run risk:learn` first');
 
@@ -52,13 +51,35 @@ export async function learnThroughGraph(services: RiskServices, options: LearnRu
   }
 
   const fitStarted = Date.now();
+  const header = await fitAndSave(services, filings, cursor, base, options, watchdog);
+  const newFilings = base ? filings.filter((filing) => !base.learnt.has(filing.features.mrn)).length : filings.length;
+  return { header, newFilings, changedSinceLearnt: filings.length - newFilings, readMs, fitMs: Date.now() - fitStarted };
+}
+
+/**
+ * A full model version from these labelled filings, read up to `cursor` of the change feed, for
+ * a caller that has read them itself (the first start's one read: risk/first-setup.ts).
+ */
+export function learnFromFilings(services: RiskServices, filings: readonly LabelledFiling[], cursor: string | null, options: LearnRunOptions = {}): Promise<ModelHeaderDoc> {
+  const watchdog = watchJob('learning');
+  return watchdog.guard(fitAndSave(services, filings, cursor, null, options, watchdog));
+}
+
+/** Fits a new version (full, or on top of `base`) and saves it. */
+async function fitAndSave(
+  services: RiskServices,
+  filings: readonly LabelledFiling[],
+  cursor: string | null,
+  base: Awaited<ReturnType<typeof loadModel>>,
+  options: LearnRunOptions,
+  watchdog: Watchdog,
+): Promise<ModelHeaderDoc> {
+  const now = services.now ?? (() => new Date());
   let result: { model: Parameters<typeof saveModel>[2]; learnt: Set<string>; thresholds: { red: number; yellow: number } };
-  let changedSinceLearnt = 0;
-  let newFilings: LabelledFiling[];
+  let newFilings: readonly LabelledFiling[];
   const { capacity } = services.settings;
   if (base) {
     newFilings = filings.filter((filing) => !base.learnt.has(filing.features.mrn));
-    changedSinceLearnt = filings.length - newFilings.length;
     result = {
       model: mergeCounts(base.model, newFilings),
       learnt: new Set([...base.learnt, ...newFilings.map((filing) => filing.features.mrn)]),
@@ -71,7 +92,6 @@ export async function learnThroughGraph(services: RiskServices, options: LearnRu
     // Cut from scores each filing got from a model that had not seen it: what new filings will look like.
     result = { model, learnt: new Set(filings.map((filing) => filing.features.mrn)), thresholds: thresholdsFor(outOfFoldScores, capacity) };
   }
-  const fitMs = Date.now() - fitStarted;
 
   const learntFilings = base ? base.header.filingsLearned + newFilings.length : filings.length;
   const irregular = (base ? base.header.irregularFilings : 0) + newFilings.filter((filing) => filing.irregular).length;
@@ -94,8 +114,7 @@ export async function learnThroughGraph(services: RiskServices, options: LearnRu
     result.learnt,
   );
   watchdog.progress('saving the model');
-  const header = await watchdog.guard(saving);
-  return { header, newFilings: newFilings.length, changedSinceLearnt, readMs, fitMs };
+  return watchdog.guard(saving);
 }
 
 /** Every declaration the feed announced a control result for after the cursor, as it is now. */

@@ -1,0 +1,103 @@
+// The first start's risk setup reads the change feed once for learning and screening both, and
+// ends where learning and then screening, each reading the feed, would have ended.
+import mongoose, { type Connection } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kcsRecordList, kcsRowToRecords, readKcsCsv } from '../../subgraphs/declarations/kcs';
+import type { DeclarationsRecord } from '../../subgraphs/declarations/records';
+import { writeRecords } from '../../subgraphs/declarations/writes';
+import type { RiskStore } from '../../subgraphs/risk/context';
+import { learnAndScreenInOneRead } from '../../subgraphs/risk/first-setup';
+import { learnThroughGraph } from '../../subgraphs/risk/learning';
+import { loadModel } from '../../subgraphs/risk/model-store';
+import { prepareRiskModels, readState, type AssessmentDoc } from '../../subgraphs/risk/models';
+import { SCREEN_CURSOR, screenPending } from '../../subgraphs/risk/screening';
+import { createRiskStore } from '../../subgraphs/risk/subgraph';
+import { entrySummary } from '../support/fixtures';
+import { startPlatform, testDatabase, uniqueRunId, type Platform } from '../support/platform';
+
+const KCS = readKcsCsv('data/kcs-synthetic/train.csv');
+/** Lodged first, uncontrolled: its control is recorded while the one read is under way. */
+const CONTROLLED_MEANWHILE = kcsRowToRecords(KCS[0]!, { withLabels: true });
+const HISTORY = KCS.slice(1, 200);
+
+let platform: Platform;
+const connections: Connection[] = [];
+const write = (records: DeclarationsRecord[]) => writeRecords(platform.declarations.models, platform.declarations.database.connection, records);
+
+/** Another risk database behind the same graph, as a first start would find it: empty. */
+async function emptyRiskStore(): Promise<RiskStore> {
+  const { uri, dbName } = testDatabase('risk_first_setup', uniqueRunId());
+  const connection = await mongoose.createConnection(uri, { dbName }).asPromise();
+  connections.push(connection);
+  const store = createRiskStore(connection, platform.risk.models.settings);
+  await prepareRiskModels(store);
+  return store;
+}
+
+/** What an assessment says, without when it was made. */
+async function assessments(store: RiskStore): Promise<Omit<AssessmentDoc, 'assessedAt'>[]> {
+  const docs = await store.assessments.find().sort({ _id: 1 }).lean<AssessmentDoc[]>().exec();
+  return docs.map(({ assessedAt: _assessedAt, ...rest }) => rest);
+}
+
+beforeAll(async () => {
+  platform = await startPlatform();
+  await write([CONTROLLED_MEANWHILE.declaration]);
+  await write(kcsRecordList(HISTORY, { withLabels: true }));
+  await write([entrySummary(1), entrySummary(2)]);
+}, 120_000);
+
+afterAll(async () => {
+  for (const connection of connections) {
+    await connection.dropDatabase();
+    await connection.close();
+  }
+  await platform.stop();
+});
+
+describe('the first risk setup', () => {
+  let reference: RiskStore;
+  let oneRead: RiskStore;
+  let result: Awaited<ReturnType<typeof learnAndScreenInOneRead>>;
+
+  beforeAll(async () => {
+    reference = await emptyRiskStore();
+    await learnThroughGraph(reference);
+    await screenPending(reference);
+    oneRead = await emptyRiskStore();
+    result = await learnAndScreenInOneRead(oneRead);
+  }, 120_000);
+
+  it('learns the model that learning through the graph learns', async () => {
+    const [expected, actual] = [(await loadModel(reference))!, (await loadModel(oneRead))!];
+    const { learnedAt: _a, ...expectedHeader } = expected.header;
+    const { learnedAt: _b, ...actualHeader } = actual.header;
+    expect(actualHeader).toEqual(expectedHeader);
+    expect(actual.model).toEqual(expected.model);
+    expect(result.header.filingsLearned).toBe(HISTORY.length - HISTORY.filter((row) => row.countryOfOrigin === 'ZZ').length);
+  });
+
+  it('assesses every declaration and ENS as screening does, and leaves screening nothing to do', async () => {
+    expect(await assessments(oneRead)).toEqual(await assessments(reference));
+    expect(result.assessed).toBe(1 + HISTORY.length + 2);
+    expect(JSON.parse((await readState(oneRead, SCREEN_CURSOR))!)).toEqual(JSON.parse((await readState(reference, SCREEN_CURSOR))!));
+    expect(await screenPending(oneRead)).toMatchObject({ restarted: false, assessed: 0 });
+  });
+
+  it('reads again a declaration whose control was recorded after it was read', async () => {
+    const store = await emptyRiskStore();
+    const request = store.graph.request.bind(store.graph);
+    let recorded = false;
+    store.graph.request = (async (...args: Parameters<typeof request>) => {
+      const answer = await request(...args);
+      if (!recorded) {
+        recorded = true;
+        await write([CONTROLLED_MEANWHILE.control!]);
+      }
+      return answer;
+    }) as typeof request;
+    const { header } = await learnAndScreenInOneRead(store);
+    expect(header.filingsLearned).toBe(result.header.filingsLearned + 1);
+    expect(header.irregularFilings).toBe(result.header.irregularFilings + (CONTROLLED_MEANWHILE.control!.outcome === 'IRREGULARITY_FOUND' ? 1 : 0));
+  });
+});
