@@ -6,8 +6,8 @@
 import { chunks } from '../kit/bulk';
 import { watchJob, type Watchdog } from '../kit/watchdog';
 import {
+  ALL_CHANGES_ONCE,
   DECLARATIONS_BY_MRN,
-  SCREENING_CHANGES,
   declarationFeatures,
   entrySummaryFeatures,
   isIrregular,
@@ -85,7 +85,7 @@ async function readEveryChange(services: RiskServices, watchdog: Watchdog, onPro
   let changesRead = 0;
   for (let batch = 1; ; batch++) {
     watchdog.progress(`reading batch ${batch} (${changesRead.toLocaleString('en')} changes read before it)`);
-    const page = await services.graph.request<ChangePage<ScreeningChange>>(SCREENING_CHANGES, { after: read.cursor, kinds, first: SCREENING_BATCH });
+    const page = await services.graph.request<ChangePage<ScreeningChange>>(ALL_CHANGES_ONCE, { after: read.cursor, kinds, first: SCREENING_BATCH });
     for (const { node } of page.changes.edges) {
       // A later change of the same filing carries it as it is now: the last one read wins.
       if (node.declaration) read.declarations.set(node.mrn, node.declaration);

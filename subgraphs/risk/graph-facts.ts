@@ -43,6 +43,17 @@ export const SCREENING_CHANGES = `query RiskScreenChanges($after: String, $first
   }
 }`;
 
+/**
+ * The first setup's one read (first-setup.ts): the same page, without control results' outcomes,
+ * which it counts but does not read.
+ */
+export const ALL_CHANGES_ONCE = `query RiskFirstSetupChanges($after: String, $first: Int!, $kinds: [ChangeKind!]!) {
+  changes(after: $after, first: $first, kinds: $kinds) {
+    edges { node { kind mrn declaration { ${SCREENING_DECLARATION} } entrySummaryDeclaration { ${SCREENING_ENS} } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
 /** A page of new control results with their declarations: one operation per learning batch. */
 export const LEARNING_CHANGES = `query RiskLearnChanges($after: String, $first: Int!) {
   changes(after: $after, first: $first, kinds: [CONTROL_RESULT]) {
