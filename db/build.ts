@@ -107,8 +107,8 @@ const CLOSE_EACH_UPDATE: readonly SourceFix[] = [
 
 // v1.24.2 evaluates $in and ranges, and sorts, limits and counts, in Go after reading and
 // converting every matching row, so a page of 20 from 14,000 matches costs seconds. These hooks
-// call _module's pushdown_exact.go: PostgreSQL answers $in from the GIN index and ranges of
-// strings, orders by top-level fields (in BSON type order), applies the limit when the filter is
+// call _module's pushdown_exact.go: PostgreSQL answers _id from its btree, $in from the GIN
+// index, and ranges of strings, orders by top-level fields (in BSON type order), applies the limit when the filter is
 // pushed down exactly (equalities to strings or booleans, ranges of strings), and answers such
 // counts with count(*).
 const LIMIT_PUSHDOWN = `\t// Limit pushdown is not applied if:
@@ -167,6 +167,13 @@ const SORT_LIMIT_COUNT_IN_SQL: readonly SourceFix[] = [
       '\t\t\t\t\t\tif f, a := filterStringRange(p, rootKey, k, v); f != "" {\n' +
       '\t\t\t\t\t\t\tfilters = append(filters, f)\n\t\t\t\t\t\t\targs = append(args, a...)\n\t\t\t\t\t\t}\n\t\t\t\t\t}\n\n' +
       '\t\t\t\tdefault:\n\t\t\t\t\t// $gt and $lt\n',
+  },
+  {
+    file: 'internal/backends/postgresql/query.go',
+    find: 'func filterEqual(p *metadata.Placeholder, k any, v any, operator string) (filter string, args []any) {\n',
+    replace:
+      'func filterEqual(p *metadata.Placeholder, k any, v any, operator string) (filter string, args []any) {\n' +
+      '\tif filter, args = primaryKeyEqual(p, k, v); filter != "" {\n\t\treturn filter, args\n\t}\n\n',
   },
   {
     file: 'internal/backends/postgresql/query.go',

@@ -1,7 +1,7 @@
 -- FerretDB pushes an equality filter down as `_jsonb -> 'field' @> value`, but it creates every
 -- index as a btree on `(_jsonb -> 'field')`, which that operator can never use: each lookup, even
 -- by _id, scans the table. Here each btree FerretDB creates gets a GIN (jsonb_path_ops) twin on
--- the same expressions, in the same transaction, so a declared index is usable the moment
+-- the same expressions (but _id), in the same transaction, so a declared index is usable the moment
 -- createIndexes returns. FerretDB does not know the twins: listIndexes never shows them, and
 -- dropping the collection drops its table and them with it.
 
@@ -16,9 +16,10 @@ DECLARE
 BEGIN
   SELECT indrelid, indnatts INTO tbl, columns FROM pg_index WHERE indexrelid = btree;
   FOR k IN 1..columns LOOP
-    -- Only top-level fields: FerretDB never pushes a dotted path down.
+    -- Only top-level fields: FerretDB never pushes a dotted path down. Not _id: the engine matches
+    -- it with `=`, which its unique btree answers (db/build.ts).
     field := substring(pg_get_indexdef(btree, k, false) FROM '^\(+_jsonb -> ''((?:[^'']|'''')+)''::text\)+$');
-    CONTINUE WHEN field IS NULL;
+    CONTINUE WHEN field IS NULL OR field = '_id';
     field := replace(field, '''''', '''');
     EXECUTE format(
       'CREATE INDEX IF NOT EXISTS %I ON %s USING gin ((_jsonb -> %L) jsonb_path_ops)',

@@ -1,13 +1,15 @@
-// The first risk setup reads the change feed once for both learning and screening. With nothing
+// The first risk setup reads every filing once for both learning and screening. With nothing
 // learned or screened yet, learning would read every controlled declaration through the gateway
-// and screening would then read it again. Here every change is read once, with everything
-// screening needs; the controlled declarations among them, seen as learning sees them, are the
+// and screening would then read it again. Here the feed is read twice, but each filing once:
+// first which declarations have control results (the feed alone, no filing read), then every
+// declaration and ENS with everything screening needs, so each declaration is read after every
+// control announced for it. The controlled declarations, seen as learning sees them, are the
 // examples; the model is fitted and saved; and every filing is assessed with it.
 import { chunks } from '../kit/bulk';
 import { watchJob, type Watchdog } from '../kit/watchdog';
 import {
-  ALL_CHANGES_ONCE,
-  DECLARATIONS_BY_MRN,
+  CONTROLS_ANNOUNCED,
+  FILINGS_ONCE,
   declarationFeatures,
   entrySummaryFeatures,
   isIrregular,
@@ -15,7 +17,6 @@ import {
   type ChangePage,
   type DeclarationFacts,
   type EntrySummaryFacts,
-  type ScreeningChange,
 } from './graph-facts';
 import { learnFromFilings } from './learning';
 import { writeState, type ModelHeaderDoc } from './models';
@@ -42,7 +43,6 @@ export function learnAndScreenInOneRead(services: RiskServices, onProgress?: (pr
 
 async function run(services: RiskServices, watchdog: Watchdog, onProgress: (progress: FirstSetupProgress) => void): Promise<FirstSetupResult> {
   const read = await readEveryChange(services, watchdog, onProgress);
-  await rereadDeclarationsControlledMeanwhile(services, read, watchdog);
 
   // Learning's examples: declarations with a control, in the order the feed announced their
   // first control (as learnThroughGraph reads them), without the facts learning does not read.
@@ -51,7 +51,7 @@ async function run(services: RiskServices, watchdog: Watchdog, onProgress: (prog
     const example = facts ? labelledFiling(asLearningSees(facts)) : null;
     return example ? [example] : [];
   });
-  const header = await learnFromFilings(services, examples, read.cursor);
+  const header = await learnFromFilings(services, examples, read.controlsCursor);
 
   const policy = await currentPolicy(services);
   const filings: ScreenedFiling[] = [
@@ -65,59 +65,48 @@ async function run(services: RiskServices, watchdog: Watchdog, onProgress: (prog
     onProgress({ phase: 'assessing', done: assessed });
   }
   // Where `npm run screen` goes on from, under this policy.
-  await writeState(services, SCREEN_CURSOR, JSON.stringify({ basis: policy.basis, cursor: read.cursor }));
+  await writeState(services, SCREEN_CURSOR, JSON.stringify({ basis: policy.basis, cursor: read.filingsCursor }));
   return { header, assessed };
 }
 
 interface EveryChange {
   declarations: Map<string, DeclarationFacts>;
   entrySummaries: Map<string, EntrySummaryFacts>;
-  /** Per declaration, how many control results the feed announced. */
-  controlsAnnounced: Map<string, number>;
-  /** Declarations in the order of their first announced control result. */
+  /** Declarations the feed announced control results for, in the order of the first. */
   controlOrder: string[];
-  cursor: string | null;
+  /** Where learning stopped: the last control result read (as learnThroughGraph's cursor). */
+  controlsCursor: string | null;
+  /** Where screening stopped: the last declaration or ENS read. */
+  filingsCursor: string | null;
 }
+
+type FilingChange = { mrn: string; declaration: DeclarationFacts | null; entrySummaryDeclaration: EntrySummaryFacts | null };
 
 async function readEveryChange(services: RiskServices, watchdog: Watchdog, onProgress: (progress: FirstSetupProgress) => void): Promise<EveryChange> {
-  const read: EveryChange = { declarations: new Map(), entrySummaries: new Map(), controlsAnnounced: new Map(), controlOrder: [], cursor: null };
-  const kinds = ['DECLARATION', 'ENTRY_SUMMARY_DECLARATION', 'CONTROL_RESULT'];
+  const read: EveryChange = { declarations: new Map(), entrySummaries: new Map(), controlOrder: [], controlsCursor: null, filingsCursor: null };
+  const controlled = new Set<string>();
   let changesRead = 0;
-  for (let batch = 1; ; batch++) {
-    watchdog.progress(`reading batch ${batch} (${changesRead.toLocaleString('en')} changes read before it)`);
-    const page = await services.graph.request<ChangePage<ScreeningChange>>(ALL_CHANGES_ONCE, { after: read.cursor, kinds, first: SCREENING_BATCH });
-    for (const { node } of page.changes.edges) {
-      // A later change of the same filing carries it as it is now: the last one read wins.
-      if (node.declaration) read.declarations.set(node.mrn, node.declaration);
-      else if (node.entrySummaryDeclaration) read.entrySummaries.set(node.mrn, node.entrySummaryDeclaration);
-      else if (node.kind === 'CONTROL_RESULT') {
-        const announced = read.controlsAnnounced.get(node.mrn) ?? 0;
-        if (announced === 0) read.controlOrder.push(node.mrn);
-        read.controlsAnnounced.set(node.mrn, announced + 1);
-      }
+  const pages = async <TNode>(query: string, cursor: 'controlsCursor' | 'filingsCursor', take: (node: TNode) => void) => {
+    for (let batch = 1; ; batch++) {
+      watchdog.progress(`reading batch ${batch} (${changesRead.toLocaleString('en')} changes read before it)`);
+      const page = await services.graph.request<ChangePage<TNode>>(query, { after: read[cursor], first: SCREENING_BATCH });
+      for (const { node } of page.changes.edges) take(node);
+      changesRead += page.changes.edges.length;
+      read[cursor] = page.changes.pageInfo.endCursor ?? read[cursor];
+      onProgress({ phase: 'reading', done: changesRead });
+      if (!page.changes.pageInfo.hasNextPage) return;
     }
-    changesRead += page.changes.edges.length;
-    read.cursor = page.changes.pageInfo.endCursor ?? read.cursor;
-    onProgress({ phase: 'reading', done: changesRead });
-    if (!page.changes.pageInfo.hasNextPage) return read;
-  }
-}
-
-/**
- * A control result recorded after its declaration was read is not among that declaration's
- * controls: where the feed announced more controls than a declaration showed, it is read again.
- * (An amended control result is announced twice and read again needlessly; that is rare.)
- */
-async function rereadDeclarationsControlledMeanwhile(services: RiskServices, read: EveryChange, watchdog: Watchdog): Promise<void> {
-  const stale = [...read.controlsAnnounced].filter(([mrn, announced]) => {
-    const facts = read.declarations.get(mrn);
-    return facts !== undefined && facts.controlResults.length < announced;
+  };
+  await pages<{ mrn: string }>(CONTROLS_ANNOUNCED, 'controlsCursor', ({ mrn }) => {
+    if (!controlled.has(mrn)) read.controlOrder.push(mrn);
+    controlled.add(mrn);
   });
-  for (const batch of chunks(stale.map(([mrn]) => mrn), SCREENING_BATCH)) {
-    watchdog.progress(`reading ${batch.length} declarations controlled while they were read`);
-    const { filings } = await services.graph.request<{ filings: (DeclarationFacts | null)[] }>(DECLARATIONS_BY_MRN, { mrns: batch });
-    for (const facts of filings) if (facts) read.declarations.set(facts.mrn, facts);
-  }
+  await pages<FilingChange>(FILINGS_ONCE, 'filingsCursor', (node) => {
+    // A later change of the same filing carries it as it is now: the last one read wins.
+    if (node.declaration) read.declarations.set(node.mrn, node.declaration);
+    else if (node.entrySummaryDeclaration) read.entrySummaries.set(node.mrn, node.entrySummaryDeclaration);
+  });
+  return read;
 }
 
 /** The facts learning reads (LEARNING_CHANGES): no licence checks, AEO status or recognitions. */

@@ -43,13 +43,15 @@ export const SCREENING_CHANGES = `query RiskScreenChanges($after: String, $first
   }
 }`;
 
-/**
- * The first setup's one read (first-setup.ts): the same page, without control results' outcomes,
- * which it counts but does not read.
- */
-export const ALL_CHANGES_ONCE = `query RiskFirstSetupChanges($after: String, $first: Int!, $kinds: [ChangeKind!]!) {
-  changes(after: $after, first: $first, kinds: $kinds) {
-    edges { node { kind mrn declaration { ${SCREENING_DECLARATION} } entrySummaryDeclaration { ${SCREENING_ENS} } } }
+/** The first setup (first-setup.ts): which declarations the feed announced control results for. */
+export const CONTROLS_ANNOUNCED = `query RiskFirstSetupControls($after: String, $first: Int!) {
+  changes(after: $after, first: $first, kinds: [CONTROL_RESULT]) { edges { node { mrn } } pageInfo { hasNextPage endCursor } }
+}`;
+
+/** The first setup: every declaration and ENS, with everything screening needs. */
+export const FILINGS_ONCE = `query RiskFirstSetupFilings($after: String, $first: Int!) {
+  changes(after: $after, first: $first, kinds: [DECLARATION, ENTRY_SUMMARY_DECLARATION]) {
+    edges { node { mrn declaration { ${SCREENING_DECLARATION} } entrySummaryDeclaration { ${SCREENING_ENS} } } }
     pageInfo { hasNextPage endCursor }
   }
 }`;

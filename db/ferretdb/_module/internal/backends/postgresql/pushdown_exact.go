@@ -56,6 +56,33 @@ func filterIn(p *metadata.Placeholder, key, value any, operator string) (string,
 	return fmt.Sprintf(`%s%s%s %s ANY(%s::jsonb[])`, metadata.DefaultColumn, operator, p.Next(), comparison, p.Next()), []any{key, marshalled}
 }
 
+// primaryKeyEqual matches _id with `=`, which its unique btree answers: _id is never an array,
+// so that is the same test as containment, and _id needs no GIN twin (indexes.sql makes none).
+// Other keys, and numbers past the safe range, keep FerretDB's own containment test.
+func primaryKeyEqual(p *metadata.Placeholder, key, value any) (string, []any) {
+	if key != "_id" {
+		return "", nil
+	}
+
+	switch v := value.(type) {
+	case string, types.ObjectID, time.Time, bool, int32:
+	case int64:
+		if v > int64(types.MaxSafeDouble) || v < -int64(types.MaxSafeDouble) {
+			return "", nil
+		}
+	case float64:
+		if math.IsNaN(v) || math.Abs(v) > types.MaxSafeDouble {
+			return "", nil
+		}
+	default:
+		return "", nil
+	}
+
+	sql := fmt.Sprintf(`%s->%s = %s`, metadata.DefaultColumn, p.Next(), p.Next())
+
+	return sql, []any{key, string(must.NotFail(sjson.MarshalSingleValue(value)))}
+}
+
 // stringRangeOperators are the comparisons a range of strings pushes down.
 var stringRangeOperators = map[string]string{"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
 
