@@ -1,13 +1,13 @@
 // Multi-statement writes, cut into commands every engine can take. The only module that sends
 // `insertMany` or `bulkWrite` (test/unit/bounded-writes.test.ts keeps it so).
 //
-// FerretDB v1 keeps, for each statement of an `update` command, the pooled connection that read
-// its document until the whole command ends, and each write needs one more. Its pools are 100
-// connections per database on SQLite and 50 on PostgreSQL: one update of about 100 statements
-// on SQLite (or two of 30 at once on PostgreSQL) waits forever for connections it holds itself.
-// So writes go in commands of at most MAX_STATEMENTS_PER_COMMAND statements, one command after
-// another, small enough that a few writers of one database at once stay inside either pool.
-// Inserts hold no reader, but are bounded as well, so that no command's size is the caller's.
+// FerretDB v1.24.2 kept, for each statement of an `update` command, the pooled connection that
+// read its document until the whole command ended (db/build.ts now fixes that), and its pool is
+// 50 connections: one command of many statements could wait forever for connections it held
+// itself. So updates go in commands of at most MAX_STATEMENTS_PER_COMMAND statements, one after
+// another, small enough that a few writers of one database at once stay inside the pool.
+// Inserts hold no reader: at most MAX_DOCUMENTS_PER_INSERT documents a command, so that no
+// command's size is the caller's, and INSERTS_IN_FLIGHT commands at once.
 import type { Model, mongo } from 'mongoose';
 import { isDuplicateKeyError } from './persistence';
 
@@ -40,11 +40,19 @@ export interface InsertOutcome {
   duplicates: number[];
 }
 
+/**
+ * Insert commands in flight at once for one call. A command is converted by the engine and then
+ * written by PostgreSQL, one after the other; two at once keep both at work (first start: ingest
+ * was using half of two cores).
+ */
+export const INSERTS_IN_FLIGHT = 2;
+
 /** Inserts every document whose key is free; a taken key is reported, not thrown. */
 export async function insertNew<TDoc extends mongo.Document>(collection: mongo.Collection<TDoc>, documents: readonly mongo.OptionalUnlessRequiredId<TDoc>[]): Promise<InsertOutcome> {
   const outcome: InsertOutcome = { inserted: 0, duplicates: [] };
-  let offset = 0;
-  for (const chunk of chunks(documents, MAX_DOCUMENTS_PER_INSERT)) {
+  const size = Math.min(MAX_DOCUMENTS_PER_INSERT, Math.max(1, Math.ceil(documents.length / INSERTS_IN_FLIGHT)));
+  const parts = [...chunks(documents, size)].map((chunk, index) => ({ chunk, offset: index * size }));
+  const insertPart = async ({ chunk, offset }: (typeof parts)[number]) => {
     try {
       outcome.inserted += (await collection.insertMany([...chunk], { ordered: false })).insertedCount;
     } catch (error) {
@@ -53,8 +61,9 @@ export async function insertNew<TDoc extends mongo.Document>(collection: mongo.C
       outcome.inserted += chunk.length - duplicates.length;
       outcome.duplicates.push(...duplicates.map((index) => offset + index));
     }
-    offset += chunk.length;
-  }
+  };
+  for (const wave of chunks(parts, INSERTS_IN_FLIGHT)) await Promise.all(wave.map(insertPart));
+  outcome.duplicates.sort((a, b) => a - b);
   return outcome;
 }
 

@@ -11,7 +11,7 @@
 // written side by side; what announces them (`thenPut`: the change feed) only once they are.
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
-import { bulkWriteBounded, chunks, insertNew, MAX_DOCUMENTS_PER_INSERT } from './bulk';
+import { bulkWriteBounded, insertNew } from './bulk';
 
 export interface KeyedDocument {
   _id: string;
@@ -26,13 +26,11 @@ export interface Batch {
 }
 
 const JOURNAL = 'writeJournal';
-/** Every batch's documents, each under its batch: a table of its own per batch cost DDL on every write. */
-const JOURNAL_ENTRIES = 'writeJournalEntries';
+/** Each batch's documents go to a collection of their own, which is dropped when done. */
+const journalCollection = (batch: string) => `writeJournal_${batch}`;
 
 interface JournalDocument {
-  /** batch/collection/document key */
   _id: string;
-  batch: string;
   collection: string;
   document: KeyedDocument;
   /** Part of `thenPut`. */
@@ -46,13 +44,13 @@ export async function commitBatch(connection: Connection, batch: Batch): Promise
   const id = randomUUID().replace(/-/g, '');
   const journalled: JournalDocument[] = stages.flatMap((stage, index) =>
     Object.entries(stage).flatMap(([collection, docs]) =>
-      docs.map((document) => ({ _id: `${id}/${collection}/${document._id}`, batch: id, collection, document, ...(index === 1 ? { then: true } : {}) })),
+      docs.map((document) => ({ _id: `${collection}/${document._id}`, collection, document, ...(index === 1 ? { then: true } : {}) })),
     ),
   );
   // The documents first, the header last: a header is only ever there with all its documents.
-  await insertNew(connection.collection<JournalDocument>(JOURNAL_ENTRIES), journalled);
+  await insertNew(connection.collection<JournalDocument>(journalCollection(id)), journalled);
   await connection.collection<{ _id: string; createdAt: Date }>(JOURNAL).insertOne({ _id: id, createdAt: new Date() });
-  await apply(connection, id, stages[0]!, stages[1]!, journalled.map((entry) => entry._id));
+  await apply(connection, id, stages[0]!, stages[1]!);
 }
 
 /** Whether an interrupted batch waits to be replayed. */
@@ -64,24 +62,24 @@ export async function hasPendingBatches(connection: Connection): Promise<boolean
 export async function replayPending(connection: Connection): Promise<number> {
   const headers = await connection.collection<{ _id: string; createdAt: Date }>(JOURNAL).find({}).sort({ createdAt: 1 }).toArray();
   for (const { _id: id } of headers) {
-    // Read by a field no index serves: only after a crash, from a table that is empty otherwise.
-    const journalled = await connection.collection<JournalDocument>(JOURNAL_ENTRIES).find({ batch: id }).toArray();
+    const journalled = await connection.collection<JournalDocument>(journalCollection(id)).find({}).toArray();
     const put: Record<string, KeyedDocument[]> = {};
     const thenPut: Record<string, KeyedDocument[]> = {};
     for (const { collection, document, then } of journalled) ((then ? thenPut : put)[collection] ??= []).push(document);
-    await apply(connection, id, put, thenPut, journalled.map((entry) => entry._id));
+    await apply(connection, id, put, thenPut);
   }
   return headers.length;
 }
 
-async function apply(connection: Connection, id: string, put: Record<string, KeyedDocument[]>, thenPut: Record<string, KeyedDocument[]>, entries: readonly string[]): Promise<void> {
+async function apply(connection: Connection, id: string, put: Record<string, KeyedDocument[]>, thenPut: Record<string, KeyedDocument[]>): Promise<void> {
   // Side by side: the engine then has a command from each collection to work on at once.
   await Promise.all(Object.entries(put).map(([collection, docs]) => putAll(connection, collection, docs)));
   await Promise.all(Object.entries(thenPut).map(([collection, docs]) => putAll(connection, collection, docs)));
   await connection.collection<{ _id: string }>(JOURNAL).deleteOne({ _id: id });
-  // Forgotten by key, from the primary key's index. Entries a crash leaves here (or before their
-  // header was written) are orphans that no header names: never read again, only kept.
-  for (const keys of chunks(entries, MAX_DOCUMENTS_PER_INSERT)) await connection.collection<JournalDocument>(JOURNAL_ENTRIES).deleteMany({ _id: { $in: [...keys] } });
+  await connection
+    .collection(journalCollection(id))
+    .drop()
+    .catch(() => {});
 }
 
 /** Makes each document exist with exactly this content. */

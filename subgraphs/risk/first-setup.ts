@@ -24,6 +24,7 @@ import { assessFilings, currentPolicy, SCREEN_CURSOR, SCREENING_BATCH, type Risk
 
 /** Filings assessed and stored per call: larger than a page, as they are already in memory. */
 const ASSESSMENT_BATCH = 500;
+const ASSESSMENTS_IN_FLIGHT = 2;
 
 export interface FirstSetupProgress {
   phase: 'reading' | 'assessing';
@@ -59,9 +60,10 @@ async function run(services: RiskServices, watchdog: Watchdog, onProgress: (prog
     ...[...read.entrySummaries.values()].map((facts) => ({ features: entrySummaryFeatures(facts), irregular: false })),
   ];
   let assessed = 0;
-  for (const batch of chunks(filings, ASSESSMENT_BATCH)) {
+  // Batches of different filings, two at once: storing one waits on the engine, while the next is assessed.
+  for (const wave of chunks([...chunks(filings, ASSESSMENT_BATCH)], ASSESSMENTS_IN_FLIGHT)) {
     watchdog.progress(`assessing (${assessed.toLocaleString('en')} of ${filings.length.toLocaleString('en')} assessed)`);
-    assessed += (await assessFilings(services, policy, batch)).assessed;
+    for (const result of await Promise.all(wave.map((batch) => assessFilings(services, policy, batch)))) assessed += result.assessed;
     onProgress({ phase: 'assessing', done: assessed });
   }
   // Where `npm run screen` goes on from, under this policy.
