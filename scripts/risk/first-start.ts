@@ -17,10 +17,10 @@ export async function prepareRiskOnFirstStart(services: RiskServices, log: (line
   const learned = (await currentVersion(models)) === null;
   const screened = (await readState(models, SCREEN_CURSOR)) === null;
   if (learned && screened) {
-    log('first start: reading every change through the gateway once, to learn risk profiles and screen every declaration and ENS...');
+    log('first start: reading every filing through the gateway once, to learn risk profiles and screen every declaration and ENS...');
     const tick = every(10, log);
     const { header, assessed } = await learnAndScreenInOneRead(services, (p) =>
-      tick(() => `  ${p.done.toLocaleString('en')} ${p.phase === 'reading' ? 'changes read' : 'filings assessed'}`),
+      tick(() => `  ${p.done.toLocaleString('en')} ${p.phase === 'reading' ? 'filings read' : 'filings assessed'}`),
     );
     log(`model version ${header.version} learned from ${header.filingsLearned.toLocaleString('en')} controlled declarations`);
     log(`risk assessments ready: ${assessed.toLocaleString('en')} assessed. Try DeclarationRisk and ControlQueue in the explorer.`);

@@ -1,15 +1,16 @@
 // The first risk setup reads every filing once for both learning and screening. With nothing
 // learned or screened yet, learning would read every controlled declaration through the gateway
-// and screening would then read it again. Here the feed is read twice, but each filing once:
-// first which declarations have control results (the feed alone, no filing read), then every
-// declaration and ENS with everything screening needs, so each declaration is read after every
-// control announced for it. The controlled declarations, seen as learning sees them, are the
-// examples; the model is fitted and saved; and every filing is assessed with it.
+// and screening would then read it again. Here the change feed is read alone first (what was
+// announced: filings, and which declarations have control results), then every declaration and
+// ENS once by MRN, with everything screening needs, two batches at once: each is read after
+// every control announced for it. The controlled declarations, seen as learning sees them, are
+// the examples; the model is fitted and saved; and every filing is assessed with it.
 import { chunks } from '../kit/bulk';
 import { watchJob, type Watchdog } from '../kit/watchdog';
 import {
-  CONTROLS_ANNOUNCED,
-  FILINGS_ONCE,
+  ANNOUNCED_CHANGES,
+  DECLARATIONS_BY_MRN,
+  ENTRY_SUMMARIES_BY_MRN,
   declarationFeatures,
   entrySummaryFeatures,
   isIrregular,
@@ -28,7 +29,7 @@ const ASSESSMENTS_IN_FLIGHT = 2;
 
 export interface FirstSetupProgress {
   phase: 'reading' | 'assessing';
-  /** Changes read, while reading; filings assessed, while assessing. */
+  /** Filings read, while reading; filings assessed, while assessing. */
   done: number;
 }
 
@@ -52,7 +53,7 @@ async function run(services: RiskServices, watchdog: Watchdog, onProgress: (prog
     const example = facts ? labelledFiling(asLearningSees(facts)) : null;
     return example ? [example] : [];
   });
-  const header = await learnFromFilings(services, examples, read.controlsCursor);
+  const header = await learnFromFilings(services, examples, read.cursor);
 
   const policy = await currentPolicy(services);
   const filings: ScreenedFiling[] = [
@@ -67,7 +68,7 @@ async function run(services: RiskServices, watchdog: Watchdog, onProgress: (prog
     onProgress({ phase: 'assessing', done: assessed });
   }
   // Where `npm run screen` goes on from, under this policy.
-  await writeState(services, SCREEN_CURSOR, JSON.stringify({ basis: policy.basis, cursor: read.filingsCursor }));
+  await writeState(services, SCREEN_CURSOR, JSON.stringify({ basis: policy.basis, cursor: read.cursor }));
   return { header, assessed };
 }
 
@@ -76,38 +77,48 @@ interface EveryChange {
   entrySummaries: Map<string, EntrySummaryFacts>;
   /** Declarations the feed announced control results for, in the order of the first. */
   controlOrder: string[];
-  /** Where learning stopped: the last control result read (as learnThroughGraph's cursor). */
-  controlsCursor: string | null;
-  /** Where screening stopped: the last declaration or ENS read. */
-  filingsCursor: string | null;
+  /** Where learning and screening go on from: the end of the feed as it was read. */
+  cursor: string | null;
 }
 
-type FilingChange = { mrn: string; declaration: DeclarationFacts | null; entrySummaryDeclaration: EntrySummaryFacts | null };
+/** Batches of filings read by MRN at once: one batch's subgraphs answer while the other's wait. */
+const READS_IN_FLIGHT = 2;
 
 async function readEveryChange(services: RiskServices, watchdog: Watchdog, onProgress: (progress: FirstSetupProgress) => void): Promise<EveryChange> {
-  const read: EveryChange = { declarations: new Map(), entrySummaries: new Map(), controlOrder: [], controlsCursor: null, filingsCursor: null };
-  const controlled = new Set<string>();
+  const read: EveryChange = { declarations: new Map(), entrySummaries: new Map(), controlOrder: [], cursor: null };
+  const announced = { DECLARATION: new Set<string>(), ENTRY_SUMMARY_DECLARATION: new Set<string>(), CONTROL_RESULT: new Set<string>() };
   let changesRead = 0;
-  const pages = async <TNode>(query: string, cursor: 'controlsCursor' | 'filingsCursor', take: (node: TNode) => void) => {
-    for (let batch = 1; ; batch++) {
-      watchdog.progress(`reading batch ${batch} (${changesRead.toLocaleString('en')} changes read before it)`);
-      const page = await services.graph.request<ChangePage<TNode>>(query, { after: read[cursor], first: SCREENING_BATCH });
-      for (const { node } of page.changes.edges) take(node);
-      changesRead += page.changes.edges.length;
-      read[cursor] = page.changes.pageInfo.endCursor ?? read[cursor];
-      onProgress({ phase: 'reading', done: changesRead });
-      if (!page.changes.pageInfo.hasNextPage) return;
+  for (let batch = 1; ; batch++) {
+    watchdog.progress(`reading the change feed, batch ${batch} (${changesRead.toLocaleString('en')} changes read before it)`);
+    const page = await services.graph.request<ChangePage<{ kind: keyof typeof announced; mrn: string }>>(ANNOUNCED_CHANGES, { after: read.cursor, first: SCREENING_BATCH });
+    for (const { node } of page.changes.edges) {
+      if (node.kind === 'CONTROL_RESULT' && !announced.CONTROL_RESULT.has(node.mrn)) read.controlOrder.push(node.mrn);
+      announced[node.kind].add(node.mrn);
     }
-  };
-  await pages<{ mrn: string }>(CONTROLS_ANNOUNCED, 'controlsCursor', ({ mrn }) => {
-    if (!controlled.has(mrn)) read.controlOrder.push(mrn);
-    controlled.add(mrn);
-  });
-  await pages<FilingChange>(FILINGS_ONCE, 'filingsCursor', (node) => {
-    // A later change of the same filing carries it as it is now: the last one read wins.
-    if (node.declaration) read.declarations.set(node.mrn, node.declaration);
-    else if (node.entrySummaryDeclaration) read.entrySummaries.set(node.mrn, node.entrySummaryDeclaration);
-  });
+    changesRead += page.changes.edges.length;
+    read.cursor = page.changes.pageInfo.endCursor ?? read.cursor;
+    if (!page.changes.pageInfo.hasNextPage) break;
+  }
+
+  // Each filing once, as it is now, in the order the feed first announced it.
+  let filingsRead = 0;
+  const reads = [
+    ...[...chunks([...announced.DECLARATION], SCREENING_BATCH)].map((mrns) => async () => {
+      const { filings } = await services.graph.request<{ filings: (DeclarationFacts | null)[] }>(DECLARATIONS_BY_MRN, { mrns });
+      return () => filings.forEach((facts) => facts && read.declarations.set(facts.mrn, facts));
+    }),
+    ...[...chunks([...announced.ENTRY_SUMMARY_DECLARATION], SCREENING_BATCH)].map((mrns) => async () => {
+      const { filings } = await services.graph.request<{ filings: (EntrySummaryFacts | null)[] }>(ENTRY_SUMMARIES_BY_MRN, { mrns });
+      return () => filings.forEach((facts) => facts && read.entrySummaries.set(facts.mrn, facts));
+    }),
+  ];
+  for (const wave of chunks(reads, READS_IN_FLIGHT)) {
+    watchdog.progress(`reading filings (${filingsRead.toLocaleString('en')} read)`);
+    // Kept in feed order whichever batch of a wave answers first.
+    for (const keep of await Promise.all(wave.map((readBatch) => readBatch()))) keep();
+    filingsRead = read.declarations.size + read.entrySummaries.size;
+    onProgress({ phase: 'reading', done: filingsRead });
+  }
   return read;
 }
 

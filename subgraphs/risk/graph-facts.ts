@@ -43,15 +43,10 @@ export const SCREENING_CHANGES = `query RiskScreenChanges($after: String, $first
   }
 }`;
 
-/** The first setup (first-setup.ts): which declarations the feed announced control results for. */
-export const CONTROLS_ANNOUNCED = `query RiskFirstSetupControls($after: String, $first: Int!) {
-  changes(after: $after, first: $first, kinds: [CONTROL_RESULT]) { edges { node { mrn } } pageInfo { hasNextPage endCursor } }
-}`;
-
-/** The first setup: every declaration and ENS, with everything screening needs. */
-export const FILINGS_ONCE = `query RiskFirstSetupFilings($after: String, $first: Int!) {
-  changes(after: $after, first: $first, kinds: [DECLARATION, ENTRY_SUMMARY_DECLARATION]) {
-    edges { node { mrn declaration { ${SCREENING_DECLARATION} } entrySummaryDeclaration { ${SCREENING_ENS} } } }
+/** The first setup (first-setup.ts): what the feed announced, the feed alone, no filing read. */
+export const ANNOUNCED_CHANGES = `query RiskFirstSetupChanges($after: String, $first: Int!) {
+  changes(after: $after, first: $first, kinds: [DECLARATION, ENTRY_SUMMARY_DECLARATION, CONTROL_RESULT]) {
+    edges { node { kind mrn } }
     pageInfo { hasNextPage endCursor }
   }
 }`;
