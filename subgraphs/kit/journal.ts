@@ -10,8 +10,10 @@
 // bulk writes, both cut to sizes the engine can take (bulk.ts). The collections of a batch are
 // written side by side; what announces them (`thenPut`: the change feed) only once they are.
 import { randomUUID } from 'node:crypto';
-import type { Connection } from 'mongoose';
+import { mongo, type Connection } from 'mongoose';
 import { bulkWriteBounded, insertNew } from './bulk';
+
+const { EJSON } = mongo.BSON;
 
 export interface KeyedDocument {
   _id: string;
@@ -26,31 +28,47 @@ export interface Batch {
 }
 
 const JOURNAL = 'writeJournal';
-/** Each batch's documents go to a collection of their own, which is dropped when done. */
+/** Each batch goes to a collection of its own, which is dropped when done. */
 const journalCollection = (batch: string) => `writeJournal_${batch}`;
+/**
+ * A batch is journalled as its Extended JSON text, in parts of at most this many characters
+ * (documents are at most 16 MB): a few large documents cost the engine far less than one small
+ * document per journalled one, each with its own schema and key to index.
+ */
+const JOURNAL_PART_CHARS = 4_000_000;
 
-interface JournalDocument {
+interface JournalPart {
+  /** The part's position, zero-padded so that `_id` order is text order. */
   _id: string;
-  collection: string;
-  document: KeyedDocument;
-  /** Part of `thenPut`. */
-  then?: boolean;
+  text: string;
+}
+
+interface JournalledBatch {
+  put: Record<string, KeyedDocument[]>;
+  thenPut: Record<string, KeyedDocument[]>;
 }
 
 export async function commitBatch(connection: Connection, batch: Batch): Promise<void> {
   await replayPending(connection);
-  const stages = [batch.put, batch.thenPut ?? {}].map((put) => Object.fromEntries(Object.entries(put).filter(([, docs]) => docs.length > 0)));
-  if (stages.every((stage) => Object.keys(stage).length === 0)) return;
+  const [put, thenPut] = [batch.put, batch.thenPut ?? {}].map((stage) => Object.fromEntries(Object.entries(stage).filter(([, docs]) => docs.length > 0)));
+  if (Object.keys(put!).length === 0 && Object.keys(thenPut!).length === 0) return;
+  const id = await journal(connection, { put: put!, thenPut: thenPut! });
+  await apply(connection, id, put!, thenPut!);
+}
+
+/** Writes the batch to the journal, header last, without applying it (what a crash right after leaves). */
+export async function journal(connection: Connection, batch: JournalledBatch): Promise<string> {
   const id = randomUUID().replace(/-/g, '');
-  const journalled: JournalDocument[] = stages.flatMap((stage, index) =>
-    Object.entries(stage).flatMap(([collection, docs]) =>
-      docs.map((document) => ({ _id: `${collection}/${document._id}`, collection, document, ...(index === 1 ? { then: true } : {}) })),
-    ),
-  );
-  // The documents first, the header last: a header is only ever there with all its documents.
-  await insertNew(connection.collection<JournalDocument>(journalCollection(id)), journalled);
+  // Canonical Extended JSON: dates, numbers and keys come back as they went in.
+  const text = EJSON.stringify(batch, { relaxed: false });
+  const parts: JournalPart[] = [];
+  for (let start = 0; start < text.length; start += JOURNAL_PART_CHARS) {
+    parts.push({ _id: String(parts.length).padStart(6, '0'), text: text.slice(start, start + JOURNAL_PART_CHARS) });
+  }
+  // The parts first, the header last: a header is only ever there with all its parts.
+  await insertNew(connection.collection<JournalPart>(journalCollection(id)), parts);
   await connection.collection<{ _id: string; createdAt: Date }>(JOURNAL).insertOne({ _id: id, createdAt: new Date() });
-  await apply(connection, id, stages[0]!, stages[1]!);
+  return id;
 }
 
 /** Whether an interrupted batch waits to be replayed. */
@@ -62,10 +80,8 @@ export async function hasPendingBatches(connection: Connection): Promise<boolean
 export async function replayPending(connection: Connection): Promise<number> {
   const headers = await connection.collection<{ _id: string; createdAt: Date }>(JOURNAL).find({}).sort({ createdAt: 1 }).toArray();
   for (const { _id: id } of headers) {
-    const journalled = await connection.collection<JournalDocument>(journalCollection(id)).find({}).toArray();
-    const put: Record<string, KeyedDocument[]> = {};
-    const thenPut: Record<string, KeyedDocument[]> = {};
-    for (const { collection, document, then } of journalled) ((then ? thenPut : put)[collection] ??= []).push(document);
+    const parts = await connection.collection<JournalPart>(journalCollection(id)).find({}).sort({ _id: 1 }).toArray();
+    const { put, thenPut } = EJSON.parse(parts.map((part) => part.text).join(''), { relaxed: false }) as JournalledBatch;
     await apply(connection, id, put, thenPut);
   }
   return headers.length;

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ingest, type Rejection } from '../../scripts/ingest/run';
 import { readJsonLines, type SourceLine } from '../../scripts/ingest/sources';
 import { openWriters } from '../../scripts/ingest/writers';
-import { commitBatch } from '../../subgraphs/kit/journal';
+import { commitBatch, journal } from '../../subgraphs/kit/journal';
 import { controlResult, declaration, entrySummary, mrn } from '../support/fixtures';
 import { testDatabase, uniqueRunId } from '../support/platform';
 
@@ -136,21 +136,17 @@ describe('ingest', () => {
     const connection = await mongoose.createConnection(uri, { dbName: db }).asPromise();
     try {
       // The process died after journalling a batch and writing part of it.
-      await connection.collection('writeJournal_b1').insertMany([
-        { _id: 'notes/N1' as never, collection: 'notes', document: { _id: 'N1', roles: { IMPORTER: { declarations: 3 } } } },
-        { _id: 'notes/N2' as never, collection: 'notes', document: { _id: 'N2', roles: { DECLARANT: { declarations: 3 } } } },
-      ]);
-      await connection.collection('writeJournal').insertOne({ _id: 'b1' as never, createdAt: new Date() });
-      await connection.collection('notes').insertOne({ _id: 'N1' as never, roles: { IMPORTER: { declarations: 3 } } });
+      const notes = [
+        { _id: 'N1', roles: { IMPORTER: { declarations: 3 } }, at: new Date('2025-01-02T03:04:05Z') },
+        { _id: 'N2', roles: { DECLARANT: { declarations: 3 } }, at: new Date('2025-01-02T03:04:05Z') },
+      ];
+      const id = await journal(connection, { put: { notes }, thenPut: {} });
+      await connection.collection('notes').insertOne(notes[0] as never);
 
       await commitBatch(connection, { put: {} });
-      const notes = await connection.collection('notes').find({}).sort({ _id: 1 }).toArray();
-      expect(notes).toEqual([
-        { _id: 'N1', roles: { IMPORTER: { declarations: 3 } } },
-        { _id: 'N2', roles: { DECLARANT: { declarations: 3 } } },
-      ]);
+      expect(await connection.collection('notes').find({}).sort({ _id: 1 }).toArray()).toEqual(notes);
       expect(await connection.collection('writeJournal').countDocuments()).toBe(0);
-      expect((await connection.db!.listCollections().toArray()).map((c) => c.name)).not.toContain('writeJournal_b1');
+      expect((await connection.db!.listCollections().toArray()).map((c) => c.name)).not.toContain(`writeJournal_${id}`);
     } finally {
       await connection.close();
     }
