@@ -1,11 +1,8 @@
-// Finds (or, as root on Debian, installs) a system Chromium for the browser tests. We drive it with
-// playwright-core, which ships no browser, so nothing is downloaded outside the package managers.
-import { spawnSync } from 'node:child_process';
+// Finds a system Chromium for the browser tests, which drive it with playwright-core (it ships no
+// browser). Nothing here installs one: `.ci/run` installs Debian's; elsewhere it is the user's.
 import { accessSync, constants } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { resolve } from 'node:path';
 
-const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+export const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
 function isExecutable(path: string): boolean {
   try {
@@ -20,40 +17,7 @@ function isExecutable(path: string): boolean {
 export function findChromium(): string | undefined {
   const fromEnv = process.env.CHROMIUM_PATH;
   if (fromEnv && isExecutable(fromEnv)) return fromEnv;
-  return CANDIDATES.find(isExecutable);
-}
-
-function hasAptGet(): boolean {
-  return spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
-}
-
-function aptGet(...args: string[]): boolean {
-  const result = spawnSync('apt-get', args, {
-    stdio: 'inherit',
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
-  return result.status === 0;
-}
-
-/**
- * Makes sure a Chromium exists. As root with apt-get it installs Debian's `chromium`
- * (refreshing the package lists only if the first attempt fails, as they are often fresh enough);
- * otherwise it prints what to do. Never throws: a missing browser only fails the browser tests.
- */
-export function ensureChromium(): void {
-  if (findChromium()) return;
-  const isRoot = process.getuid?.() === 0;
-  if (isRoot && hasAptGet()) {
-    console.log('chromium: not found, installing it with apt-get (needed by test/browser)…');
-    if (aptGet('install', '-y', 'chromium') || (aptGet('update') && aptGet('install', '-y', 'chromium'))) {
-      if (findChromium()) return;
-    }
-    console.warn('chromium: apt-get install failed; the browser tests will fail until Chromium is installed.');
-    return;
-  }
-  console.warn(
-    'chromium: not found. Install it (Debian/Ubuntu: `sudo apt-get install -y chromium`) or set CHROMIUM_PATH; the browser tests need it.',
-  );
+  return CHROMIUM_CANDIDATES.find(isExecutable);
 }
 
 /**
@@ -76,9 +40,4 @@ export function chromiumLaunchArgs(userDataDir?: string): string[] {
   ];
   if (userDataDir) args.push(`--user-data-dir=${userDataDir}`);
   return args;
-}
-
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  ensureChromium();
-  console.log(findChromium() ?? 'chromium: not available');
 }

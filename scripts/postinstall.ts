@@ -1,8 +1,9 @@
-// Runs after `npm install`: everything the platform needs beyond npm packages, built once.
-// A missing piece is reported, not fatal, so `npm install` itself always completes.
+// Runs after `npm install`: everything the platform needs beyond npm packages, built once inside
+// the project; nothing outside it is changed. A missing piece is reported, not fatal, so
+// `npm install` itself always completes.
 import { buildEngine, EngineUnavailableError } from '../db/build';
 import { ensureExplorerBuilt } from '../gateway/explorer/build';
-import { ensureChromium } from './chromium';
+import { findChromium } from './chromium';
 
 if (process.env.MONGODB_URI) {
   console.log('MONGODB_URI is set: the embedded engine is not needed.');
@@ -16,5 +17,5 @@ if (process.env.MONGODB_URI) {
 
 await ensureExplorerBuilt();
 
-// Only the browser test needs it; CI and developers get it the same way.
-if (!process.env.SKIP_CHROMIUM) ensureChromium();
+// Only the browser tests need it, and skip without it: a hint, not an install.
+if (!findChromium()) console.log('chromium: not found; test/browser will be skipped (install it, e.g. `apt-get install chromium`, or set CHROMIUM_PATH).');

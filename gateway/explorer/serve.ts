@@ -5,7 +5,8 @@ import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const DEFAULT_DIST_DIR = fileURLToPath(new URL('./dist', import.meta.url));
-// Kept in sync with build.ts (EXPLORER_PREFIX); not imported so serving never loads esbuild.
+// Kept in sync with build.ts (EXPLORER_PREFIX), which this module does not import: serving the
+// bundle needs no esbuild. (gateway/index.ts still builds a missing bundle at start: issue 12.)
 const PREFIX = '/explorer/';
 
 const CONTENT_TYPES: Record<string, string> = {

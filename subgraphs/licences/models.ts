@@ -1,5 +1,6 @@
-// The licences subgraph's collection: one document per licence, keyed by its reference, with
-// its covered goods and the usages drawn on them, so a drawdown is one conditional update.
+// The licences subgraph's collections: one document per licence, keyed by its reference, and
+// its states (covered goods, usages drawn, status), each state an insert under the next number,
+// so that concurrent drawdowns serialise on any engine (writes.ts advanceState).
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { ChedDecision, LicenceType, StoredLicenceStatus } from './records';
 

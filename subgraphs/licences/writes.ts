@@ -174,9 +174,9 @@ export function usageKey(mrn: string, itemNumber: number): string {
 }
 
 /**
- * Draws a quantity for one goods item, in a single conditional update: the filter admits it
- * only if the line still holds enough and this item has not drawn yet, so concurrent drawdowns
- * can never overdraw and a repeated usage counts once.
+ * Draws a quantity for one goods item, as the licence's next state (advanceState): admitted only
+ * if the line still holds enough and this item has not drawn yet, so concurrent drawdowns can
+ * never overdraw and a repeated usage counts once.
  */
 export async function recordUsage(models: LicencesModels, record: Omit<LicenceUsageRecord, 'kind'> & { commodityCode?: string | null }): Promise<{ licence: LicenceDoc; status: 'stored' | 'unchanged' }> {
   const mrn = requireValid('mrn', checkMrn(String(record.mrn ?? '')));

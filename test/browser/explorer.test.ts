@@ -1,26 +1,29 @@
 // The explorer as an AEO auditor uses it: a real Chromium against the real gateway.
-// Needs a system Chromium (scripts/chromium.ts); without one this suite fails, it does not skip.
+// Needs a system Chromium (scripts/chromium.ts). Without one the suite is skipped, saying why,
+// except where REQUIRE_CHROMIUM=1 (`.ci/run`, which installs it): there it fails.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ensureExplorerBuilt } from '../../gateway/explorer/build';
-import { chromiumLaunchArgs, findChromium } from '../../scripts/chromium';
+import { chromiumLaunchArgs, CHROMIUM_CANDIDATES, findChromium } from '../../scripts/chromium';
 import { startPlatform } from '../support/platform';
 
 type Platform = Awaited<ReturnType<typeof startPlatform>>;
 
 const TIMEOUT = 60_000;
+const executablePath = findChromium();
+const MISSING =
+  `No Chromium found (CHROMIUM_PATH, ${CHROMIUM_CANDIDATES.join(', ')}). ` +
+  'Install it (Debian: `apt-get install -y chromium`) or set CHROMIUM_PATH to run the browser tests.';
+if (!executablePath) {
+  if (process.env.REQUIRE_CHROMIUM === '1') throw new Error(MISSING);
+  console.warn(`test/browser skipped: ${MISSING}`);
+}
 
 let platform: Platform | undefined;
 let browser: Browser | undefined;
 
 beforeAll(async () => {
-  const executablePath = findChromium();
-  if (!executablePath) {
-    throw new Error(
-      'No Chromium found (CHROMIUM_PATH, /usr/bin/chromium, /usr/bin/chromium-browser, /usr/bin/google-chrome). ' +
-        'Install it with `apt-get install -y chromium` (as root: `npx tsx scripts/chromium.ts`) or set CHROMIUM_PATH.',
-    );
-  }
+  if (!executablePath) return;
   await ensureExplorerBuilt();
   // playwright-core creates (and removes) a fresh temporary profile itself, so no user-data-dir here.
   [platform, browser] = await Promise.all([
@@ -64,7 +67,7 @@ async function editorText(page: Page, selector: string): Promise<string> {
   return text.replace(/\u00a0/g, ' ');
 }
 
-describe('explorer (GraphiQL served by the gateway)', () => {
+describe.skipIf(!executablePath)('explorer (GraphiQL served by the gateway)', () => {
   it(
     'opens the explorer, runs a query and shows the result',
     async () => {

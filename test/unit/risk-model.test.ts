@@ -225,7 +225,10 @@ describe('learning and scoring', () => {
     const a = outOfFoldEncodings(filings, ['hs6_origin'], 1, 5).columns[0]!;
     const b = outOfFoldEncodings(reversed, ['hs6_origin'], 1, 5).columns[0]!;
     expect(Array.from(b).reverse()).toEqual(Array.from(a));
-    expect(foldOf('20NL00000970618001', 5)).toBe(foldOf('20NL00000970618001', 5));
+    // Every fold holds some of the 200, none more than twice its share.
+    const perFold = [0, 0, 0, 0, 0];
+    for (const filing of filings) perFold[foldOf(filing.features.mrn, 5)]! += 1;
+    expect(perFold.every((count) => count > 0 && count <= 80)).toBe(true);
   });
 
   it('learns the same model whatever the order of the filings', () => {
