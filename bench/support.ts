@@ -1,7 +1,6 @@
 // What both benchmarks share: a throwaway database, unique database names, flags and a table.
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { startDatabase, temporaryDataDir } from '../db/engine';
 

@@ -4,7 +4,6 @@
 // ingests the holdout WITHOUT its labels, screens it through the graph, and only then reads the
 // holdout labels to score the ranking. Files are in the format of data/kcs-synthetic.
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startDatabase, temporaryDataDir } from '../db/engine';

@@ -20,7 +20,7 @@ import {
   requireText as text,
   requireValid,
 } from '../kit/input';
-import type { ConsignmentDoc, ControlResultDoc, DeclarationDoc, EntrySummaryDoc, GoodsItemDoc, KeyValueDoc, MoneyDoc, PartyDoc, PartyRole } from './models';
+import type { ConsignmentDoc, ControlResultDoc, DeclarationDoc, EntrySummaryDoc, GoodsItemDoc, KeyValueDoc, MoneyDoc, PartyDoc } from './models';
 import type {
   ConsignmentRecord,
   ControlResultRecord,
@@ -310,11 +310,4 @@ export function validateControlResult(record: ControlResultRecord, declaration: 
     office: office('office', record.office),
     partyIndex: declaration.partyIndex,
   };
-}
-
-export function rolesOf(partyIndex: readonly string[]): { role: PartyRole; eori: string }[] {
-  return partyIndex.map((entry) => {
-    const [role, eori] = entry.split(':') as [PartyRole, string];
-    return { role, eori };
-  });
 }

@@ -18,7 +18,7 @@ import {
 } from './models';
 import type { DeclarationsRecord } from './records';
 import type { ChangeKind } from './models';
-import { controlResultId, rolesOf, validateControlResult, validateDeclaration, validateEntrySummary, type DeclarationOutline } from './validate';
+import { controlResultId, validateControlResult, validateDeclaration, validateEntrySummary, type DeclarationOutline } from './validate';
 
 export type WriteStatus = 'stored' | 'updated' | 'unchanged' | 'rejected';
 

@@ -2,7 +2,6 @@
 // an update command of about 100 statements (kit/bulk.ts), and a deadlocked engine would take
 // every later test file down with it.
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDatabase, type Database, temporaryDataDir } from '../../db/engine';
 import { bulkWriteBounded, insertNew, MAX_STATEMENTS_PER_COMMAND } from '../../subgraphs/kit/bulk';

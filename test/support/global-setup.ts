@@ -1,6 +1,5 @@
 // Starts the database once for the whole run (the embedded engine, or MONGODB_URI when set).
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startDatabase, type Database, temporaryDataDir } from '../../db/engine';
 
