@@ -39,7 +39,10 @@ export default tseslint.config(
         },
       ],
       // `_name` says "deliberately unused" (a destructured field left out, an unused parameter).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
     },
   },
   {
@@ -50,7 +53,13 @@ export default tseslint.config(
   {
     // Demo-data generators and import mappings that still share code across subgraphs; they move
     // to a demo/ folder of their own (issue 12). Listed, so that no other file may.
-    files: ['subgraphs/declarations/ens-demo.ts', 'subgraphs/declarations/kcs-operators.ts', 'subgraphs/licences/demo-data.ts', 'subgraphs/mra/demo-data.ts', 'subgraphs/risk/model/from-records.ts'],
+    files: [
+      'subgraphs/declarations/ens-demo.ts',
+      'subgraphs/declarations/kcs-operators.ts',
+      'subgraphs/licences/demo-data.ts',
+      'subgraphs/mra/demo-data.ts',
+      'subgraphs/risk/model/from-records.ts',
+    ],
     rules: { 'import-x/no-restricted-paths': 'off' },
   },
   {

@@ -199,7 +199,10 @@ async function licenceCases(db: Db): Promise<Case[]> {
   const docs = await readFields(db, 'licences', ['holder', 'validFrom']);
   const holder = mostFrequent(docs.map((doc) => text(doc.holder)));
   // The median start of the holder's licences: at least that licence is valid on the day.
-  const validOn = dateAt(docs.filter((doc) => doc.holder === holder).map((doc) => text(doc.validFrom)), 0.5);
+  const validOn = dateAt(
+    docs.filter((doc) => doc.holder === holder).map((doc) => text(doc.validFrom)),
+    0.5,
+  );
   const make = rootCase('licences', 'LicenceFilter', 'reference', (node) => node.reference!, { subgraph: 'licences', collection: 'licences' });
   return [make({ holder }, `holder = ${holder}`), make({ holder, validOn }, `holder + validOn ${validOn}`)];
 }
@@ -238,7 +241,8 @@ async function throughGateway(graphqlUrl: string, c: Case): Promise<Page> {
     body: JSON.stringify({ query: c.query, variables: c.variables }),
   });
   const body = (await response.json()) as GraphQLAnswer;
-  if (!response.ok || body.errors?.length || !body.data) throw new Error(`${c.list} (${c.filter}): HTTP ${response.status}: ${body.errors?.[0]?.message ?? 'no data'}`);
+  if (!response.ok || body.errors?.length || !body.data)
+    throw new Error(`${c.list} (${c.filter}): HTTP ${response.status}: ${body.errors?.[0]?.message ?? 'no data'}`);
   let connection: unknown = body.data;
   for (const key of c.path) connection = (connection as Record<string, unknown> | null)?.[key];
   const { edges, totalCount } = connection as { edges: { node: Record<string, string> }[]; totalCount: number };

@@ -85,7 +85,10 @@ try {
     startSubgraph(aeoSubgraph, { port: 0, database: { uri: database.uri, dbName: aeoDb } }),
     startSubgraph(declarationsSubgraph, { port: 0, database: { uri: database.uri, dbName: declarationsDb } }),
   ]);
-  stops.push(() => aeo.stop(), () => declarations.stop());
+  stops.push(
+    () => aeo.stop(),
+    () => declarations.stop(),
+  );
   const gateway = await startGateway({ port: 0, subgraphUrls: { aeo: aeo.url, declarations: declarations.url } });
   stops.unshift(() => gateway.stop());
 
@@ -152,7 +155,10 @@ try {
     ['path', 'concurrency', 'requests', 'errors', 'time', 'queries/s', 'median', 'p95', 'ratio'],
     [row('direct: findOne by _id + find by holder (baseline)', baseline), row('gateway → aeo subgraph → database, HTTP', gatewayRun)],
   );
-  for (const [label, m] of [['direct', baseline], ['gateway', gatewayRun]] as const) {
+  for (const [label, m] of [
+    ['direct', baseline],
+    ['gateway', gatewayRun],
+  ] as const) {
     if (m.firstError) console.log(`${label}: first error: ${m.firstError}`);
   }
   console.log(

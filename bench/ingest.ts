@@ -84,7 +84,9 @@ async function plainInsertMany(uri: string, dbName: string): Promise<number> {
 
 const database = await startBenchDatabase();
 try {
-  console.log(`Ingest benchmark: ${formatCount(rows)} KCS rows → ${formatCount(records.length)} records, batches of ${formatCount(BATCH_SIZE)}, on ${database.description}\n`);
+  console.log(
+    `Ingest benchmark: ${formatCount(rows)} KCS rows → ${formatCount(records.length)} records, batches of ${formatCount(BATCH_SIZE)}, on ${database.description}\n`,
+  );
 
   // The baseline first, into its own database; then the project path twice into another.
   const plainMs = await plainInsertMany(database.uri, database.dbName('plain'));
@@ -114,7 +116,16 @@ try {
   printTable(
     ['path', 'records', 'open writers', 'time', 'records/s', 'ratio', 'ratio incl. open', 'outcome'],
     [
-      ['insertMany, raw records (baseline)', formatCount(records.length), '-', formatMs(plainMs), formatCount(plainRate), formatRatio(1), formatRatio(1), `${formatCount(records.length)} inserted`],
+      [
+        'insertMany, raw records (baseline)',
+        formatCount(records.length),
+        '-',
+        formatMs(plainMs),
+        formatCount(plainRate),
+        formatRatio(1),
+        formatRatio(1),
+        `${formatCount(records.length)} inserted`,
+      ],
       projectRow('ingest, 1st run (empty database)', first),
       projectRow('ingest, 2nd run (same records)', second),
     ],

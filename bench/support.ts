@@ -43,7 +43,11 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
       const client = new mongoose.mongo.MongoClient(database.uri, { serverSelectionTimeoutMS: 5_000 });
       try {
         await client.connect();
-        for (const name of names) await client.db(name).dropDatabase().catch(() => {});
+        for (const name of names)
+          await client
+            .db(name)
+            .dropDatabase()
+            .catch(() => {});
       } finally {
         await client.close().catch(() => {});
         await database.stop();
@@ -71,8 +75,7 @@ export function numberFlag(name: string, fallback: number): number {
 /** A left-aligned first column, right-aligned numbers after it. */
 export function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
+  const line = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
   console.log(line(header));
   console.log(widths.map((width) => '-'.repeat(width)).join('  '));
   for (const row of rows) console.log(line(row));

@@ -25,7 +25,9 @@ function engineDir(): string {
 /** The binary's path: the version and a hash of the wrapper's sources, so either change rebuilds. */
 export function enginePath(): string {
   const hash = createHash('sha256');
-  const sources = readdirSync(SOURCE_DIR).filter((file) => /\.(go|sql)$|^go\.(mod|sum)$/.test(file)).sort();
+  const sources = readdirSync(SOURCE_DIR)
+    .filter((file) => /\.(go|sql)$|^go\.(mod|sum)$/.test(file))
+    .sort();
   for (const file of sources) hash.update(file).update(readFileSync(join(SOURCE_DIR, file)));
   for (const fix of FERRETDB_FIXES) hash.update(fix.file).update(fix.find).update(fix.replace);
   for (const file of readdirSync(MODULE_ADDITIONS, { recursive: true, encoding: 'utf8' }).sort()) {
@@ -135,7 +137,8 @@ const SORT_LIMIT_COUNT_IN_SQL: readonly SourceFix[] = [
   {
     file: 'internal/handler/msg_find.go',
     find: '\titer, err := common.SortIterator(iter, closer, params.Sort)\n',
-    replace: '\tsort := params.Sort\n\tif backendSorts(h.DisablePushdown, sort) {\n\t\tsort = nil\n\t}\n\n\titer, err := common.SortIterator(iter, closer, sort)\n',
+    replace:
+      '\tsort := params.Sort\n\tif backendSorts(h.DisablePushdown, sort) {\n\t\tsort = nil\n\t}\n\n\titer, err := common.SortIterator(iter, closer, sort)\n',
   },
   {
     file: 'internal/handler/msg_count.go',
@@ -154,7 +157,8 @@ const SORT_LIMIT_COUNT_IN_SQL: readonly SourceFix[] = [
   {
     file: 'internal/backends/collection.go',
     find: '\t\tmust.BeTrue(params.Sort.Len() == 1)\n\t\tsortValue := params.Sort.Map()["$natural"].(int64)\n\n\t\tif sortValue != -1 && sortValue != 1 {\n\t\t\tpanic("sort value must be 1 (for ascending) or -1 (for descending)")\n\t\t}\n',
-    replace: '\t\tfor _, sortValue := range params.Sort.Map() {\n\t\t\tif sortValue != int64(-1) && sortValue != int64(1) {\n\t\t\t\tpanic("sort value must be 1 (for ascending) or -1 (for descending)")\n\t\t\t}\n\t\t}\n',
+    replace:
+      '\t\tfor _, sortValue := range params.Sort.Map() {\n\t\t\tif sortValue != int64(-1) && sortValue != int64(1) {\n\t\t\t\tpanic("sort value must be 1 (for ascending) or -1 (for descending)")\n\t\t\t}\n\t\t}\n',
     occurrences: 2,
   },
   {
@@ -207,11 +211,13 @@ const NO_LIFETIME_TRACKING: readonly SourceFix[] = [
 // string token (a 4 MB string: a minute), so strings and binary data (a base64 string) are
 // decoded with its Unmarshal (10 ms; it rejects trailing data, as checkConsumed did).
 const FASTER_JSON: readonly SourceFix[] = [
-  ...['array', 'binary', 'bool', 'datetime', 'document', 'double', 'int32', 'int64', 'object_id', 'regex', 'schema', 'sjson', 'string', 'timestamp'].map((name) => ({
-    file: `internal/handler/sjson/${name}.go`,
-    find: '\t"encoding/json"\n',
-    replace: '\tjson "github.com/goccy/go-json"\n',
-  })),
+  ...['array', 'binary', 'bool', 'datetime', 'document', 'double', 'int32', 'int64', 'object_id', 'regex', 'schema', 'sjson', 'string', 'timestamp'].map(
+    (name) => ({
+      file: `internal/handler/sjson/${name}.go`,
+      find: '\t"encoding/json"\n',
+      replace: '\tjson "github.com/goccy/go-json"\n',
+    }),
+  ),
   {
     file: 'internal/handler/sjson/string.go',
     find:

@@ -93,7 +93,8 @@ function clusterDirectory(dataDir: string, account: Account | undefined, log?: (
   mkdirSync(fallback, { recursive: true, mode: 0o711 });
   // A shared temporary directory: use it only if it is a real directory of this user's.
   const found = lstatSync(fallback);
-  if (!found.isDirectory() || found.uid !== process.getuid?.()) throw new Error(`${fallback} exists and does not belong to this user; remove it or choose another DATA_DIR.`);
+  if (!found.isDirectory() || found.uid !== process.getuid?.())
+    throw new Error(`${fallback} exists and does not belong to this user; remove it or choose another DATA_DIR.`);
   chmodSync(fallback, 0o711);
   if (!reachable(fallback, account)) {
     throw new Error(

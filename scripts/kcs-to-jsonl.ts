@@ -41,10 +41,7 @@ export function parseArguments(argv: readonly string[]): KcsToJsonlArguments {
 class UsageError extends Error {}
 
 /** Writes the records of every file; returns the number of declarations and control results. */
-export async function writeKcsJsonl(
-  args: KcsToJsonlArguments,
-  output: Writable,
-): Promise<{ declarations: number; controls: number }> {
+export async function writeKcsJsonl(args: KcsToJsonlArguments, output: Writable): Promise<{ declarations: number; controls: number }> {
   let declarations = 0;
   let controls = 0;
   for (const file of args.files) {

@@ -69,7 +69,11 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   const run = `eval_${Date.now().toString(36)}`;
   const databaseName = (subgraph: string) => `${run}_${subgraph}`;
   const platform = await phase('start the platform', () => startInProcessPlatform({ uri: database.uri, databaseName }));
-  const { writers, finish, close } = await openWriters(database.uri, { declarations: databaseName('declarations'), licences: databaseName('licences'), mra: databaseName('mra') });
+  const { writers, finish, close } = await openWriters(database.uri, {
+    declarations: databaseName('declarations'),
+    licences: databaseName('licences'),
+    mra: databaseName('mra'),
+  });
   const services: RiskServices = platform.risk.models;
   try {
     const historyRows = options.history.flatMap((file) => readKcsCsv(file));
@@ -86,7 +90,12 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
     await phase('screen through the graph', () => screenPending(services, { startAfter: learned.header.feedCursor }));
 
     const holdout = holdoutRows.map((row) => ({ row, mrn: kcsMrn(row) }));
-    const assessments = await phase('read assessments through the graph', () => readScores(platform.gateway.graphqlUrl, holdout.map(({ mrn }) => mrn)));
+    const assessments = await phase('read assessments through the graph', () =>
+      readScores(
+        platform.gateway.graphqlUrl,
+        holdout.map(({ mrn }) => mrn),
+      ),
+    );
 
     // Only now do the holdout labels come out of the file.
     const scored = holdout.flatMap(({ row, mrn }) => {
@@ -103,7 +112,12 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
       holdoutRows: holdoutRows.length,
       scored: scored.length,
       positiveRate: labels.filter(Boolean).length / Math.max(1, labels.length),
-      rows: INSPECTION_RATES.map((rate) => ({ rate, inspected: Math.ceil(rate * ranked.length), precision: precisionAt(ranked, labels, rate), recall: recallAt(ranked, labels, rate) })),
+      rows: INSPECTION_RATES.map((rate) => ({
+        rate,
+        inspected: Math.ceil(rate * ranked.length),
+        precision: precisionAt(ranked, labels, rate),
+        recall: recallAt(ranked, labels, rate),
+      })),
       auc: auc(ranked, labels),
       lanes,
       phases,
@@ -118,7 +132,12 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   }
 }
 
-async function ingestRows(rows: readonly KcsRow[], withLabels: boolean, writers: Parameters<typeof ingest>[1]['writers'], label: string | undefined): Promise<IngestSummary> {
+async function ingestRows(
+  rows: readonly KcsRow[],
+  withLabels: boolean,
+  writers: Parameters<typeof ingest>[1]['writers'],
+  label: string | undefined,
+): Promise<IngestSummary> {
   const records = kcsRecordList(rows, { withLabels });
   return ingest(fromRecords(records, label ?? 'kcs'), { writers, batchSize: 2_000, progress: label ? createProgress(label, records.length) : undefined });
 }
@@ -130,10 +149,12 @@ async function readScores(graphqlUrl: string, mrns: string[]): Promise<Map<strin
   for (let i = 0; i < mrns.length; i += 100) {
     const batch = mrns.slice(i, i + 100);
     watchdog.progress(`batch ${i / 100 + 1} (holdout declarations ${(i + 1).toLocaleString('en')}–${(i + batch.length).toLocaleString('en')})`);
-    const { declarationsByMrn } = await watchdog.guard(graph.request<{ declarationsByMrn: ({ mrn: string; riskAssessment: { score: number; lane: string } | null } | null)[] }>(
-      `query HoldoutScores($mrns: [ID!]!) { declarationsByMrn(mrns: $mrns) { mrn riskAssessment { score lane } } }`,
-      { mrns: batch },
-    ));
+    const { declarationsByMrn } = await watchdog.guard(
+      graph.request<{ declarationsByMrn: ({ mrn: string; riskAssessment: { score: number; lane: string } | null } | null)[] }>(
+        `query HoldoutScores($mrns: [ID!]!) { declarationsByMrn(mrns: $mrns) { mrn riskAssessment { score lane } } }`,
+        { mrns: batch },
+      ),
+    );
     for (const declaration of declarationsByMrn) if (declaration?.riskAssessment) scores.set(declaration.mrn, declaration.riskAssessment);
   }
   return scores;

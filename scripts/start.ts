@@ -41,7 +41,12 @@ function run(name: string, index: number, entry: string, env: NodeJS.ProcessEnv)
     // stdin stays open as a lifeline: the child stops when it closes, even if this process is killed.
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  const forward = (chunk: Buffer) => chunk.toString().split('\n').filter((line) => line.trim()).forEach(log);
+  const forward = (chunk: Buffer) =>
+    chunk
+      .toString()
+      .split('\n')
+      .filter((line) => line.trim())
+      .forEach(log);
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
   child.once('exit', (code, signal) => {
@@ -179,7 +184,8 @@ async function prepareRisk(uri: string, graphqlUrl: string, log: (line: string) 
 
 main().catch(async (error: unknown) => {
   // Errors that say what to do are printed as sentences, not stack traces.
-  if (error instanceof EngineUnavailableError || error instanceof PostgresUnavailableError || error instanceof StalledError) console.error(`\n${error.message}\n`);
+  if (error instanceof EngineUnavailableError || error instanceof PostgresUnavailableError || error instanceof StalledError)
+    console.error(`\n${error.message}\n`);
   else console.error(error);
   await shutdown(1);
 });

@@ -79,17 +79,14 @@ const ExamplesContent: FC = () => {
     <section className="explorer-examples" aria-label="Contract operation examples">
       <div className="explorer-examples-header">Examples</div>
       <p className="explorer-examples-intro">
-        The contract operations every client relies on. Click one to open it in a tab, then replace the
-        placeholder variables.
+        The contract operations every client relies on. Click one to open it in a tab, then replace the placeholder variables.
       </p>
       <ul className="explorer-examples-items">
         {contractOperations.map((operation) => (
           <li key={operation.name}>
             <button type="button" onClick={() => open(operation)} data-example={operation.name}>
               <span className="explorer-examples-name">{operation.name}</span>
-              {operation.description && (
-                <span className="explorer-examples-description">{operation.description}</span>
-              )}
+              {operation.description && <span className="explorer-examples-description">{operation.description}</span>}
             </button>
           </li>
         ))}

@@ -50,9 +50,7 @@ const skipMonacoCssPlugin: esbuild.Plugin = {
   name: 'skip-monaco-css',
   setup(build) {
     build.onResolve({ filter: /\.css$/ }, (args) =>
-      /[\\/]node_modules[\\/]monaco-editor[\\/]/.test(args.importer)
-        ? { path: args.path, namespace: 'skip-monaco-css' }
-        : undefined,
+      /[\\/]node_modules[\\/]monaco-editor[\\/]/.test(args.importer) ? { path: args.path, namespace: 'skip-monaco-css' } : undefined,
     );
     build.onLoad({ filter: /.*/, namespace: 'skip-monaco-css' }, () => ({ contents: '', loader: 'css' }));
   },

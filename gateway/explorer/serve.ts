@@ -141,9 +141,7 @@ function sendFile(req: IncomingMessage, res: ServerResponse, path: string, stats
  * for GET/HEAD `/`, `/explorer`, `/explorer/*`, and `/graphql` when a browser navigates to it;
  * for anything else it returns false and leaves the request to the gateway.
  */
-export function createExplorerHandler(
-  options: ExplorerHandlerOptions = {},
-): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function createExplorerHandler(options: ExplorerHandlerOptions = {}): (req: IncomingMessage, res: ServerResponse) => boolean {
   const distDir = resolve(options.distDir ?? DEFAULT_DIST_DIR);
   const indexPath = join(distDir, 'index.html');
 
@@ -156,11 +154,7 @@ export function createExplorerHandler(
       return false;
     }
 
-    const wantsIndex =
-      pathname === '/' ||
-      pathname === '/explorer' ||
-      pathname === PREFIX ||
-      (pathname === '/graphql' && prefersHtml(req.headers.accept));
+    const wantsIndex = pathname === '/' || pathname === '/explorer' || pathname === PREFIX || (pathname === '/graphql' && prefersHtml(req.headers.accept));
     if (!wantsIndex && !pathname.startsWith(PREFIX)) return false;
 
     if (!existsSync(indexPath)) {

@@ -85,6 +85,9 @@ function describeLines(lines: readonly SourceLine[]): string {
   const first = lines[0]!;
   const last = lines.at(-1)!;
   const kinds = [...new Set(lines.map((line) => String((line.record as { kind?: unknown }).kind)))];
-  const where = first.file === last.file ? `${first.file} lines ${first.line.toLocaleString('en')}–${last.line.toLocaleString('en')}` : `${first.file} line ${first.line} to ${last.file} line ${last.line}`;
+  const where =
+    first.file === last.file
+      ? `${first.file} lines ${first.line.toLocaleString('en')}–${last.line.toLocaleString('en')}`
+      : `${first.file} line ${first.line} to ${last.file} line ${last.line}`;
   return `${where}, ${kinds.join(' and ')} records`;
 }

@@ -15,7 +15,10 @@ export interface OpenedServices {
 export async function openRiskServices(settings: RiskSettings = riskSettingsFromEnv()): Promise<OpenedServices> {
   const url = typeof settings.gatewayUrl === 'string' ? settings.gatewayUrl : settings.gatewayUrl();
   const readyz = new URL('/readyz', url);
-  const ready = await fetch(readyz, { signal: AbortSignal.timeout(5_000) }).then((response) => response.ok, () => false);
+  const ready = await fetch(readyz, { signal: AbortSignal.timeout(5_000) }).then(
+    (response) => response.ok,
+    () => false,
+  );
   if (!ready) {
     throw new Error(`The gateway at ${url} is not ready. Start the platform first (npm start), or set RISK_GATEWAY_URL.`);
   }

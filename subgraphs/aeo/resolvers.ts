@@ -17,8 +17,7 @@ export const resolvers: Resolvers = {
       for (const { node } of page.edges) loaders.operatorByEori.prime(node._id, node);
       return page;
     },
-    aeoAuthorisation: (_, { number }, { loaders }) =>
-      loaders.authorisationByNumber.load(requireValid('number', checkAeoAuthorisationNumber(number))),
+    aeoAuthorisation: (_, { number }, { loaders }) => loaders.authorisationByNumber.load(requireValid('number', checkAeoAuthorisationNumber(number))),
   },
 
   Mutation: {

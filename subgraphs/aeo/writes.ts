@@ -56,9 +56,7 @@ export function validateOperator(input: OperatorInput): OperatorDoc {
 
 export async function registerOperator(models: AeoModels, input: OperatorInput): Promise<OperatorDoc> {
   const { aeoTags, ...details } = validateOperator(input);
-  await retryOnDuplicateKey(() =>
-    models.operators.updateOne({ _id: details._id }, { $set: details, $setOnInsert: { aeoTags } }, { upsert: true }).exec(),
-  );
+  await retryOnDuplicateKey(() => models.operators.updateOne({ _id: details._id }, { $set: details, $setOnInsert: { aeoTags } }, { upsert: true }).exec());
   return found(await models.operators.findById(details._id).lean<OperatorDoc>().exec(), 'economic operator', details._id);
 }
 
@@ -86,9 +84,7 @@ export async function grantAuthorisation(models: AeoModels, input: GrantInput, c
     history: [{ status: 'VALID', date: validFrom, reason: 'Authorisation granted', recordedBy: caller.id }],
   };
   // Insert only if absent: a retried grant finds its own earlier write and returns it.
-  await retryOnDuplicateKey(() =>
-    models.authorisations.updateOne({ _id: number }, { $setOnInsert: granted }, { upsert: true }).exec(),
-  );
+  await retryOnDuplicateKey(() => models.authorisations.updateOne({ _id: number }, { $setOnInsert: granted }, { upsert: true }).exec());
   const stored = found(await models.authorisations.findById(number).lean<AuthorisationDoc>().exec(), 'AEO authorisation', number);
   if (stored.holder !== holder || stored.type !== input.type || stored.validFrom !== validFrom) {
     throw conflict(`Authorisation ${number} was already granted with other details`, {
@@ -102,12 +98,7 @@ export async function grantAuthorisation(models: AeoModels, input: GrantInput, c
   return stored;
 }
 
-export async function changeStatus(
-  models: AeoModels,
-  action: StatusAction,
-  input: StatusChangeInput,
-  caller: Caller,
-): Promise<AuthorisationDoc> {
+export async function changeStatus(models: AeoModels, action: StatusAction, input: StatusChangeInput, caller: Caller): Promise<AuthorisationDoc> {
   const number = requireValid('number', checkAeoAuthorisationNumber(input.number));
   const reason = requireText('reason', input.reason, 500);
   const date = requireDate('date', input.date ?? today());
@@ -131,9 +122,7 @@ export async function changeStatus(
     if (date < lastChange) throw badUserInput('date', `is before the last status change on ${lastChange}`);
 
     const change = { status: to, date, reason, recordedBy: caller.id };
-    const result = await models.authorisations
-      .updateOne({ _id: number, status: current.status }, { $set: { status: to }, $push: { history: change } })
-      .exec();
+    const result = await models.authorisations.updateOne({ _id: number, status: current.status }, { $set: { status: to }, $push: { history: change } }).exec();
     if (result.matchedCount === 1) {
       await refreshAeoTags(models, current.holder);
       return { ...current, status: to, history: [...current.history, change] };

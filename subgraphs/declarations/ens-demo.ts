@@ -32,24 +32,11 @@
  *
  * `count` is the number of distinct filings; the returned list is longer by the amendments.
  */
-import {
-  DEMO_SHOWCASE_EORIS,
-  generateAeoDemoData,
-  type AeoDemoData,
-  type DemoOperator,
-} from '../aeo/demo-data';
+import { DEMO_SHOWCASE_EORIS, generateAeoDemoData, type AeoDemoData, type DemoOperator } from '../aeo/demo-data';
 import { EU_MEMBER_STATES } from '../kit/countries';
 import { containerCheckDigit, mrnCheckCharacter } from '../kit/identifiers';
 import { createRandom, type Random } from '../kit/random';
-import type {
-  ConsignmentRecord,
-  ContainerRecord,
-  EnsGoodsRecord,
-  EntrySummaryRecord,
-  FilingType,
-  PartyRecord,
-  TransportMode,
-} from './records';
+import type { ConsignmentRecord, ContainerRecord, EnsGoodsRecord, EntrySummaryRecord, FilingType, PartyRecord, TransportMode } from './records';
 
 export interface EnsDemoOptions {
   seed?: number;
@@ -60,12 +47,7 @@ export interface EnsDemoOptions {
 export const ENS_DEMO_SEED = 20250301;
 const DEFAULT_COUNT = 400;
 
-export type EnsAmendmentKind =
-  | 'DESCRIPTION_CORRECTED'
-  | 'CONTAINER_ADDED'
-  | 'GROSS_MASS_CORRECTED'
-  | 'ARRIVAL_UPDATED'
-  | 'NOTIFY_PARTY_ADDED';
+export type EnsAmendmentKind = 'DESCRIPTION_CORRECTED' | 'CONTAINER_ADDED' | 'GROSS_MASS_CORRECTED' | 'ARRIVAL_UPDATED' | 'NOTIFY_PARTY_ADDED';
 
 /** How often a filing is amended, and how (weights; CONTAINER_ADDED only for maritime filings). */
 export const ENS_AMENDMENTS: Readonly<{ share: number; kinds: readonly (readonly [EnsAmendmentKind, number])[] }> = {
@@ -88,10 +70,30 @@ export const VAGUE_DESCRIPTION = 'General cargo';
 type Family = 'maritime' | 'air' | 'express' | 'postal' | 'road' | 'rail';
 
 const FILING_TYPES: readonly (readonly [FilingType, number])[] = [
-  ['F10', 22], ['F11', 16], ['F12', 14], ['F13', 3], ['F14', 2], ['F15', 2], ['F16', 1],
-  ['F20', 4], ['F21', 4], ['F22', 2], ['F23', 4], ['F24', 2], ['F25', 2], ['F26', 1], ['F27', 1], ['F28', 1], ['F29', 1],
-  ['F30', 3], ['F31', 2], ['F32', 1], ['F33', 1],
-  ['F40', 2], ['F41', 1], ['F42', 1],
+  ['F10', 22],
+  ['F11', 16],
+  ['F12', 14],
+  ['F13', 3],
+  ['F14', 2],
+  ['F15', 2],
+  ['F16', 1],
+  ['F20', 4],
+  ['F21', 4],
+  ['F22', 2],
+  ['F23', 4],
+  ['F24', 2],
+  ['F25', 2],
+  ['F26', 1],
+  ['F27', 1],
+  ['F28', 1],
+  ['F29', 1],
+  ['F30', 3],
+  ['F31', 2],
+  ['F32', 1],
+  ['F33', 1],
+  ['F40', 2],
+  ['F41', 1],
+  ['F42', 1],
   ['F50', 4],
   ['F51', 3],
 ];
@@ -99,13 +101,18 @@ const FILING_TYPES: readonly (readonly [FilingType, number])[] = [
 export function filingFamily(type: FilingType): Family {
   if (type === 'F50') return 'road';
   if (type === 'F51') return 'rail';
-  return (({ '1': 'maritime', '2': 'air', '3': 'express', '4': 'postal' }) as const)[type.charAt(1) as '1' | '2' | '3' | '4'];
+  return ({ '1': 'maritime', '2': 'air', '3': 'express', '4': 'postal' } as const)[type.charAt(1) as '1' | '2' | '3' | '4'];
 }
 
 /** The transport mode a filing type implies; express consignments travel by air. */
 export function filingTypeMode(type: FilingType): TransportMode {
   const modes: Record<Family, TransportMode> = {
-    maritime: 'SEA', air: 'AIR', express: 'AIR', postal: 'POSTAL', road: 'ROAD', rail: 'RAIL',
+    maritime: 'SEA',
+    air: 'AIR',
+    express: 'AIR',
+    postal: 'POSTAL',
+    road: 'ROAD',
+    rail: 'RAIL',
   };
   return modes[filingFamily(type)];
 }
@@ -123,8 +130,13 @@ interface Carrier {
 }
 
 function carrier(
-  name: string, eori: string, country: string, address: [street: string, postcode: string, city: string],
-  documentPrefix: string, ownerCodes?: readonly string[], sealPrefix?: string,
+  name: string,
+  eori: string,
+  country: string,
+  address: [street: string, postcode: string, city: string],
+  documentPrefix: string,
+  ownerCodes?: readonly string[],
+  sealPrefix?: string,
 ): Carrier {
   const [street, postcode, city] = address;
   return {
@@ -139,12 +151,36 @@ function carrier(
 const CARRIERS: Readonly<Record<Family, readonly Carrier[]>> = {
   maritime: [
     carrier('Maersk A/S', 'DK53139655', 'DK', ['Esplanaden 50', '1263', 'København K'], 'MAEU', ['MSKU', 'MRKU', 'MAEU', 'MRSU'], 'ML'),
-    carrier('MSC Mediterranean Shipping Company S.A.', 'NL815735424', 'CH', ['Chemin Rieu 12-14', '1208', 'Genève'], 'MEDU', ['MSCU', 'MEDU', 'MSDU', 'TGHU'], 'MS'),
+    carrier(
+      'MSC Mediterranean Shipping Company S.A.',
+      'NL815735424',
+      'CH',
+      ['Chemin Rieu 12-14', '1208', 'Genève'],
+      'MEDU',
+      ['MSCU', 'MEDU', 'MSDU', 'TGHU'],
+      'MS',
+    ),
     carrier('CMA CGM S.A.', 'FR56205922800010', 'FR', ["4 quai d'Arenc", '13002', 'Marseille'], 'CMDU', ['CMAU', 'CGMU', 'TCLU'], 'CG'),
     carrier('Hapag-Lloyd AG', 'DE4732811', 'DE', ['Ballindamm 25', '20095', 'Hamburg'], 'HLCU', ['HLXU', 'HLBU', 'UACU'], 'HL'),
-    carrier('COSCO Shipping Lines Co., Ltd.', 'NL823164907', 'CN', ['No. 378 Dongdaming Road', '200080', 'Shanghai'], 'COSU', ['CSNU', 'CCLU', 'CBHU', 'FCIU'], 'CS'),
+    carrier(
+      'COSCO Shipping Lines Co., Ltd.',
+      'NL823164907',
+      'CN',
+      ['No. 378 Dongdaming Road', '200080', 'Shanghai'],
+      'COSU',
+      ['CSNU', 'CCLU', 'CBHU', 'FCIU'],
+      'CS',
+    ),
     carrier('Ocean Network Express Pte. Ltd.', 'NL857412036', 'SG', ['7 Straits View', '018936', 'Singapore'], 'ONEY', ['ONEU', 'NYKU', 'TCNU'], 'ON'),
-    carrier('Evergreen Marine Corp. (Taiwan) Ltd.', 'NL803295571', 'TW', ['No. 166, Minsheng East Road', '104', 'Taipei'], 'EGLV', ['EGHU', 'EISU', 'EMCU'], 'EG'),
+    carrier(
+      'Evergreen Marine Corp. (Taiwan) Ltd.',
+      'NL803295571',
+      'TW',
+      ['No. 166, Minsheng East Road', '104', 'Taipei'],
+      'EGLV',
+      ['EGHU', 'EISU', 'EMCU'],
+      'EG',
+    ),
     carrier('Orient Overseas Container Line Ltd.', 'BE0734116250', 'HK', ['33 Harbour Road', '999077', 'Hong Kong'], 'OOLU', ['OOLU', 'OOCU', 'CSQU'], 'OO'),
   ],
   air: [
@@ -182,13 +218,34 @@ const CARRIERS: Readonly<Record<Family, readonly Carrier[]>> = {
 /** Places of loading by consignor country and family (UN/LOCODE). */
 const LOADING: Readonly<Partial<Record<Family, Readonly<Record<string, readonly string[]>>>>> = {
   maritime: {
-    CN: ['CNSHA', 'CNNGB', 'CNYTN', 'CNTAO', 'CNXMN'], US: ['USNYC', 'USSAV', 'USLAX', 'USHOU'], JP: ['JPTYO', 'JPYOK', 'JPUKB'],
-    KR: ['KRPUS'], VN: ['VNSGN', 'VNHPH'], IN: ['INNSA', 'INMUN'], TR: ['TRIST', 'TRMER'], TW: ['TWKHH'], SG: ['SGSIN'],
-    BR: ['BRSSZ'], MA: ['MAPTM', 'MACAS'], CA: ['CAMTR', 'CAHAL'], GB: ['GBFXT', 'GBSOU'], UA: ['UAODS'],
+    CN: ['CNSHA', 'CNNGB', 'CNYTN', 'CNTAO', 'CNXMN'],
+    US: ['USNYC', 'USSAV', 'USLAX', 'USHOU'],
+    JP: ['JPTYO', 'JPYOK', 'JPUKB'],
+    KR: ['KRPUS'],
+    VN: ['VNSGN', 'VNHPH'],
+    IN: ['INNSA', 'INMUN'],
+    TR: ['TRIST', 'TRMER'],
+    TW: ['TWKHH'],
+    SG: ['SGSIN'],
+    BR: ['BRSSZ'],
+    MA: ['MAPTM', 'MACAS'],
+    CA: ['CAMTR', 'CAHAL'],
+    GB: ['GBFXT', 'GBSOU'],
+    UA: ['UAODS'],
   },
   air: {
-    CN: ['CNPVG', 'CNCAN', 'CNSZX'], US: ['USJFK', 'USORD', 'USLAX'], JP: ['JPNRT'], KR: ['KRICN'], VN: ['VNSGN'],
-    IN: ['INBOM', 'INDEL'], TR: ['TRIST'], TW: ['TWTPE'], SG: ['SGSIN'], BR: ['BRGRU'], MA: ['MACMN'], CA: ['CAYYZ'],
+    CN: ['CNPVG', 'CNCAN', 'CNSZX'],
+    US: ['USJFK', 'USORD', 'USLAX'],
+    JP: ['JPNRT'],
+    KR: ['KRICN'],
+    VN: ['VNSGN'],
+    IN: ['INBOM', 'INDEL'],
+    TR: ['TRIST'],
+    TW: ['TWTPE'],
+    SG: ['SGSIN'],
+    BR: ['BRGRU'],
+    MA: ['MACMN'],
+    CA: ['CAYYZ'],
     GB: ['GBLHR'],
   },
   road: { TR: ['TRIST', 'TRBTZ'], UA: ['UAIEV', 'UALWO'], GB: ['GBDVR'] },
@@ -197,11 +254,31 @@ const LOADING: Readonly<Partial<Record<Family, Readonly<Record<string, readonly 
 
 /** Places of unloading in the Union with their office of first entry. */
 const UNLOADING: Readonly<Record<'maritime' | 'air' | 'postal', readonly (readonly [string, string])[]>> = {
-  maritime: [['NLRTM', 'NL000396'], ['DEHAM', 'DE004851'], ['BEANR', 'BE101000'], ['FRLEH', 'FR000690'],
-    ['ESVLC', 'ES004601'], ['ITGOA', 'IT261101'], ['PLGDN', 'PL322010'], ['GRPIR', 'GR002002']],
-  air: [['NLAMS', 'NL000854'], ['DEFRA', 'DE002651'], ['BEBRU', 'BE212000'], ['FRCDG', 'FR000950'],
-    ['DELEJ', 'DE008751'], ['BELGG', 'BE401000'], ['DECGN', 'DE003201']],
-  postal: [['NLAMS', 'NL000854'], ['DEFRA', 'DE002651'], ['FRCDG', 'FR000950'], ['BEBRU', 'BE212000']],
+  maritime: [
+    ['NLRTM', 'NL000396'],
+    ['DEHAM', 'DE004851'],
+    ['BEANR', 'BE101000'],
+    ['FRLEH', 'FR000690'],
+    ['ESVLC', 'ES004601'],
+    ['ITGOA', 'IT261101'],
+    ['PLGDN', 'PL322010'],
+    ['GRPIR', 'GR002002'],
+  ],
+  air: [
+    ['NLAMS', 'NL000854'],
+    ['DEFRA', 'DE002651'],
+    ['BEBRU', 'BE212000'],
+    ['FRCDG', 'FR000950'],
+    ['DELEJ', 'DE008751'],
+    ['BELGG', 'BE401000'],
+    ['DECGN', 'DE003201'],
+  ],
+  postal: [
+    ['NLAMS', 'NL000854'],
+    ['DEFRA', 'DE002651'],
+    ['FRCDG', 'FR000950'],
+    ['BEBRU', 'BE212000'],
+  ],
 };
 
 /** Road and rail: the border office a route enters by, and places of unloading beyond it. */
@@ -307,8 +384,7 @@ function partyPools(): PartyPools {
   const holding = new Set(aeo.authorisations.map((authorisation) => authorisation.holder));
   const third = aeo.operators.filter((operator) => !EU.has(operator.country) && !NO_ENS.has(operator.country));
   const airCountries = LOADING.air ?? {};
-  const from = (countries: Readonly<Record<string, unknown>>): DemoOperator[] =>
-    third.filter((operator) => operator.country in countries);
+  const from = (countries: Readonly<Record<string, unknown>>): DemoOperator[] => third.filter((operator) => operator.country in countries);
   pools = {
     aeo,
     eu,
@@ -400,7 +476,14 @@ function generateFiling(r: Random, plan: Plan | undefined, used: Used): EntrySum
   const leadDays = family === 'maritime' ? r.int(5, 35) : r.int(0, 1);
   const mrn = ensMrn(r, fromDay(arrival - leadDays).slice(2, 4), route.office.slice(0, 2), used);
 
-  const consignmentCount = filingType === 'F10' ? 1 : r.weighted([[1, 60], [2, 28], [3, 12]] as const);
+  const consignmentCount =
+    filingType === 'F10'
+      ? 1
+      : r.weighted([
+          [1, 60],
+          [2, 28],
+          [3, 12],
+        ] as const);
   const master = masterDocument(r, family, transportCarrier, filingType);
   const consignments: ConsignmentRecord[] = [];
   for (let c = 0; c < consignmentCount; c++) {
@@ -439,9 +522,8 @@ function pickRoute(r: Random, family: Family, country: string, carrierCountry: s
   const loading = LOADING[family === 'maritime' ? 'maritime' : 'air']?.[country];
   if (!loading) throw new Error(`ENS demo: no ${family} route from ${country}`);
   // A postal operator files for the mail it receives at its own country's exchange office.
-  const places = family === 'postal'
-    ? UNLOADING.postal.filter(([, office]) => office.startsWith(carrierCountry))
-    : UNLOADING[family === 'maritime' ? 'maritime' : 'air'];
+  const places =
+    family === 'postal' ? UNLOADING.postal.filter(([, office]) => office.startsWith(carrierCountry)) : UNLOADING[family === 'maritime' ? 'maritime' : 'air'];
   const [unloading, office] = r.pick(places);
   return { loading, unloading, office };
 }
@@ -462,7 +544,12 @@ function generateConsignment(
   route: Route,
   used: Used,
 ): ConsignmentRecord {
-  const goodsCount = r.weighted([[1, 50], [2, 25], [3, 15], [4, 10]] as const);
+  const goodsCount = r.weighted([
+    [1, 50],
+    [2, 25],
+    [3, 15],
+    [4, 10],
+  ] as const);
   const goods: EnsGoodsRecord[] = [];
   const articles = articlesFor(family);
   for (let g = 0; g < goodsCount; g++) goods.push(generateGoods(r, family, r.weighted(articles)));
@@ -487,7 +574,11 @@ function generateConsignment(
   };
   if (family === 'maritime') {
     const containers: ContainerRecord[] = [];
-    const n = r.weighted([[1, 60], [2, 28], [3, 12]] as const);
+    const n = r.weighted([
+      [1, 60],
+      [2, 28],
+      [3, 12],
+    ] as const);
     for (let k = 0; k < n; k++) containers.push(newContainer(r, transportCarrier, used));
     consignment.containers = containers;
   }
@@ -592,12 +683,7 @@ function amendmentKind(r: Random, filing: EntrySummaryRecord): EnsAmendmentKind 
   return r.weighted(ENS_AMENDMENTS.kinds.filter(([kind]) => maritime || kind !== 'CONTAINER_ADDED'));
 }
 
-function amend(
-  r: Random,
-  filing: EntrySummaryRecord,
-  kind: EnsAmendmentKind,
-  used: Used,
-): { original: EntrySummaryRecord; amended: EntrySummaryRecord } {
+function amend(r: Random, filing: EntrySummaryRecord, kind: EnsAmendmentKind, used: Used): { original: EntrySummaryRecord; amended: EntrySummaryRecord } {
   const original = structuredClone(filing);
   const amended = structuredClone(filing);
   const first = amended.consignments[0];
@@ -676,11 +762,9 @@ export function ensShowcase(records: readonly EntrySummaryRecord[]): EnsShowcase
   };
   if (amended === undefined) throw new Error('ENS demo: no amended filing');
   return {
-    withContainers: find('withContainers', (record) =>
-      record.consignments.some((consignment) => (consignment.containers ?? []).length > 0)),
+    withContainers: find('withContainers', (record) => record.consignments.some((consignment) => (consignment.containers ?? []).length > 0)),
     amended,
-    validAeofConsignee: find('validAeofConsignee', (record) =>
-      validAeof.has(record.consignments[0]?.consignee.eori ?? '')),
+    validAeofConsignee: find('validAeofConsignee', (record) => validAeof.has(record.consignments[0]?.consignee.eori ?? '')),
   };
 }
 

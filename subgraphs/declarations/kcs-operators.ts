@@ -43,9 +43,16 @@ export const KCS_AEO_SHARE = { importer: 0.06, declarant: 0.35 } as const;
 
 export type KcsPartyRole = 'importer' | 'declarant';
 
-const TYPE_WEIGHTS: readonly (readonly [AeoType, number])[] = [['AEOF', 60], ['AEOC', 30], ['AEOS', 10]];
+const TYPE_WEIGHTS: readonly (readonly [AeoType, number])[] = [
+  ['AEOF', 60],
+  ['AEOC', 30],
+  ['AEOS', 10],
+];
 const STATUS_WEIGHTS: readonly (readonly [AeoStatus, number])[] = [
-  ['VALID', 88], ['SUSPENDED', 6], ['REVOKED', 4], ['ANNULLED', 2],
+  ['VALID', 88],
+  ['SUSPENDED', 6],
+  ['REVOKED', 4],
+  ['ANNULLED', 2],
 ];
 
 export function kcsOperators(records: readonly DeclarationRecord[], options: KcsOperatorOptions = {}): KcsOperatorData {
@@ -74,41 +81,242 @@ export function kcsOperators(records: readonly DeclarationRecord[], options: Kcs
 // ---------------------------------------------------------------------------
 // Names and addresses
 
-const SURNAMES = ['De Jong', 'Jansen', 'De Vries', 'Van den Berg', 'Van Dijk', 'Bakker', 'Visser', 'Smit', 'Meijer',
-  'De Boer', 'Mulder', 'De Groot', 'Bos', 'Vos', 'Peters', 'Hendriks', 'Van Leeuwen', 'Dekker', 'Brouwer', 'De Wit',
-  'Dijkstra', 'Smits', 'De Graaf', 'Van der Meer', 'Van der Linden', 'Kok', 'Jacobs', 'De Haan', 'Vermeulen',
-  'Van den Heuvel', 'Van der Veen', 'Van den Broek', 'De Bruijn', 'Schouten', 'Van Beek', 'Willems', 'Hoekstra',
-  'Koster', 'Prins', 'Verhoeven', 'Kuipers', 'Postma', 'Timmermans', 'Groen', 'Kramer', 'Van Wijk'];
-const PLACES = ['Rotterdam', 'Holland', 'Maas', 'Delta', 'Schiphol', 'Waal', 'Noordzee', 'Brabant', 'Zeeland', 'Venlo',
-  'Amstel', 'Europoort', 'Botlek', 'Maasvlakte', 'Randstad', 'Veluwe', 'Twente', 'Limburg', 'Westland', 'IJssel',
-  'Waddenzee', 'Oranje', 'Lowlands', 'Rijnmond', 'Drechtsteden'];
-const BRANDS = ['Atlas', 'Vertex', 'Nova', 'Orion', 'Zenith', 'Polaris', 'Meridian', 'Aurora', 'Helix', 'Sigma', 'Apex',
-  'Cobalt', 'Primus', 'Optima', 'Titan', 'Vega', 'Nexus', 'Pioneer', 'Fortis', 'Astra', 'Falcon', 'Horizon', 'Summit',
-  'Trident', 'Unitas', 'Kompas', 'Anker', 'Vlinder', 'Noorderlicht', 'Eiland', 'Zeester', 'Windroos'];
-const IMPORTER_ACTIVITIES = ['Trading', 'Import', 'Handelsmaatschappij', 'Handel', 'Distributie', 'Foods', 'Electronics',
-  'Textiles', 'Fashion', 'Machinery', 'Machinehandel', 'Chemicals', 'Components', 'Auto Parts', 'Pharma', 'Steel',
-  'Staalhandel', 'Packaging', 'Technologies', 'Industries', 'Furniture', 'Meubelen', 'Agro', 'Bloemen', 'Fruit',
-  'Tools', 'Lighting', 'Sports', 'Toys', 'Home & Living', 'Cosmetics', 'Wines', 'Seafood', 'Hardware', 'Plastics',
-  'Solar', 'Medical', 'Outdoor', 'Bikes', 'Ceramics'];
-const IMPORTER_FORMS: readonly (readonly [string, number])[] = [['B.V.', 92], ['N.V.', 3], ['V.O.F.', 5]];
-const BROKER_ACTIVITIES = ['Customs Services', 'Customs Brokers', 'Douane Expediteurs', 'Douaneservice', 'Forwarding',
-  'Freight Forwarding', 'Expeditie', 'Logistics', 'Logistiek', 'Shipping Agency', 'Cargo Services', 'Air Cargo',
-  'Transport & Douane', 'Clearance Services', 'Global Logistics'];
-const BROKER_FORMS: readonly (readonly [string, number])[] = [['B.V.', 95], ['N.V.', 5]];
+const SURNAMES = [
+  'De Jong',
+  'Jansen',
+  'De Vries',
+  'Van den Berg',
+  'Van Dijk',
+  'Bakker',
+  'Visser',
+  'Smit',
+  'Meijer',
+  'De Boer',
+  'Mulder',
+  'De Groot',
+  'Bos',
+  'Vos',
+  'Peters',
+  'Hendriks',
+  'Van Leeuwen',
+  'Dekker',
+  'Brouwer',
+  'De Wit',
+  'Dijkstra',
+  'Smits',
+  'De Graaf',
+  'Van der Meer',
+  'Van der Linden',
+  'Kok',
+  'Jacobs',
+  'De Haan',
+  'Vermeulen',
+  'Van den Heuvel',
+  'Van der Veen',
+  'Van den Broek',
+  'De Bruijn',
+  'Schouten',
+  'Van Beek',
+  'Willems',
+  'Hoekstra',
+  'Koster',
+  'Prins',
+  'Verhoeven',
+  'Kuipers',
+  'Postma',
+  'Timmermans',
+  'Groen',
+  'Kramer',
+  'Van Wijk',
+];
+const PLACES = [
+  'Rotterdam',
+  'Holland',
+  'Maas',
+  'Delta',
+  'Schiphol',
+  'Waal',
+  'Noordzee',
+  'Brabant',
+  'Zeeland',
+  'Venlo',
+  'Amstel',
+  'Europoort',
+  'Botlek',
+  'Maasvlakte',
+  'Randstad',
+  'Veluwe',
+  'Twente',
+  'Limburg',
+  'Westland',
+  'IJssel',
+  'Waddenzee',
+  'Oranje',
+  'Lowlands',
+  'Rijnmond',
+  'Drechtsteden',
+];
+const BRANDS = [
+  'Atlas',
+  'Vertex',
+  'Nova',
+  'Orion',
+  'Zenith',
+  'Polaris',
+  'Meridian',
+  'Aurora',
+  'Helix',
+  'Sigma',
+  'Apex',
+  'Cobalt',
+  'Primus',
+  'Optima',
+  'Titan',
+  'Vega',
+  'Nexus',
+  'Pioneer',
+  'Fortis',
+  'Astra',
+  'Falcon',
+  'Horizon',
+  'Summit',
+  'Trident',
+  'Unitas',
+  'Kompas',
+  'Anker',
+  'Vlinder',
+  'Noorderlicht',
+  'Eiland',
+  'Zeester',
+  'Windroos',
+];
+const IMPORTER_ACTIVITIES = [
+  'Trading',
+  'Import',
+  'Handelsmaatschappij',
+  'Handel',
+  'Distributie',
+  'Foods',
+  'Electronics',
+  'Textiles',
+  'Fashion',
+  'Machinery',
+  'Machinehandel',
+  'Chemicals',
+  'Components',
+  'Auto Parts',
+  'Pharma',
+  'Steel',
+  'Staalhandel',
+  'Packaging',
+  'Technologies',
+  'Industries',
+  'Furniture',
+  'Meubelen',
+  'Agro',
+  'Bloemen',
+  'Fruit',
+  'Tools',
+  'Lighting',
+  'Sports',
+  'Toys',
+  'Home & Living',
+  'Cosmetics',
+  'Wines',
+  'Seafood',
+  'Hardware',
+  'Plastics',
+  'Solar',
+  'Medical',
+  'Outdoor',
+  'Bikes',
+  'Ceramics',
+];
+const IMPORTER_FORMS: readonly (readonly [string, number])[] = [
+  ['B.V.', 92],
+  ['N.V.', 3],
+  ['V.O.F.', 5],
+];
+const BROKER_ACTIVITIES = [
+  'Customs Services',
+  'Customs Brokers',
+  'Douane Expediteurs',
+  'Douaneservice',
+  'Forwarding',
+  'Freight Forwarding',
+  'Expeditie',
+  'Logistics',
+  'Logistiek',
+  'Shipping Agency',
+  'Cargo Services',
+  'Air Cargo',
+  'Transport & Douane',
+  'Clearance Services',
+  'Global Logistics',
+];
+const BROKER_FORMS: readonly (readonly [string, number])[] = [
+  ['B.V.', 95],
+  ['N.V.', 5],
+];
 
 /** [city, postcode prefix, weight for importers, weight for declarants]. */
 const CITIES: readonly (readonly [string, string, number, number])[] = [
-  ['Rotterdam', '30', 14, 30], ['Amsterdam', '10', 14, 8], ['Schiphol', '111', 2, 18], ['Venlo', '59', 4, 8],
-  ['Moerdijk', '478', 1, 5], ['Vlissingen', '438', 1, 3], ['Eindhoven', '56', 6, 3], ['Tilburg', '50', 5, 4],
-  ['Utrecht', '35', 7, 2], ['Den Haag', '25', 5, 1], ['Breda', '48', 4, 2], ['Nijmegen', '65', 3, 1],
-  ['Groningen', '97', 3, 2], ['Zwolle', '80', 3, 1], ['Almere', '13', 3, 1], ['Barendrecht', '299', 2, 3],
-  ['Ridderkerk', '298', 2, 2], ['Naaldwijk', '267', 3, 1], ['Enschede', '75', 3, 1], ['Arnhem', '68', 3, 1],
-  ['Dordrecht', '33', 2, 2], ['Maastricht', '62', 2, 1], ['Haarlemmermeer', '213', 2, 4], ['Waalwijk', '514', 2, 2],
+  ['Rotterdam', '30', 14, 30],
+  ['Amsterdam', '10', 14, 8],
+  ['Schiphol', '111', 2, 18],
+  ['Venlo', '59', 4, 8],
+  ['Moerdijk', '478', 1, 5],
+  ['Vlissingen', '438', 1, 3],
+  ['Eindhoven', '56', 6, 3],
+  ['Tilburg', '50', 5, 4],
+  ['Utrecht', '35', 7, 2],
+  ['Den Haag', '25', 5, 1],
+  ['Breda', '48', 4, 2],
+  ['Nijmegen', '65', 3, 1],
+  ['Groningen', '97', 3, 2],
+  ['Zwolle', '80', 3, 1],
+  ['Almere', '13', 3, 1],
+  ['Barendrecht', '299', 2, 3],
+  ['Ridderkerk', '298', 2, 2],
+  ['Naaldwijk', '267', 3, 1],
+  ['Enschede', '75', 3, 1],
+  ['Arnhem', '68', 3, 1],
+  ['Dordrecht', '33', 2, 2],
+  ['Maastricht', '62', 2, 1],
+  ['Haarlemmermeer', '213', 2, 4],
+  ['Waalwijk', '514', 2, 2],
 ];
 const STREET_TEMPLATES = ['{s}straat {n}', '{s}weg {n}', '{s}kade {n}', '{s}laan {n}', '{s}plein {n}'];
-const STREET_STEMS = ['Haven', 'Industrie', 'Kerk', 'Molen', 'Dok', 'Stations', 'Maas', 'Rijn', 'Handels', 'Vaart',
-  'Nijverheids', 'Ambachts', 'Transport', 'Energie', 'Markt', 'Linden', 'Beuken', 'Eiken', 'Wilhelmina', 'Oranje',
-  'Kanaal', 'Spoor', 'Zuid', 'Noord', 'Westhaven', 'Oosthaven', 'Vliegveld', 'Cargo'];
+const STREET_STEMS = [
+  'Haven',
+  'Industrie',
+  'Kerk',
+  'Molen',
+  'Dok',
+  'Stations',
+  'Maas',
+  'Rijn',
+  'Handels',
+  'Vaart',
+  'Nijverheids',
+  'Ambachts',
+  'Transport',
+  'Energie',
+  'Markt',
+  'Linden',
+  'Beuken',
+  'Eiken',
+  'Wilhelmina',
+  'Oranje',
+  'Kanaal',
+  'Spoor',
+  'Zuid',
+  'Noord',
+  'Westhaven',
+  'Oosthaven',
+  'Vliegveld',
+  'Cargo',
+];
 
 /** The operator for an EORI: a pure function of EORI, role and seed. */
 export function kcsOperator(eori: string, role: KcsPartyRole, seed: number = KCS_OPERATOR_SEED): DemoOperator {
@@ -129,16 +337,38 @@ export function kcsOperator(eori: string, role: KcsPartyRole, seed: number = KCS
 
 // Qualifiers widen the name space; Dutch firms add them freely ("Jansen Trading Europe B.V.").
 const QUALIFIERS: readonly (readonly [string, number])[] = [
-  ['', 30], [' Europe', 6], [' International', 6], [' Nederland', 6], [' Benelux', 5], [' Holland', 5], [' Group', 5],
-  [' & Co', 3], [' Import Export', 4], [' Supplies', 4], [' Direct', 3], [' Partners', 3], [' Solutions', 4],
-  [' Company', 3], [' Service', 3], [' Worldwide', 3], [' Trade', 3], [' Center', 2],
-]
+  ['', 30],
+  [' Europe', 6],
+  [' International', 6],
+  [' Nederland', 6],
+  [' Benelux', 5],
+  [' Holland', 5],
+  [' Group', 5],
+  [' & Co', 3],
+  [' Import Export', 4],
+  [' Supplies', 4],
+  [' Direct', 3],
+  [' Partners', 3],
+  [' Solutions', 4],
+  [' Company', 3],
+  [' Service', 3],
+  [' Worldwide', 3],
+  [' Trade', 3],
+  [' Center', 2],
+];
 
 function importerName(r: Random, city: string): string {
   const activity = r.pick(IMPORTER_ACTIVITIES);
   const form = r.weighted(IMPORTER_FORMS);
   const qualifier = r.weighted(QUALIFIERS);
-  const style = r.weighted([['surname', 25], ['place', 12], ['brand', 15], ['acronym', 30], ['partners', 10], ['city', 8]] as const);
+  const style = r.weighted([
+    ['surname', 25],
+    ['place', 12],
+    ['brand', 15],
+    ['acronym', 30],
+    ['partners', 10],
+    ['city', 8],
+  ] as const);
   switch (style) {
     case 'surname':
       return `${surname(r)} ${activity}${qualifier} ${form}`;
@@ -162,7 +392,13 @@ function importerName(r: Random, city: string): string {
 function brokerName(r: Random, city: string): string {
   const activity = r.pick(BROKER_ACTIVITIES);
   const form = r.weighted(BROKER_FORMS);
-  const style = r.weighted([['surname', 35], ['place', 15], ['brand', 15], ['acronym', 20], ['city', 15]] as const);
+  const style = r.weighted([
+    ['surname', 35],
+    ['place', 15],
+    ['brand', 15],
+    ['acronym', 20],
+    ['city', 15],
+  ] as const);
   switch (style) {
     case 'surname':
       return `${surname(r)} ${activity} ${form}`;
@@ -191,7 +427,11 @@ const INITIALS = [...'ABCDEFGHJKLMNPRSTW'];
 /** Initials as firms use them ("HBK Trading B.V."): two to four letters. */
 function acronym(r: Random): string {
   let out = '';
-  const length = r.weighted([[2, 20], [3, 65], [4, 15]] as const);
+  const length = r.weighted([
+    [2, 20],
+    [3, 65],
+    [4, 15],
+  ] as const);
   for (let i = 0; i < length; i++) out += letter(r);
   return out;
 }

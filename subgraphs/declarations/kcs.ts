@@ -101,10 +101,28 @@ export interface KcsRow {
 
 /** The header of both KCS files, in order. */
 export const KCS_HEADER: readonly string[] = [
-  'Declaration ID', 'Date', 'Office ID', 'Process Type', 'Import Type', 'Import Use', 'Payment Type',
-  'Mode of Transport', 'Declarant ID', 'Importer ID', 'Seller ID', 'Courier ID', 'HS6 Code',
-  'Country of Departure', 'Country of Origin', 'Tax Rate', 'Tax Type', 'Country of Origin Indicator',
-  'Net Mass', 'Item Price', 'Fraud', 'Critical Fraud',
+  'Declaration ID',
+  'Date',
+  'Office ID',
+  'Process Type',
+  'Import Type',
+  'Import Use',
+  'Payment Type',
+  'Mode of Transport',
+  'Declarant ID',
+  'Importer ID',
+  'Seller ID',
+  'Courier ID',
+  'HS6 Code',
+  'Country of Departure',
+  'Country of Origin',
+  'Tax Rate',
+  'Tax Type',
+  'Country of Origin Indicator',
+  'Net Mass',
+  'Item Price',
+  'Fraud',
+  'Critical Fraud',
 ];
 
 /**
@@ -212,9 +230,31 @@ export const TRANSPORT_MODES: Readonly<Record<string, TransportMode>> = {
  * train split (CN 17,316, JP 4,369, US 3,791, ...), rounded. Changing this list moves sellers.
  */
 export const SELLER_COUNTRIES: readonly (readonly [string, number])[] = [
-  ['CN', 460], ['JP', 117], ['US', 101], ['VN', 38], ['HK', 34], ['KR', 22], ['SG', 14], ['TW', 14],
-  ['GB', 12], ['TH', 10], ['ID', 6], ['MY', 6], ['IN', 5], ['CA', 4], ['AU', 4], ['PH', 4], ['CH', 3],
-  ['TR', 3], ['AE', 3], ['BR', 2], ['MX', 1], ['NO', 1], ['IL', 1], ['NZ', 1], ['CL', 1],
+  ['CN', 460],
+  ['JP', 117],
+  ['US', 101],
+  ['VN', 38],
+  ['HK', 34],
+  ['KR', 22],
+  ['SG', 14],
+  ['TW', 14],
+  ['GB', 12],
+  ['TH', 10],
+  ['ID', 6],
+  ['MY', 6],
+  ['IN', 5],
+  ['CA', 4],
+  ['AU', 4],
+  ['PH', 4],
+  ['CH', 3],
+  ['TR', 3],
+  ['AE', 3],
+  ['BR', 2],
+  ['MX', 1],
+  ['NO', 1],
+  ['IL', 1],
+  ['NZ', 1],
+  ['CL', 1],
 ];
 
 /** The country code KCS uses for an unknown country. */
@@ -356,9 +396,7 @@ const CHED_PREFIXES = { C640: 'CHEDA', N853: 'CHEDP', N851: 'CHEDPP' } as const;
  * The supporting documents the item of a row quotes (see the header comment): a pure function of
  * the Declaration ID, the Date, the HS6 code and the Country of Origin. Empty for most rows.
  */
-export function kcsSupportingDocuments(
-  row: Pick<KcsRow, 'declarationId' | 'date' | 'hs6' | 'countryOfOrigin'>,
-): SupportingDocumentRecord[] {
+export function kcsSupportingDocuments(row: Pick<KcsRow, 'declarationId' | 'date' | 'hs6' | 'countryOfOrigin'>): SupportingDocumentRecord[] {
   const id = row.declarationId;
   const year = row.date.slice(0, 4);
   const chance = (purpose: string, rate: number) => createRandom(`kcs-documents:${purpose}:${id}`).next() < rate;

@@ -147,7 +147,6 @@ entrySummarySchema.index({ containerNumbers: 1 });
 entrySummarySchema.index({ partyIndex: 1 });
 entrySummarySchema.index({ expectedArrival: 1 });
 
-
 export const COLLECTIONS = {
   declarations: 'declarations',
   controlResults: 'controlResults',

@@ -4,12 +4,7 @@ import { checkContainerNumber, checkCountryCode, checkEori, checkMrn } from '../
 import { requireDate, requireValid } from '../kit/input';
 import { allOf, paginate, type Connection } from '../kit/pagination';
 import { DateScalar, DateTimeScalar } from '../kit/scalars';
-import type {
-  ControlResultFilter,
-  DeclarationFilter,
-  EntrySummaryDeclarationFilter,
-  Resolvers,
-} from './__generated__/resolvers-types';
+import type { ControlResultFilter, DeclarationFilter, EntrySummaryDeclarationFilter, Resolvers } from './__generated__/resolvers-types';
 import type { DeclarationsContext } from './context';
 import type { ChangeKind, ControlResultDoc, DeclarationDoc, EntrySummaryDoc, GoodsItemParent, OperatorRef, PartyDoc } from './models';
 import type { ControlResultRecord, DeclarationRecord, EntrySummaryRecord } from './records';
@@ -38,12 +33,15 @@ export const resolvers: Resolvers = {
     declarations: (_, { filter, first, after }, context) => pageOfDeclarations(context, declarationFilter(filter), first, after),
     entrySummaryDeclaration: (_, { mrn }, { loaders }) => loaders.entrySummaryByMrn.load(requireValid('mrn', checkMrn(mrn))),
     entrySummaryDeclarations: (_, { filter, first, after }, { models, loaders }) =>
-      primed(paginate<EntrySummaryDoc>(models.entrySummaries, entrySummaryFilter(filter), { first, after }, [{ field: 'expectedArrival', direction: 1 }]), (doc) =>
-        loaders.entrySummaryByMrn.prime(doc._id, doc),
+      primed(
+        paginate<EntrySummaryDoc>(models.entrySummaries, entrySummaryFilter(filter), { first, after }, [{ field: 'expectedArrival', direction: 1 }]),
+        (doc) => loaders.entrySummaryByMrn.prime(doc._id, doc),
       ),
     consignmentsByContainer: async (_, { number, first, after }, { models }) => {
       const container = requireValid('number', checkContainerNumber(number));
-      const page = await paginate<EntrySummaryDoc>(models.entrySummaries, { containerNumbers: container }, { first, after }, [{ field: 'expectedArrival', direction: -1 }]);
+      const page = await paginate<EntrySummaryDoc>(models.entrySummaries, { containerNumbers: container }, { first, after }, [
+        { field: 'expectedArrival', direction: -1 },
+      ]);
       return {
         ...page,
         edges: page.edges.map(({ node, cursor }) => ({
@@ -61,9 +59,10 @@ export const resolvers: Resolvers = {
       return {
         edges: page.entries.map(({ sequence, kind, key, cursor }) => ({
           cursor,
-          node: kind === 'CONTROL_RESULT'
-            ? { sequence, kind, mrn: key.slice(0, key.indexOf('/')), controlResultId: key }
-            : { sequence, kind: kind as ChangeKind, mrn: key, controlResultId: null },
+          node:
+            kind === 'CONTROL_RESULT'
+              ? { sequence, kind, mrn: key.slice(0, key.indexOf('/')), controlResultId: key }
+              : { sequence, kind: kind as ChangeKind, mrn: key, controlResultId: null },
         })),
         pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: Boolean(after), startCursor: page.entries[0]?.cursor ?? null, endCursor: page.endCursor },
       };
@@ -90,7 +89,9 @@ export const resolvers: Resolvers = {
     declarations: (operator, { role, filter, first, after }, context) =>
       pageOfDeclarations(context, allOf({ partyIndex: `${role}:${operator.eori}` }, declarationFilter(filter)), first, after),
     entrySummaryDeclarations: (operator, { role, first, after }, { models }) =>
-      paginate<EntrySummaryDoc>(models.entrySummaries, { partyIndex: `${role}:${operator.eori}` }, { first, after }, [{ field: 'expectedArrival', direction: -1 }]),
+      paginate<EntrySummaryDoc>(models.entrySummaries, { partyIndex: `${role}:${operator.eori}` }, { first, after }, [
+        { field: 'expectedArrival', direction: -1 },
+      ]),
     controlStatistics: async (operator, { role }, { loaders }) => {
       const counts = await loaders.countsByParty.load(`${role}:${operator.eori}`);
       const controls = counts.controls;
@@ -166,8 +167,6 @@ async function writeOne(models: DeclarationsContext['models'], record: Declarati
   return result.key;
 }
 
-
-
 async function primed<T>(page: Promise<Connection<T>>, prime: (node: T) => void): Promise<Connection<T>> {
   const resolved = await page;
   for (const { node } of resolved.edges) prime(node);
@@ -175,9 +174,8 @@ async function primed<T>(page: Promise<Connection<T>>, prime: (node: T) => void)
 }
 
 function pageOfDeclarations(context: DeclarationsContext, filter: Filter, first: number | null | undefined, after: string | null | undefined) {
-  return primed(
-    paginate<DeclarationDoc>(context.models.declarations, filter, { first, after }, [{ field: 'acceptanceDate', direction: -1 }]),
-    (doc) => context.loaders.declarationByMrn.prime(doc._id, doc),
+  return primed(paginate<DeclarationDoc>(context.models.declarations, filter, { first, after }, [{ field: 'acceptanceDate', direction: -1 }]), (doc) =>
+    context.loaders.declarationByMrn.prime(doc._id, doc),
   );
 }
 
@@ -234,4 +232,3 @@ function dateRange(field: string, from: string | null | undefined, to: string | 
   if (to) range.$lte = requireDate(`${field}To`, to);
   return Object.keys(range).length ? range : undefined;
 }
-

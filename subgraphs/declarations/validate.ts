@@ -1,15 +1,7 @@
 // Turns incoming records into stored documents, or rejects them whole: the first problem is
 // thrown as BAD_USER_INPUT naming the field by its path (items[2].containers[0]) and the reason.
 import { badUserInput } from '../kit/errors';
-import {
-  checkCommodityCode,
-  checkContainerNumber,
-  checkCountryCode,
-  checkCurrencyCode,
-  checkEori,
-  checkMrn,
-  checkUnLocode,
-} from '../kit/identifiers';
+import { checkCommodityCode, checkContainerNumber, checkCountryCode, checkCurrencyCode, checkEori, checkMrn, checkUnLocode } from '../kit/identifiers';
 import {
   optionalText,
   requireDate,
@@ -33,9 +25,46 @@ import type {
   TransportMode,
 } from './records';
 
-const TRANSPORT_MODES: readonly TransportMode[] = ['SEA', 'RAIL', 'ROAD', 'AIR', 'POSTAL', 'FIXED_INSTALLATION', 'INLAND_WATERWAY', 'OWN_PROPULSION', 'UNKNOWN'];
+const TRANSPORT_MODES: readonly TransportMode[] = [
+  'SEA',
+  'RAIL',
+  'ROAD',
+  'AIR',
+  'POSTAL',
+  'FIXED_INSTALLATION',
+  'INLAND_WATERWAY',
+  'OWN_PROPULSION',
+  'UNKNOWN',
+];
 const INCOTERMS = ['EXW', 'FCA', 'CPT', 'CIP', 'DAP', 'DPU', 'DDP', 'FAS', 'FOB', 'CFR', 'CIF'];
-const FILING_TYPES = ['F10', 'F11', 'F12', 'F13', 'F14', 'F15', 'F16', 'F20', 'F21', 'F22', 'F23', 'F24', 'F25', 'F26', 'F27', 'F28', 'F29', 'F30', 'F31', 'F32', 'F33', 'F40', 'F41', 'F42', 'F50', 'F51'];
+const FILING_TYPES = [
+  'F10',
+  'F11',
+  'F12',
+  'F13',
+  'F14',
+  'F15',
+  'F16',
+  'F20',
+  'F21',
+  'F22',
+  'F23',
+  'F24',
+  'F25',
+  'F26',
+  'F27',
+  'F28',
+  'F29',
+  'F30',
+  'F31',
+  'F32',
+  'F33',
+  'F40',
+  'F41',
+  'F42',
+  'F50',
+  'F51',
+];
 const LANES = ['GREEN', 'YELLOW', 'RED', 'BLUE'];
 const OUTCOMES = ['NO_IRREGULARITY', 'IRREGULARITY_FOUND'];
 const SEVERITIES = ['MINOR', 'CRITICAL'];
@@ -71,10 +100,12 @@ function dateTime(field: string, value: unknown): string {
   return new Date(raw).toISOString();
 }
 
-
 function money(field: string, value: MoneyRecord | null | undefined): MoneyDoc {
   if (!value || typeof value !== 'object') throw badUserInput(field, 'is required');
-  return { amount: number(`${field}.amount`, value.amount), currency: requireValid(`${field}.currency`, checkCurrencyCode(string(`${field}.currency`, value.currency))) };
+  return {
+    amount: number(`${field}.amount`, value.amount),
+    currency: requireValid(`${field}.currency`, checkCurrencyCode(string(`${field}.currency`, value.currency))),
+  };
 }
 
 function optionalMoney(field: string, value: MoneyRecord | null | undefined): MoneyDoc | null {
@@ -187,7 +218,10 @@ export function validateDeclaration(record: DeclarationRecord): DeclarationConte
     countryOfDispatch: optionalCountry('countryOfDispatch', record.countryOfDispatch),
     parties,
     deliveryTerms: record.deliveryTerms
-      ? { incoterm: oneOf('deliveryTerms.incoterm', record.deliveryTerms.incoterm, INCOTERMS), place: optionalText('deliveryTerms.place', record.deliveryTerms.place, 35) }
+      ? {
+          incoterm: oneOf('deliveryTerms.incoterm', record.deliveryTerms.incoterm, INCOTERMS),
+          place: optionalText('deliveryTerms.place', record.deliveryTerms.place, 35),
+        }
       : null,
     invoiceTotal: optionalMoney('invoiceTotal', record.invoiceTotal),
     items,
@@ -249,7 +283,11 @@ export function validateEntrySummary(record: EntrySummaryRecord): EntrySummaryCo
   const consignments = list('consignments', record.consignments, { min: 1 }).map((value, i) => consignment(`consignments[${i}]`, value));
   const index = new Set<string>(carrier.eori ? [`CARRIER:${carrier.eori}`] : []);
   for (const value of consignments) {
-    for (const [role, who] of [['CONSIGNOR', value.consignor], ['CONSIGNEE', value.consignee], ['NOTIFY_PARTY', value.notifyParty]] as const) {
+    for (const [role, who] of [
+      ['CONSIGNOR', value.consignor],
+      ['CONSIGNEE', value.consignee],
+      ['NOTIFY_PARTY', value.notifyParty],
+    ] as const) {
       if (who?.eori) index.add(`${role}:${who.eori}`);
     }
   }
@@ -285,13 +323,15 @@ export interface DeclarationOutline {
 export function validateControlResult(record: ControlResultRecord, declaration: DeclarationOutline | null): ControlResultContent {
   const mrn = requireValid('mrn', checkMrn(string('mrn', record.mrn)));
   if (!declaration) throw badUserInput('mrn', `no declaration with MRN ${mrn} has been lodged`);
-  const itemNumber = record.itemNumber === undefined || record.itemNumber === null ? null : number('itemNumber', record.itemNumber, { min: 1, max: 999, integer: true });
+  const itemNumber =
+    record.itemNumber === undefined || record.itemNumber === null ? null : number('itemNumber', record.itemNumber, { min: 1, max: 999, integer: true });
   if (itemNumber !== null && !declaration.itemNumbers.includes(itemNumber)) {
     throw badUserInput('itemNumber', `declaration ${mrn} has no item ${itemNumber}`);
   }
   const outcome = oneOf('outcome', record.outcome, OUTCOMES) as ControlResultDoc['outcome'];
   const irregularityType = optionalText('irregularityType', record.irregularityType, 40);
-  const severity = record.severity === undefined || record.severity === null ? null : (oneOf('severity', record.severity, SEVERITIES) as ControlResultDoc['severity']);
+  const severity =
+    record.severity === undefined || record.severity === null ? null : (oneOf('severity', record.severity, SEVERITIES) as ControlResultDoc['severity']);
   if (outcome === 'NO_IRREGULARITY' && (irregularityType || severity)) {
     throw badUserInput(irregularityType ? 'irregularityType' : 'severity', 'is given although no irregularity was found');
   }

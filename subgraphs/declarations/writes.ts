@@ -9,13 +9,7 @@ import type { Connection } from 'mongoose';
 import { GraphQLError } from 'graphql';
 import { contentHash } from '../kit/content-hash';
 import { commitBatch, type KeyedDocument } from '../kit/journal';
-import {
-  COLLECTIONS,
-  type ControlResultDoc,
-  type DeclarationDoc,
-  type DeclarationsModels,
-  type EntrySummaryDoc,
-} from './models';
+import { COLLECTIONS, type ControlResultDoc, type DeclarationDoc, type DeclarationsModels, type EntrySummaryDoc } from './models';
 import type { DeclarationsRecord } from './records';
 import type { ChangeKind } from './models';
 import { controlResultId, validateControlResult, validateDeclaration, validateEntrySummary, type DeclarationOutline } from './validate';
@@ -62,7 +56,12 @@ class StoredOutline {
   /** Reads the keys not known yet, one cheap `_id` find each: for single writes. */
   async ensure(models: DeclarationsModels, keys: { declarations?: string[]; entrySummaries?: string[]; controls?: string[] }) {
     if (this.complete) return;
-    const fetch = async <TDoc, TOutline>(ids: string[] | undefined, map: Map<string, TOutline | null>, find: (id: string) => Promise<TDoc | null>, toOutline: (doc: TDoc) => TOutline) => {
+    const fetch = async <TDoc, TOutline>(
+      ids: string[] | undefined,
+      map: Map<string, TOutline | null>,
+      find: (id: string) => Promise<TDoc | null>,
+      toOutline: (doc: TDoc) => TOutline,
+    ) => {
       for (const id of new Set(ids ?? [])) {
         if (map.has(id)) continue;
         const doc = await find(id);
@@ -70,14 +69,24 @@ class StoredOutline {
       }
     };
     await fetch(keys.declarations, this.declarations, (id) => models.declarations.findById(id).lean<DeclarationDoc>().exec(), declarationOutline);
-    await fetch(keys.entrySummaries, this.entrySummaries, (id) => models.entrySummaries.findById(id).lean<EntrySummaryDoc>().exec(), (doc) => ({
-      contentHashes: doc.contentHashes,
-      version: doc.version,
-      lodgedAt: doc.lodgedAt,
-    }));
-    await fetch(keys.controls, this.controls, (id) => models.controlResults.findById(id).lean<ControlResultDoc>().exec(), (doc) => ({
-      contentHashes: doc.contentHashes,
-    }));
+    await fetch(
+      keys.entrySummaries,
+      this.entrySummaries,
+      (id) => models.entrySummaries.findById(id).lean<EntrySummaryDoc>().exec(),
+      (doc) => ({
+        contentHashes: doc.contentHashes,
+        version: doc.version,
+        lodgedAt: doc.lodgedAt,
+      }),
+    );
+    await fetch(
+      keys.controls,
+      this.controls,
+      (id) => models.controlResults.findById(id).lean<ControlResultDoc>().exec(),
+      (doc) => ({
+        contentHashes: doc.contentHashes,
+      }),
+    );
   }
 }
 
@@ -117,11 +126,17 @@ export class DeclarationsWriter {
       declarations: mrns(['declaration', 'controlResult']),
       entrySummaries: mrns(['entrySummaryDeclaration']),
       controls: records.flatMap((record) =>
-        record?.kind === 'controlResult' && typeof record.mrn === 'string' ? [controlResultId(record.mrn, record.itemNumber ?? null, String(record.controlType))] : [],
+        record?.kind === 'controlResult' && typeof record.mrn === 'string'
+          ? [controlResultId(record.mrn, record.itemNumber ?? null, String(record.controlType))]
+          : [],
       ),
     });
 
-    const put = { declarations: new Map<string, DeclarationDoc>(), entrySummaries: new Map<string, EntrySummaryDoc>(), controls: new Map<string, ControlResultDoc>() };
+    const put = {
+      declarations: new Map<string, DeclarationDoc>(),
+      entrySummaries: new Map<string, EntrySummaryDoc>(),
+      controls: new Map<string, ControlResultDoc>(),
+    };
     const at = this.now().toISOString();
     /** What the change feed announces once the batch is committed. */
     const changes: { kind: ChangeKind; key: string }[] = [];

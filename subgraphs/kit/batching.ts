@@ -42,5 +42,8 @@ export function findByIds<TDoc>(model: Model<TDoc>, ids: readonly string[]): Pro
  */
 export async function findByField<TDoc>(model: Model<TDoc>, field: string, keys: readonly string[]): Promise<TDoc[]> {
   if (keys.length === 0) return [];
-  return model.find({ [field]: { $in: keys } }).lean<TDoc[]>().exec();
+  return model
+    .find({ [field]: { $in: keys } })
+    .lean<TDoc[]>()
+    .exec();
 }

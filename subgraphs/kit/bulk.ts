@@ -22,7 +22,10 @@ export interface BulkCounts {
 }
 
 /** Runs the operations unordered, in commands of at most MAX_STATEMENTS_PER_COMMAND statements. */
-export async function bulkWriteBounded<TDoc extends mongo.Document>(collection: mongo.Collection<TDoc>, operations: readonly mongo.AnyBulkWriteOperation<TDoc>[]): Promise<BulkCounts> {
+export async function bulkWriteBounded<TDoc extends mongo.Document>(
+  collection: mongo.Collection<TDoc>,
+  operations: readonly mongo.AnyBulkWriteOperation<TDoc>[],
+): Promise<BulkCounts> {
   const counts: BulkCounts = { matched: 0, modified: 0, upserted: 0, deleted: 0 };
   for (const chunk of chunks(operations, MAX_STATEMENTS_PER_COMMAND)) {
     const result = await collection.bulkWrite([...chunk], { ordered: false });
@@ -48,7 +51,10 @@ export interface InsertOutcome {
 export const INSERTS_IN_FLIGHT = 2;
 
 /** Inserts every document whose key is free; a taken key is reported, not thrown. */
-export async function insertNew<TDoc extends mongo.Document>(collection: mongo.Collection<TDoc>, documents: readonly mongo.OptionalUnlessRequiredId<TDoc>[]): Promise<InsertOutcome> {
+export async function insertNew<TDoc extends mongo.Document>(
+  collection: mongo.Collection<TDoc>,
+  documents: readonly mongo.OptionalUnlessRequiredId<TDoc>[],
+): Promise<InsertOutcome> {
   const outcome: InsertOutcome = { inserted: 0, duplicates: [] };
   const size = Math.min(MAX_DOCUMENTS_PER_INSERT, Math.max(1, Math.ceil(documents.length / INSERTS_IN_FLIGHT)));
   const parts = [...chunks(documents, size)].map((chunk, index) => ({ chunk, offset: index * size }));

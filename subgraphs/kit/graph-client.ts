@@ -51,7 +51,10 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
           await sleep(250 * 2 ** attempt);
           continue;
         }
-        const body = (await response.json().catch(() => ({})).finally(done)) as { data?: TData | null; errors?: GraphRequestError['errors'] };
+        const body = (await response
+          .json()
+          .catch(() => ({}))
+          .finally(done)) as { data?: TData | null; errors?: GraphRequestError['errors'] };
         if (response.status >= 500 && attempt < retries) {
           await sleep(250 * 2 ** attempt);
           continue;

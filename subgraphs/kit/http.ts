@@ -27,9 +27,7 @@ export interface RunningService {
  * The request listener of a service. The node:http server is created first, because
  * Apollo's drain plugin needs it before Apollo Server exists.
  */
-export function createRequestHandler<TContext extends BaseContext>(
-  options: HttpServiceOptions<TContext>,
-): (req: IncomingMessage, res: ServerResponse) => void {
+export function createRequestHandler<TContext extends BaseContext>(options: HttpServiceOptions<TContext>): (req: IncomingMessage, res: ServerResponse) => void {
   const maxBodyBytes = options.maxBodyBytes ?? 2 * 1024 * 1024;
   return (req, res) => {
     handle(req, res).catch((error: unknown) => {

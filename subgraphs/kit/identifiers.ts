@@ -75,9 +75,7 @@ export function checkChedReference(input: string): Validation {
   return validate(input, [
     ...FORMAT_CHECKS,
     (reference) =>
-      reference.split('.').length === 4
-        ? undefined
-        : 'must have four parts separated by dots: type.country.year.number, e.g. CHEDP.FR.2025.0001234',
+      reference.split('.').length === 4 ? undefined : 'must have four parts separated by dots: type.country.year.number, e.g. CHEDP.FR.2025.0001234',
     (reference) => chedTypeProblem(chedPart(reference, 0)),
     (reference) => countryProblem(chedPart(reference, 1), ISSUING_COUNTRIES, 'country'),
     (reference) => chedYearProblem(chedPart(reference, 2)),
@@ -254,9 +252,7 @@ function chedPart(reference: string, index: number): string {
 }
 
 function chedTypeProblem(type: string): string | undefined {
-  return CHED_TYPES.some((known) => known === type)
-    ? undefined
-    : `type is "${type}", expected CHEDA, CHEDP, CHEDPP or CHEDD`;
+  return CHED_TYPES.some((known) => known === type) ? undefined : `type is "${type}", expected CHEDA, CHEDP, CHEDPP or CHEDD`;
 }
 
 function chedYearProblem(year: string): string | undefined {

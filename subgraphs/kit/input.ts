@@ -31,7 +31,8 @@ export function requirePattern(field: string, value: unknown, regex: RegExp, des
 }
 
 export function requireOneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
-  if (typeof value !== 'string' || !allowed.includes(value as T)) throw badUserInput(field, `must be one of ${allowed.join(', ')}, not ${JSON.stringify(value)}`);
+  if (typeof value !== 'string' || !allowed.includes(value as T))
+    throw badUserInput(field, `must be one of ${allowed.join(', ')}, not ${JSON.stringify(value)}`);
   return value as T;
 }
 

@@ -122,7 +122,12 @@ export async function paginate<TDoc extends object>(
   const sortSpec = Object.fromEntries(order.map((key) => [key.field, key.direction]));
 
   const [documents, totalCount] = await Promise.all([
-    model.find(pageFilter).sort(sortSpec).limit(limit + 1).lean<TDoc[]>().exec(),
+    model
+      .find(pageFilter)
+      .sort(sortSpec)
+      .limit(limit + 1)
+      .lean<TDoc[]>()
+      .exec(),
     countMatching(model, filter),
   ]);
 

@@ -23,7 +23,10 @@ export function found<T>(document: T | null, what: string, key: string): T {
 }
 
 /** Inserts unless the key exists; true when this call inserted it. A unique insert is the one write every engine makes atomic. */
-export async function insertOnce<TDoc extends { _id: string }>(model: { collection: { insertOne(doc: never): Promise<unknown> } }, doc: TDoc): Promise<boolean> {
+export async function insertOnce<TDoc extends { _id: string }>(
+  model: { collection: { insertOne(doc: never): Promise<unknown> } },
+  doc: TDoc,
+): Promise<boolean> {
   try {
     await model.collection.insertOne(doc as never);
     return true;

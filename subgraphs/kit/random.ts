@@ -40,8 +40,7 @@ export function hashString(text: string): number {
 
 export function createRandom(seed: number | string): Random {
   // Numbers are truncated to 32 bits; non-integers are hashed so 1.5 and 1 differ.
-  let state =
-    typeof seed === 'string' ? hashString(seed) : Number.isInteger(seed) ? seed >>> 0 : hashString(String(seed));
+  let state = typeof seed === 'string' ? hashString(seed) : Number.isInteger(seed) ? seed >>> 0 : hashString(String(seed));
 
   function next(): number {
     state = (state + 0x6d2b79f5) >>> 0;

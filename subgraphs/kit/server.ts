@@ -53,16 +53,11 @@ export async function startSubgraph<TModels, TLoaders>(
   const models = definition.createModels(database.connection);
   await definition.prepare?.(models);
 
-  const schema = buildSubgraphSchema([
-    { typeDefs: loadTypeDefs(definition.schemaPath), resolvers: definition.resolvers as GraphQLResolverMap<Context> },
-  ]);
+  const schema = buildSubgraphSchema([{ typeDefs: loadTypeDefs(definition.schemaPath), resolvers: definition.resolvers as GraphQLResolverMap<Context> }]);
   const httpServer = createServer();
   const apollo = new ApolloServer<Context>({
     schema,
-    plugins: [
-      ApolloServerPluginInlineTraceDisabled(),
-      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5_000 }),
-    ],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5_000 })],
     includeStacktraceInErrorResponses: process.env.NODE_ENV !== 'production',
   });
   await apollo.start();
@@ -70,8 +65,8 @@ export async function startSubgraph<TModels, TLoaders>(
   httpServer.on(
     'request',
     createRequestHandler<Context>({
-    apollo,
-    context: async (req) => ({ caller: callerFromHeaders(req.headers), models, loaders: definition.createLoaders(models) }),
+      apollo,
+      context: async (req) => ({ caller: callerFromHeaders(req.headers), models, loaders: definition.createLoaders(models) }),
       ready: async () => ({ ready: await isDatabaseReachable(database.connection), subgraph: definition.name }),
     }),
   );

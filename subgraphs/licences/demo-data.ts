@@ -110,10 +110,7 @@ const OTHER_GOODS: Readonly<Record<LicenceType, readonly string[]>> = {
   FLEGT: ['4407', '4412', '9403'],
 };
 
-export function generateLicenceDemoRecords(
-  declarations: readonly DeclarationRecord[],
-  options: { seed?: number } = {},
-): LicenceDemoData {
+export function generateLicenceDemoRecords(declarations: readonly DeclarationRecord[], options: { seed?: number } = {}): LicenceDemoData {
   const seed = options.seed ?? 1;
   const importers = [...new Set(declarations.flatMap((d) => (d.importer.eori ? [d.importer.eori] : [])))].sort();
   const licences: LicenceRecord[] = [];
@@ -219,14 +216,7 @@ export function referenceType(reference: string): LicenceType | undefined {
   return LICENCE_TYPES.find((type) => checkLicenceReference(type, reference).valid);
 }
 
-function matchingLicence(
-  type: LicenceType,
-  reference: string,
-  holder: string,
-  accepted: string,
-  item: GoodsItemRecord,
-  random: Random,
-): LicenceRecord {
+function matchingLicence(type: LicenceType, reference: string, holder: string, accepted: string, item: GoodsItemRecord, random: Random): LicenceRecord {
   const country = issuingCountry(type, reference);
   const ched = CHED_TYPES.has(type);
   const mass = Math.max(1, Math.ceil(item.netMass));

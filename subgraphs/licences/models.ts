@@ -97,7 +97,10 @@ export async function latestState(models: LicencesModels, record: Pick<LicenceRe
   let state = await models.states.findById(stateKey(record._id, sequence)).lean<LicenceStateDoc>().exec();
   if (!state) throw new Error(`Licence ${record._id} has no state ${sequence}`);
   for (;;) {
-    const next = await models.states.findById(stateKey(record._id, sequence + 1)).lean<LicenceStateDoc>().exec();
+    const next = await models.states
+      .findById(stateKey(record._id, sequence + 1))
+      .lean<LicenceStateDoc>()
+      .exec();
     if (!next) return state;
     state = next;
     sequence++;

@@ -188,12 +188,7 @@ function checkDocument(
   };
 }
 
-function licenceProblems(
-  item: GoodsItemFacts,
-  documentType: string,
-  types: readonly LicenceType[],
-  licence: LicenceState,
-): Problem[] {
+function licenceProblems(item: GoodsItemFacts, documentType: string, types: readonly LicenceType[], licence: LicenceState): Problem[] {
   const problems: Problem[] = [];
   const accepted = day(item.acceptanceDate);
 

@@ -51,9 +51,7 @@ export function checkLicenceReference(type: LicenceType, reference: string): Val
     const ched = checkChedReference(reference);
     if (!ched.valid) return ched;
     const actual = chedType(reference);
-    return actual === chedPrefix
-      ? ched
-      : { valid: false, reason: `is a ${actual} reference; a ${type} reference starts with ${chedPrefix}.` };
+    return actual === chedPrefix ? ched : { valid: false, reason: `is a ${actual} reference; a ${type} reference starts with ${chedPrefix}.` };
   }
 
   const format = DASHED_FORMATS[type];

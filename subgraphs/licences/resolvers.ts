@@ -65,9 +65,7 @@ export const resolvers: Resolvers = {
 /** The item's facts arrive with the entity reference (@requires); the licences are loaded live. */
 async function checkItem(item: GoodsItemFacts | Record<string, unknown>, { loaders }: LicencesContext): Promise<ItemLicenceResult> {
   const facts = item as GoodsItemFacts;
-  const references = (facts.supportingDocuments ?? [])
-    .filter((document) => licenceTypesForDocument(document.type))
-    .map((document) => document.reference);
+  const references = (facts.supportingDocuments ?? []).filter((document) => licenceTypesForDocument(document.type)).map((document) => document.reference);
   const found = await loaders.licenceByReference.loadMany(references);
   const licences = new Map<string, LicenceDoc>();
   for (const licence of found) {

@@ -7,7 +7,17 @@ import { checkCommodityCode, checkCountryCode, checkEori, checkMrn } from '../ki
 import { optionalText, requireDate, requireNumber, requireOneOf, requirePattern, requireText, requireValid } from '../kit/input';
 import { found, insertOnce } from '../kit/persistence';
 import { today } from '../kit/scalars';
-import { loadLicence, latestState, stateKey, withState, type CoveredGoodsDoc, type LicenceDoc, type LicenceRecordDoc, type LicenceStateDoc, type LicencesModels } from './models';
+import {
+  loadLicence,
+  latestState,
+  stateKey,
+  withState,
+  type CoveredGoodsDoc,
+  type LicenceDoc,
+  type LicenceRecordDoc,
+  type LicenceStateDoc,
+  type LicencesModels,
+} from './models';
 import { checkLicenceReference } from './references';
 import { LICENCE_TYPES, type ChedDecision, type CoveredGoodsRecord, type LicenceRecord, type LicenceType, type LicenceUsageRecord } from './records';
 
@@ -52,7 +62,11 @@ export function validateLicence(record: LicenceRecord): Omit<LicenceDoc, 'usages
 }
 
 /** Issues a licence; the same content again is a no-op, other content under its reference a CONFLICT. */
-export async function issueLicence(models: LicencesModels, record: LicenceRecord, caller: Caller): Promise<{ licence: LicenceDoc; status: 'stored' | 'unchanged' }> {
+export async function issueLicence(
+  models: LicencesModels,
+  record: LicenceRecord,
+  caller: Caller,
+): Promise<{ licence: LicenceDoc; status: 'stored' | 'unchanged' }> {
   const { goods, ...content } = validateLicence(record);
   const state: LicenceStateDoc = { _id: stateKey(content._id, 0), reference: content._id, sequence: 0, goods, usages: [], usageKeys: [] };
   const issued: LicenceRecordDoc = {
@@ -178,7 +192,10 @@ export function usageKey(mrn: string, itemNumber: number): string {
  * if the line still holds enough and this item has not drawn yet, so concurrent drawdowns can
  * never overdraw and a repeated usage counts once.
  */
-export async function recordUsage(models: LicencesModels, record: Omit<LicenceUsageRecord, 'kind'> & { commodityCode?: string | null }): Promise<{ licence: LicenceDoc; status: 'stored' | 'unchanged' }> {
+export async function recordUsage(
+  models: LicencesModels,
+  record: Omit<LicenceUsageRecord, 'kind'> & { commodityCode?: string | null },
+): Promise<{ licence: LicenceDoc; status: 'stored' | 'unchanged' }> {
   const mrn = requireValid('mrn', checkMrn(String(record.mrn ?? '')));
   requireNumber('itemNumber', record.itemNumber, { min: 1, max: 999, integer: true });
   if (requireNumber('quantity', record.quantity) === 0) throw badUserInput('quantity', 'must be above 0');
@@ -191,8 +208,10 @@ export async function recordUsage(models: LicencesModels, record: Omit<LicenceUs
     if (licence.status !== 'VALID') {
       throw invalidTransition(`A ${licence.status.toLowerCase()} licence cannot be drawn on`, { reference: licence._id, status: licence.status });
     }
-    if (date > licence.validUntil) throw invalidTransition(`Licence ${licence._id} expired on ${licence.validUntil}, before ${date}`, { reference: licence._id, status: 'EXPIRED' });
-    if (date < licence.validFrom) throw invalidTransition(`Licence ${licence._id} is valid from ${licence.validFrom}, after ${date}`, { reference: licence._id, status: 'NOT_YET_VALID' });
+    if (date > licence.validUntil)
+      throw invalidTransition(`Licence ${licence._id} expired on ${licence.validUntil}, before ${date}`, { reference: licence._id, status: 'EXPIRED' });
+    if (date < licence.validFrom)
+      throw invalidTransition(`Licence ${licence._id} is valid from ${licence.validFrom}, after ${date}`, { reference: licence._id, status: 'NOT_YET_VALID' });
     const line = record.commodityCode ? state.goods.findIndex((goods) => record.commodityCode!.startsWith(goods.commodityCode)) : 0;
     if (line < 0) throw badUserInput('commodityCode', `licence ${licence._id} does not cover ${record.commodityCode}`);
     const left = state.goods[line]!.quantityRemaining;

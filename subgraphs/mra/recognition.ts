@@ -33,15 +33,23 @@ export function recognitionsOf(
       const programme = programmes.find((candidate) => candidate._id === entry.programme);
       if (!programme) return [];
       if (!inForce(programme, today)) {
-        return [{ programme, status: 'AGREEMENT_NOT_IN_FORCE', partnerIdentifier: entry.identifier, reasons: [`${programme.agreement} is not in force on ${today}`] }];
+        return [
+          { programme, status: 'AGREEMENT_NOT_IN_FORCE', partnerIdentifier: entry.identifier, reasons: [`${programme.agreement} is not in force on ${today}`] },
+        ];
       }
       const certified = entry.status === 'CERTIFIED';
-      return [{
-        programme,
-        status: certified ? 'RECOGNISED' : 'AEO_NOT_VALID',
-        partnerIdentifier: entry.identifier,
-        reasons: [certified ? `certified by ${programme.name} since ${entry.certifiedFrom}` : `no longer certified by ${programme.name} since ${entry.certifiedUntil}`],
-      }];
+      return [
+        {
+          programme,
+          status: certified ? 'RECOGNISED' : 'AEO_NOT_VALID',
+          partnerIdentifier: entry.identifier,
+          reasons: [
+            certified
+              ? `certified by ${programme.name} since ${entry.certifiedFrom}`
+              : `no longer certified by ${programme.name} since ${entry.certifiedUntil}`,
+          ],
+        },
+      ];
     });
   }
 
@@ -55,7 +63,13 @@ export function recognitionsOf(
     }
     const eligible = valid.filter((authorisation) => programme.recognisedAeoTypes.includes(authorisation.type));
     if (eligible.length === 0) {
-      return { ...base, status: 'NOT_ELIGIBLE_TYPE', reasons: [`${programme.partnerCountry} recognises ${programme.recognisedAeoTypes.join(' and ')}, the operator holds ${valid.map((a) => a.type).join(', ')}`] };
+      return {
+        ...base,
+        status: 'NOT_ELIGIBLE_TYPE',
+        reasons: [
+          `${programme.partnerCountry} recognises ${programme.recognisedAeoTypes.join(' and ')}, the operator holds ${valid.map((a) => a.type).join(', ')}`,
+        ],
+      };
     }
     if (!consent?.granted) {
       return { ...base, status: 'NO_CONSENT', reasons: [consent ? `consent to data exchange withdrawn on ${consent.date}` : 'no consent to data exchange'] };

@@ -71,7 +71,12 @@ export class PartnerListWriter {
     const certifiedFrom = requireDate('certifiedFrom', String(record.certifiedFrom ?? ''));
     const eori = record.eori ? requireValid('eori', checkEori(record.eori)) : null;
     const address = record.address
-      ? { street: record.address.street ?? null, postcode: record.address.postcode ?? null, city: record.address.city ?? null, country: requireValid('address.country', checkCountryCode(record.address.country)) }
+      ? {
+          street: record.address.street ?? null,
+          postcode: record.address.postcode ?? null,
+          city: record.address.city ?? null,
+          country: requireValid('address.country', checkCountryCode(record.address.country)),
+        }
       : null;
     const list = this.seen.get(programme.code) ?? { listDate, identifiers: new Set<string>() };
     if (listDate > list.listDate) list.listDate = listDate;
@@ -96,7 +101,8 @@ export class PartnerListWriter {
       lastListDate: listDate,
       history,
     };
-    if (current && JSON.stringify({ ...current, lastListDate: '' }) === JSON.stringify({ ...doc, lastListDate: '' }) && current.lastListDate === listDate) return 'unchanged';
+    if (current && JSON.stringify({ ...current, lastListDate: '' }) === JSON.stringify({ ...doc, lastListDate: '' }) && current.lastListDate === listDate)
+      return 'unchanged';
     await this.models.partners.replaceOne({ _id: key }, doc, { upsert: true }).exec();
     return current ? 'updated' : 'stored';
   }

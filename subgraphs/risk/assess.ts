@@ -41,7 +41,10 @@ export interface Assessment {
 
 export function assess(features: FilingFeatures, policy: AssessmentPolicy): Assessment {
   const learned = policy.scorer.score(features);
-  const learnedReasons = learned.contributions.filter((c) => Math.abs(c.weight) >= MIN_LEARNED_WEIGHT).slice(0, MAX_LEARNED_REASONS).map(learnedReason);
+  const learnedReasons = learned.contributions
+    .filter((c) => Math.abs(c.weight) >= MIN_LEARNED_WEIGHT)
+    .slice(0, MAX_LEARNED_REASONS)
+    .map(learnedReason);
   // Terms too small to list still count: the score is the model's, not the listed reasons'.
   let logit = learned.logit;
   let minimumLane: Lane = 'GREEN';
@@ -102,7 +105,11 @@ export function assess(features: FilingFeatures, policy: AssessmentPolicy): Asse
 
 function learnedReason(contribution: Contribution): Reason {
   const source: EvidenceSource =
-    contribution.dimension === 'fairPrice' ? 'FAIR_PRICE_BAND' : contribution.dimension === 'netMass' || contribution.dimension === 'value' ? 'CREDIBILITY_CHECK' : 'LEARNED_PROFILE';
+    contribution.dimension === 'fairPrice'
+      ? 'FAIR_PRICE_BAND'
+      : contribution.dimension === 'netMass' || contribution.dimension === 'value'
+        ? 'CREDIBILITY_CHECK'
+        : 'LEARNED_PROFILE';
   return {
     code: contribution.code,
     description: describe(contribution),
@@ -144,7 +151,10 @@ function describe({ code, dimension, weight }: Contribution): string {
     case 'ZERO_VALUE':
       return 'The statistical value is zero';
     default: {
-      const profile = dimension.split('_').map((trait) => TRAIT_WORDS[trait] ?? trait).join(' × ');
+      const profile = dimension
+        .split('_')
+        .map((trait) => TRAIT_WORDS[trait] ?? trait)
+        .join(' × ');
       return `Past controls of the same ${profile} ${direction} the risk`;
     }
   }

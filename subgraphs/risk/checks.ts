@@ -28,13 +28,24 @@ export function credibilityChecks(features: FilingFeatures, fairPrice: FairPrice
     if (netMass !== null && grossMass !== null && netMass > 0 && grossMass > 0) {
       if (netMass > grossMass) flag('NET_ABOVE_GROSS', 'The net mass exceeds the gross mass', itemNumber, `net ${netMass} kg, gross ${grossMass} kg`);
       else if (grossMass > GROSS_TO_NET_LIMIT * netMass) {
-        flag('GROSS_FAR_ABOVE_NET', `The gross mass is more than ${GROSS_TO_NET_LIMIT} times the net mass`, itemNumber, `net ${netMass} kg, gross ${grossMass} kg`);
+        flag(
+          'GROSS_FAR_ABOVE_NET',
+          `The gross mass is more than ${GROSS_TO_NET_LIMIT} times the net mass`,
+          itemNumber,
+          `net ${netMass} kg, gross ${grossMass} kg`,
+        );
       }
     }
     const perKg = valuePerKg(item);
     const band = fairPrice && perKg !== null ? bandFor(fairPrice, item.commodityCode, item.originCountry) : null;
     if (band && perKg !== null && undervaluation(band, perKg).belowFence) {
-      flag('UNDERVALUATION', 'The value per kilogram is far below the fair-price band (possible undervaluation)', itemNumber, bandEvidence(band, perKg), 'FAIR_PRICE_BAND');
+      flag(
+        'UNDERVALUATION',
+        'The value per kilogram is far below the fair-price band (possible undervaluation)',
+        itemNumber,
+        bandEvidence(band, perKg),
+        'FAIR_PRICE_BAND',
+      );
     }
   }
   return findings;

@@ -90,7 +90,10 @@ async function readEveryChange(services: RiskServices, watchdog: Watchdog, onPro
   let changesRead = 0;
   for (let batch = 1; ; batch++) {
     watchdog.progress(`reading the change feed, batch ${batch} (${changesRead.toLocaleString('en')} changes read before it)`);
-    const page = await services.graph.request<ChangePage<{ kind: keyof typeof announced; mrn: string }>>(ANNOUNCED_CHANGES, { after: read.cursor, first: SCREENING_BATCH });
+    const page = await services.graph.request<ChangePage<{ kind: keyof typeof announced; mrn: string }>>(ANNOUNCED_CHANGES, {
+      after: read.cursor,
+      first: SCREENING_BATCH,
+    });
     for (const { node } of page.changes.edges) {
       if (node.kind === 'CONTROL_RESULT' && !announced.CONTROL_RESULT.has(node.mrn)) read.controlOrder.push(node.mrn);
       announced[node.kind].add(node.mrn);

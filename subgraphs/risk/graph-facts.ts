@@ -129,7 +129,10 @@ export type LearningChange = { mrn: string; controlResult: { declaration: Declar
 const partyId = (party: PartyFacts | null | undefined) => party?.eori ?? party?.identificationNumber ?? null;
 
 function recognisedBy(partner: PartnerFacts | null | undefined): string[] {
-  return (partner?.mutualRecognitions ?? []).filter((r) => r.status === 'RECOGNISED').map((r) => r.programme.code).sort();
+  return (partner?.mutualRecognitions ?? [])
+    .filter((r) => r.status === 'RECOGNISED')
+    .map((r) => r.programme.code)
+    .sort();
 }
 
 export function declarationFeatures(facts: DeclarationFacts): FilingFeatures {
@@ -145,17 +148,15 @@ export function declarationFeatures(facts: DeclarationFacts): FilingFeatures {
     dispatchCountry: facts.countryOfDispatch,
     routes: [],
     nationalData: Object.fromEntries(facts.nationalData.map(({ key, value }) => [key, value])),
-    items: facts.items.map(
-      (item): ItemFeatures => ({
-        itemNumber: item.itemNumber,
-        commodityCode: item.commodityCode.replace(/\D/g, '') || null,
-        originCountry: item.originCountry,
-        netMass: item.netMass,
-        grossMass: item.grossMass,
-        valueEur: item.statisticalValue?.currency === 'EUR' ? item.statisticalValue.amount : null,
-        licenceOutcomes: (item.licenceChecks ?? []).map((check) => check.outcome),
-      }),
-    ),
+    items: facts.items.map((item): ItemFeatures => ({
+      itemNumber: item.itemNumber,
+      commodityCode: item.commodityCode.replace(/\D/g, '') || null,
+      originCountry: item.originCountry,
+      netMass: item.netMass,
+      grossMass: item.grossMass,
+      valueEur: item.statisticalValue?.currency === 'EUR' ? item.statisticalValue.amount : null,
+      licenceOutcomes: (item.licenceChecks ?? []).map((check) => check.outcome),
+    })),
     importerAeo: facts.importer?.aeoAuthorisations ?? [],
     recognisedBy: recognisedBy(facts.sellerParty?.seller?.operator),
   };

@@ -60,7 +60,12 @@ export async function learnThroughGraph(services: RiskServices, options: LearnRu
  * A full model version from these labelled filings, read up to `cursor` of the change feed, for
  * a caller that has read them itself (the first start's one read: risk/first-setup.ts).
  */
-export function learnFromFilings(services: RiskServices, filings: readonly LabelledFiling[], cursor: string | null, options: LearnRunOptions = {}): Promise<ModelHeaderDoc> {
+export function learnFromFilings(
+  services: RiskServices,
+  filings: readonly LabelledFiling[],
+  cursor: string | null,
+  options: LearnRunOptions = {},
+): Promise<ModelHeaderDoc> {
   const watchdog = watchJob('learning');
   return watchdog.guard(fitAndSave(services, filings, cursor, null, options, watchdog));
 }
@@ -118,7 +123,12 @@ async function fitAndSave(
 }
 
 /** Every declaration the feed announced a control result for after the cursor, as it is now. */
-async function readControlledFilings(services: RiskServices, after: string | null, options: LearnRunOptions, watchdog: Watchdog): Promise<{ filings: LabelledFiling[]; cursor: string | null }> {
+async function readControlledFilings(
+  services: RiskServices,
+  after: string | null,
+  options: LearnRunOptions,
+  watchdog: Watchdog,
+): Promise<{ filings: LabelledFiling[]; cursor: string | null }> {
   const byMrn = new Map<string, LabelledFiling>();
   let cursor = after;
   let controlsRead = 0;

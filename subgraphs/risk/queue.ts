@@ -54,7 +54,9 @@ export async function rankedEntries(models: RiskModels): Promise<QueueEntry[]> {
 
 export function pageOfQueue(entries: readonly QueueEntry[], filter: QueueFilter, args: PageArgs) {
   const limit = pageSize(args.first);
-  const selected = entries.filter((entry) => entry.kind === filter.kind && (!filter.lane || entry.lane === filter.lane) && (!filter.office || entry.office === filter.office));
+  const selected = entries.filter(
+    (entry) => entry.kind === filter.kind && (!filter.lane || entry.lane === filter.lane) && (!filter.office || entry.office === filter.office),
+  );
   let start = 0;
   if (args.after) {
     const [score, mrn] = decodeCursor(args.after, 2);
@@ -67,6 +69,11 @@ export function pageOfQueue(entries: readonly QueueEntry[], filter: QueueFilter,
   return {
     edges,
     totalCount: selected.length,
-    pageInfo: { hasNextPage: start + limit < selected.length, hasPreviousPage: start > 0, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+    pageInfo: {
+      hasNextPage: start + limit < selected.length,
+      hasPreviousPage: start > 0,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
   };
 }

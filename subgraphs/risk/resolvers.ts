@@ -42,7 +42,8 @@ export const resolvers: Resolvers = {
     riskModel: async (_, { version }, { models }) =>
       version === null || version === undefined ? ((await loadModel(models))?.header ?? null) : loadHeader(models, version),
     targetingRule: (_, { reference }, { loaders }) => loaders.ruleByReference.load(reference),
-    targetingRules: (_, { status, first, after }, { models }) => paginate<RuleDoc>(models.rules, status ? { status } : {}, { first, after }, [{ field: '_id', direction: 1 }]),
+    targetingRules: (_, { status, first, after }, { models }) =>
+      paginate<RuleDoc>(models.rules, status ? { status } : {}, { first, after }, [{ field: '_id', direction: 1 }]),
   },
 
   Mutation: {

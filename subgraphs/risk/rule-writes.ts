@@ -30,7 +30,18 @@ export async function createRule(models: RiskModels, input: Input, caller: Calle
   const content = validateRuleContent(input);
   const at = now.toISOString();
   const { reference, ...rest } = content;
-  const rule: RuleDoc = { _id: reference, ...rest, status: 'ACTIVE', revision: 1, createdBy: caller.id, createdAt: at, changedBy: caller.id, changedAt: at, retiredBy: null, retiredAt: null };
+  const rule: RuleDoc = {
+    _id: reference,
+    ...rest,
+    status: 'ACTIVE',
+    revision: 1,
+    createdBy: caller.id,
+    createdAt: at,
+    changedBy: caller.id,
+    changedAt: at,
+    retiredBy: null,
+    retiredAt: null,
+  };
   if (await insertOnce(models.ruleRevisions, { _id: revisionId(reference, 1), at, by: caller.id, rule })) {
     await models.rules.collection.replaceOne({ _id: reference as never }, rule, { upsert: true });
     return rule;
@@ -56,7 +67,8 @@ export async function changeRule(models: RiskModels, input: Input, caller: Calle
   });
   // A retried change finds its work done: nothing to change, whatever revision it names.
   if (sameContent(changed, current)) return existing;
-  if (existing.status === 'RETIRED') throw invalidTransition(`Targeting rule ${existing._id} is retired; create a new rule instead`, { reference: existing._id });
+  if (existing.status === 'RETIRED')
+    throw invalidTransition(`Targeting rule ${existing._id} is retired; create a new rule instead`, { reference: existing._id });
   const { reference: _reference, ...rest } = changed;
   return commitRevision(models, existing, revision, { ...existing, ...rest }, caller, now);
 }
@@ -71,7 +83,10 @@ export async function retireRule(models: RiskModels, reference: unknown, revisio
 
 async function commitRevision(models: RiskModels, existing: RuleDoc, revision: number, next: RuleDoc, caller: Caller, now: Date): Promise<RuleDoc> {
   const stale = (current: RuleDoc) =>
-    conflict(`Targeting rule ${current._id} is at revision ${current.revision}, not ${revision}: read it again and redo the change`, { reference: current._id, revision: current.revision });
+    conflict(`Targeting rule ${current._id} is at revision ${current.revision}, not ${revision}: read it again and redo the change`, {
+      reference: current._id,
+      revision: current.revision,
+    });
   if (revision !== existing.revision) throw stale(existing);
   const at = now.toISOString();
   const rule: RuleDoc = { ...next, revision: revision + 1, changedBy: caller.id, changedAt: at };

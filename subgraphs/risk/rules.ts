@@ -56,7 +56,8 @@ type Input = Record<string, unknown>;
 export function validateRuleContent(input: Input): RuleContent {
   const reference = requirePattern('reference', input.reference, /^[A-Z0-9][A-Z0-9._/-]{2,39}$/, '3 to 40 capital letters, digits, dots, slashes or hyphens');
   const criteria = validateCriteria((input.criteria ?? {}) as Input);
-  const weight = input.weight === undefined || input.weight === null ? 0 : requireNumber('weight', input.weight, { min: -MAX_RULE_WEIGHT, max: MAX_RULE_WEIGHT });
+  const weight =
+    input.weight === undefined || input.weight === null ? 0 : requireNumber('weight', input.weight, { min: -MAX_RULE_WEIGHT, max: MAX_RULE_WEIGHT });
   const minimumLane = input.minimumLane === undefined || input.minimumLane === null ? null : requireOneOf('minimumLane', input.minimumLane, RULE_LANES);
   if (weight === 0 && minimumLane === null) throw badUserInput('weight', 'a rule needs a non-zero weight, a minimum lane, or both');
   const validFrom = requireDate('validFrom', input.validFrom);
@@ -89,7 +90,9 @@ function validateCriteria(input: Input): RuleCriteria {
     originCountries: list('originCountries', (value, path) => requireValid(path, checkCountryCode(value))),
     placesOfLoading: list('placesOfLoading', (value, path) => requireValid(path, checkUnLocode(value))),
     placesOfUnloading: list('placesOfUnloading', (value, path) => requireValid(path, checkUnLocode(value))),
-    operators: list('operators', (value, path) => requirePattern(path, value, /^[A-Z0-9][A-Z0-9-]{1,34}$/, 'an EORI or identification number (capital letters, digits, hyphens)')),
+    operators: list('operators', (value, path) =>
+      requirePattern(path, value, /^[A-Z0-9][A-Z0-9-]{1,34}$/, 'an EORI or identification number (capital letters, digits, hyphens)'),
+    ),
     offices: list('offices', (value, path) => requireOfficeCode(path, value)),
     transportModes: list('transportModes', (value, path) => requireOneOf(path, value, TRANSPORT_MODES)),
     valuePerKgBelow: amount('valuePerKgBelow'),

@@ -67,7 +67,13 @@ export async function currentPolicy(services: RiskServices): Promise<Policy> {
     thresholds,
     rules,
     randomShare,
-    basis: contentHash({ logic: ASSESSMENT_LOGIC_VERSION, version: stored.header.version, rules: rules.map((rule) => [rule._id, rule.revision]), randomShare, thresholds }),
+    basis: contentHash({
+      logic: ASSESSMENT_LOGIC_VERSION,
+      version: stored.header.version,
+      rules: rules.map((rule) => [rule._id, rule.revision]),
+      randomShare,
+      thresholds,
+    }),
   };
 }
 
@@ -76,11 +82,23 @@ export async function currentPolicy(services: RiskServices): Promise<Policy> {
  * `confirmed` names declarations a new control found irregular: the rules that hit them count a
  * confirmed hit.
  */
-export async function assessFilings(services: RiskServices, policy: Policy, filings: readonly ScreenedFiling[], confirmed: readonly string[] = []): Promise<ScreeningResult> {
+export async function assessFilings(
+  services: RiskServices,
+  policy: Policy,
+  filings: readonly ScreenedFiling[],
+  confirmed: readonly string[] = [],
+): Promise<ScreeningResult> {
   const models = services;
   const now = (services.now ?? (() => new Date()))().toISOString();
   const unique = [...new Map(filings.map((filing) => [filing.features.mrn, filing])).values()];
-  const existing = new Map((await findByIds<AssessmentDoc>(models.assessments, unique.map((f) => f.features.mrn))).map((doc) => [doc._id, doc]));
+  const existing = new Map(
+    (
+      await findByIds<AssessmentDoc>(
+        models.assessments,
+        unique.map((f) => f.features.mrn),
+      )
+    ).map((doc) => [doc._id, doc]),
+  );
 
   const fresh: AssessmentDoc[] = [];
   const changed: AssessmentDoc[] = [];
@@ -110,7 +128,10 @@ export async function assessFilings(services: RiskServices, policy: Policy, fili
   await updateRuleHits(models, unique, existing, written);
   await putAll(services.connection, models.assessments.collection.collectionName, written);
   const inBatch = new Set(unique.map((filing) => filing.features.mrn));
-  await confirmRuleHits(models, confirmed.filter((mrn) => !inBatch.has(mrn)));
+  await confirmRuleHits(
+    models,
+    confirmed.filter((mrn) => !inBatch.has(mrn)),
+  );
   if (written.length > 0) await touchQueue(models);
   const byMrn = new Map([...written, ...current].map((doc) => [doc._id, doc]));
   return {
@@ -130,7 +151,12 @@ function queueEntry({ _id, kind, score, lane, office }: AssessmentDoc): QueueEnt
 }
 
 /** A rule's hits are the filings whose current assessment it matched; confirmed once a control found an irregularity. */
-async function updateRuleHits(models: RiskModels, filings: readonly ScreenedFiling[], before: Map<string, AssessmentDoc>, written: readonly AssessmentDoc[]): Promise<void> {
+async function updateRuleHits(
+  models: RiskModels,
+  filings: readonly ScreenedFiling[],
+  before: Map<string, AssessmentDoc>,
+  written: readonly AssessmentDoc[],
+): Promise<void> {
   const writtenByMrn = new Map(written.map((doc) => [doc._id, doc]));
   const hitId = (rule: string, mrn: string) => `${rule}|${mrn}`;
   const removals: string[] = [];
@@ -159,7 +185,10 @@ async function updateRuleHits(models: RiskModels, filings: readonly ScreenedFili
 async function confirmRuleHits(models: RiskModels, mrns: readonly string[]): Promise<void> {
   if (mrns.length === 0) return;
   const assessments = await findByIds<AssessmentDoc>(models.assessments, [...new Set(mrns)]);
-  await markConfirmed(models, assessments.flatMap((doc) => doc.ruleHits.map((rule) => `${rule}|${doc._id}`)));
+  await markConfirmed(
+    models,
+    assessments.flatMap((doc) => doc.ruleHits.map((rule) => `${rule}|${doc._id}`)),
+  );
 }
 
 async function markConfirmed(models: RiskModels, hitIds: readonly string[]): Promise<void> {
@@ -184,7 +213,9 @@ export async function screenMrns(services: RiskServices, kind: FilingFeatures['k
   const notFound: string[] = [];
   if (kind === 'DECLARATION') {
     const { filings: found } = await services.graph.request<{ filings: (DeclarationFacts | null)[] }>(DECLARATIONS_BY_MRN, { mrns: wanted });
-    found.forEach((facts, index) => (facts ? filings.push({ features: declarationFeatures(facts), irregular: isIrregular(facts) }) : notFound.push(wanted[index]!)));
+    found.forEach((facts, index) =>
+      facts ? filings.push({ features: declarationFeatures(facts), irregular: isIrregular(facts) }) : notFound.push(wanted[index]!),
+    );
   } else {
     const { filings: found } = await services.graph.request<{ filings: (EntrySummaryFacts | null)[] }>(ENTRY_SUMMARIES_BY_MRN, { mrns: wanted });
     found.forEach((facts, index) => (facts ? filings.push({ features: entrySummaryFeatures(facts), irregular: false }) : notFound.push(wanted[index]!)));

@@ -20,7 +20,10 @@ export function riskSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): RiskS
   };
   return {
     gatewayUrl: env.RISK_GATEWAY_URL ?? `http://${env.GATEWAY_HOST ?? '127.0.0.1'}:${env.GATEWAY_PORT ?? 4000}/graphql`,
-    capacity: checkCapacity({ redShare: share('RISK_RED_SHARE', DEFAULT_CAPACITY.redShare), yellowShare: share('RISK_YELLOW_SHARE', DEFAULT_CAPACITY.yellowShare) }),
+    capacity: checkCapacity({
+      redShare: share('RISK_RED_SHARE', DEFAULT_CAPACITY.redShare),
+      yellowShare: share('RISK_YELLOW_SHARE', DEFAULT_CAPACITY.yellowShare),
+    }),
     randomShare: share('RISK_RANDOM_SHARE', DEFAULT_RANDOM_SHARE),
   };
 }

@@ -26,10 +26,7 @@ beforeAll(async () => {
   if (!executablePath) return;
   await ensureExplorerBuilt();
   // playwright-core creates (and removes) a fresh temporary profile itself, so no user-data-dir here.
-  [platform, browser] = await Promise.all([
-    startPlatform(),
-    chromium.launch({ executablePath, args: chromiumLaunchArgs() }),
-  ]);
+  [platform, browser] = await Promise.all([startPlatform(), chromium.launch({ executablePath, args: chromiumLaunchArgs() })]);
 }, 120_000);
 
 afterAll(async () => {
@@ -86,9 +83,7 @@ describe.skipIf(!executablePath)('explorer (GraphiQL served by the gateway)', ()
       await page.waitForFunction((text) => localStorage.getItem('graphiql:query') === text, query);
       await page.locator('.graphiql-execute-button').click();
 
-      await expect
-        .poll(() => editorText(page, '.graphiql-response'), { timeout: 20_000 })
-        .toContain('"__typename": "Query"');
+      await expect.poll(() => editorText(page, '.graphiql-response'), { timeout: 20_000 }).toContain('"__typename": "Query"');
       expect(problems).toEqual([]);
       await page.context().close();
     },

@@ -61,7 +61,9 @@ function descendants(root: number): number[] {
 /** Running, that is: a zombie has exited and only waits for a parent that reaps (in a container, pid 1 may never). */
 function alive(pid: number): boolean {
   try {
-    return !execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).trim().startsWith('Z');
+    return !execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' })
+      .trim()
+      .startsWith('Z');
   } catch {
     return false;
   }
@@ -80,7 +82,12 @@ interface RunningStart {
 /** `npm start` on this data directory, in its own process group, its output echoed and watched. */
 function npmStart(dataDir: string): RunningStart {
   // Its own process group, so Ctrl-C can be sent the way a terminal sends it: to the whole group.
-  const child = spawn('npm', ['start'], { cwd: ROOT, detached: true, env: { ...process.env, DATA_DIR: dataDir, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('npm', ['start'], {
+    cwd: ROOT,
+    detached: true,
+    env: { ...process.env, DATA_DIR: dataDir, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let exitCode: number | null | undefined;
   const exited = new Promise<void>((done) => child.once('exit', (code) => ((exitCode = code), done())));
   const seen = { ready: 0, riskDone: 0, riskFailed: '' };
@@ -145,7 +152,8 @@ async function stopAndCheckNothingLeft(run: RunningStart, how: 'Ctrl-C' | 'SIGTE
     await new Promise((wait) => setTimeout(wait, 500));
     left = platform.filter(alive);
   }
-  if (left.length > 0) fail(`processes left running 60 s after ${how} of npm start: ${execFileSync('ps', ['-o', 'pid=,args=', '-p', left.join(',')], { encoding: 'utf8' })}`);
+  if (left.length > 0)
+    fail(`processes left running 60 s after ${how} of npm start: ${execFileSync('ps', ['-o', 'pid=,args=', '-p', left.join(',')], { encoding: 'utf8' })}`);
   console.log(`first start check: ${how} of npm start left none of its ${platform.length} processes behind`);
   return platform.length;
 }

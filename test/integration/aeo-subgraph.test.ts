@@ -152,7 +152,12 @@ describe('the AEO subgraph', () => {
   it('resolves operator references from other subgraphs in one batch, unknown ones as null', async () => {
     const { data } = await gql(
       `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on EconomicOperator { eori name } } }`,
-      { representations: [{ __typename: 'EconomicOperator', eori: operator.eori }, { __typename: 'EconomicOperator', eori: 'CN9134567890' }] },
+      {
+        representations: [
+          { __typename: 'EconomicOperator', eori: operator.eori },
+          { __typename: 'EconomicOperator', eori: 'CN9134567890' },
+        ],
+      },
     );
     expect(data?._entities).toEqual([{ eori: operator.eori, name: operator.name }, null]);
   });

@@ -90,7 +90,10 @@ describe('writes of many statements on the embedded engine', () => {
 
   it('reports which of 2,500 inserted documents existed already, by their position', async () => {
     const collection = database.connection.collection<Row>('insertNew');
-    await insertNew(collection, rows(2_500, 1).filter((_, index) => index % 1_000 === 7));
+    await insertNew(
+      collection,
+      rows(2_500, 1).filter((_, index) => index % 1_000 === 7),
+    );
     const outcome = await withinDeadline('inserting 2,500 documents', insertNew(collection, rows(2_500, 1)));
     expect(outcome).toEqual({ inserted: 2_497, duplicates: [7, 1_007, 2_007] });
   });
@@ -98,10 +101,7 @@ describe('writes of many statements on the embedded engine', () => {
   it('completes 300 single-document updates sent at once', async () => {
     const collection = database.connection.collection<Row>('concurrentUpdates');
     await insertNew(collection, rows(300, 1));
-    await withinDeadline(
-      '300 concurrent updates',
-      Promise.all(rows(300, 4).map((row) => collection.updateOne({ _id: row._id }, { $set: { version: 4 } }))),
-    );
+    await withinDeadline('300 concurrent updates', Promise.all(rows(300, 4).map((row) => collection.updateOne({ _id: row._id }, { $set: { version: 4 } }))));
     expect(await collection.countDocuments({ version: 4 })).toBe(300);
   });
 });

@@ -13,7 +13,10 @@ let declarations: RunningSubgraph<DeclarationsStore>;
 const write = (...records: Parameters<typeof writeRecords>[2]) => writeRecords(declarations.models, declarations.database.connection, records);
 
 interface ChangesData {
-  changes: { edges: { cursor: string; node: { sequence: number; kind: string; mrn: string; controlResultId: string | null } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+  changes: {
+    edges: { cursor: string; node: { sequence: number; kind: string; mrn: string; controlResultId: string | null } }[];
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  };
 }
 const CHANGES = `query ($after: String, $first: Int) { changes(after: $after, first: $first) {
   edges { cursor node { sequence kind mrn controlResultId } } pageInfo { hasNextPage endCursor } } }`;
@@ -120,7 +123,11 @@ describe('the change feed', () => {
   it('moves its cursor on even when a filter matches nothing, and rejects an empty filter', async () => {
     const { pageInfo } = await changes();
     await write(declaration(6));
-    const filtered = await postGraphQL<ChangesData>(declarations.url, `query ($after: String) { changes(after: $after, kinds: [ENTRY_SUMMARY_DECLARATION]) { edges { node { mrn } } pageInfo { hasNextPage endCursor } } }`, { after: pageInfo.endCursor });
+    const filtered = await postGraphQL<ChangesData>(
+      declarations.url,
+      `query ($after: String) { changes(after: $after, kinds: [ENTRY_SUMMARY_DECLARATION]) { edges { node { mrn } } pageInfo { hasNextPage endCursor } } }`,
+      { after: pageInfo.endCursor },
+    );
     expect(filtered.data!.changes.edges).toEqual([]);
     expect(filtered.data!.changes.pageInfo.endCursor).not.toBe(pageInfo.endCursor);
     expect((await changes(filtered.data!.changes.pageInfo.endCursor)).edges).toEqual([]);
@@ -161,7 +168,9 @@ describe('the change feed', () => {
     }
     expect(read).toEqual(Array.from({ length: count }, (_, i) => mrn(1_000 + i)));
     const sequence = (await changes(pageInfo.endCursor, 1)).edges[0]!.node.sequence;
-    const chunks = await declarations.models.changeFeed.model.collection.countDocuments({ _id: { $in: [0, 1, 2, 3].map((chunk) => `seq:${String(sequence).padStart(12, '0')}/${chunk}`) as never[] } });
+    const chunks = await declarations.models.changeFeed.model.collection.countDocuments({
+      _id: { $in: [0, 1, 2, 3].map((chunk) => `seq:${String(sequence).padStart(12, '0')}/${chunk}`) as never[] },
+    });
     expect(chunks).toBe(3);
   });
 });

@@ -90,7 +90,16 @@ describe('control results', () => {
     await gql(RECORD, { input: withoutKind(controlResult(1)) });
     expect(await statistics('NL100000001')).toEqual({ declarationsLodged: 1, controls: 1, irregularitiesFound: 0, irregularityRate: 0 });
 
-    await gql(RECORD, { input: withoutKind(controlResult(1, { outcome: 'IRREGULARITY_FOUND', irregularityType: 'UNDERVALUATION', severity: 'MINOR', revenueRaised: { amount: 840, currency: 'EUR' } })) });
+    await gql(RECORD, {
+      input: withoutKind(
+        controlResult(1, {
+          outcome: 'IRREGULARITY_FOUND',
+          irregularityType: 'UNDERVALUATION',
+          severity: 'MINOR',
+          revenueRaised: { amount: 840, currency: 'EUR' },
+        }),
+      ),
+    });
     expect(await statistics('NL100000001')).toEqual({ declarationsLodged: 1, controls: 1, irregularitiesFound: 1, irregularityRate: 1 });
     expect(await statistics('NL800000001', 'DECLARANT')).toMatchObject({ declarationsLodged: 1, controls: 1, irregularitiesFound: 1 });
   });
@@ -107,8 +116,12 @@ describe('control results', () => {
   });
 
   it('show on the declaration and its item', async () => {
-    const { data } = await gql(`{ declaration(mrn: "${mrn(1)}") { controlResults { itemNumber lane outcome revenueRaised { amount currency } } items { controlResults { severity } } } }`);
-    expect(data?.declaration.controlResults).toEqual([{ itemNumber: 1, lane: 'RED', outcome: 'IRREGULARITY_FOUND', revenueRaised: { amount: 840, currency: 'EUR' } }]);
+    const { data } = await gql(
+      `{ declaration(mrn: "${mrn(1)}") { controlResults { itemNumber lane outcome revenueRaised { amount currency } } items { controlResults { severity } } } }`,
+    );
+    expect(data?.declaration.controlResults).toEqual([
+      { itemNumber: 1, lane: 'RED', outcome: 'IRREGULARITY_FOUND', revenueRaised: { amount: 840, currency: 'EUR' } },
+    ]);
     expect(data?.declaration.items[0].controlResults).toEqual([{ severity: 'MINOR' }]);
   });
 });
@@ -163,8 +176,11 @@ describe('lists and batching', () => {
     let after: string | null = null;
     let dates: string[] = [];
     for (let page = 0; page < 10; page++) {
-      const { data } = await gql(`query ($after: String) { economicOperator(eori: "NL100000001") { declarations(first: 25, after: $after) {
-        totalCount pageInfo { hasNextPage endCursor } edges { node { mrn acceptanceDate } } } } }`, { after });
+      const { data } = await gql(
+        `query ($after: String) { economicOperator(eori: "NL100000001") { declarations(first: 25, after: $after) {
+        totalCount pageInfo { hasNextPage endCursor } edges { node { mrn acceptanceDate } } } } }`,
+        { after },
+      );
       const connection = data!.economicOperator.declarations;
       expect(connection.totalCount).toBe(61);
       seen.push(...connection.edges.map((edge: Data) => edge.node.mrn));
@@ -177,7 +193,9 @@ describe('lists and batching', () => {
   });
 
   it('filter by commodity code prefix, origin and acceptance date', async () => {
-    const { data } = await gql(`{ declarations(filter: { commodityCodePrefix: "8517", originCountry: "CN", acceptedFrom: "2025-03-01", acceptedTo: "2025-03-05" }) { totalCount } }`);
+    const { data } = await gql(
+      `{ declarations(filter: { commodityCodePrefix: "8517", originCountry: "CN", acceptedFrom: "2025-03-01", acceptedTo: "2025-03-05" }) { totalCount } }`,
+    );
     expect(data?.declarations.totalCount).toBeGreaterThan(0);
     const none = await gql(`{ declarations(filter: { commodityCodePrefix: "0302" }) { totalCount } }`);
     expect(none.data?.declarations.totalCount).toBe(0);

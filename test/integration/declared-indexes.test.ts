@@ -110,7 +110,9 @@ describe('declared indexes', () => {
     const condition = { [field]: `${field}-7` };
     // FerretDB's explain reads a count's condition from `filter` (its count command, from `query`, sends the same SQL).
     const ferretdb = 'ferretdbVersion' in (await model.db.db!.admin().command({ buildInfo: 1 }));
-    const explain = await model.db.db!.command({ explain: { count: model.collection.collectionName, query: condition, ...(ferretdb ? { filter: condition } : {}) } });
+    const explain = await model.db.db!.command({
+      explain: { count: model.collection.collectionName, query: condition, ...(ferretdb ? { filter: condition } : {}) },
+    });
     expect(usesIndex(explain)).toBe(true);
     expect(await model.countDocuments({ [field]: `${field}-7` })).toBe(ROWS / DISTINCT_VALUES);
   });

@@ -104,7 +104,10 @@ describe('the demo data', () => {
     expect(filing.consignments[0].goods.length).toBeGreaterThan(0);
     expect(filing.tradeLane).toEqual({ code: 'SSTL-CNYTN-ITGOA', status: 'ACTIVE' });
     expect(filing.consignments[0].consignee.operator.mutualRecognitions).toEqual(
-      expect.arrayContaining([{ programme: { code: 'CN-AEO' }, status: 'RECOGNISED' }, { programme: { code: 'CA-PIP' }, status: 'AGREEMENT_NOT_IN_FORCE' }]),
+      expect.arrayContaining([
+        { programme: { code: 'CN-AEO' }, status: 'RECOGNISED' },
+        { programme: { code: 'CA-PIP' }, status: 'AGREEMENT_NOT_IN_FORCE' },
+      ]),
     );
   });
 
@@ -136,7 +139,9 @@ describe('the demo data', () => {
 
     it('screened the ICS2 filings too, with the AEOF consignee facilitated', async () => {
       const showcase = ensShowcase(generateEnsDemoRecords());
-      const { data } = await platform.query<Data>(`query ($mrn: ID!) { entrySummaryDeclaration(mrn: $mrn) { riskAssessment { kind reasons { code } } } }`, { mrn: showcase.validAeofConsignee });
+      const { data } = await platform.query<Data>(`query ($mrn: ID!) { entrySummaryDeclaration(mrn: $mrn) { riskAssessment { kind reasons { code } } } }`, {
+        mrn: showcase.validAeofConsignee,
+      });
       expect(data?.entrySummaryDeclaration.riskAssessment.kind).toBe('ENTRY_SUMMARY_DECLARATION');
       expect(data?.entrySummaryDeclaration.riskAssessment.reasons).toEqual(expect.arrayContaining([{ code: 'AEO_FACILITATION' }, { code: 'MRA_RECOGNITION' }]));
     });

@@ -51,7 +51,11 @@ describe('sorting', () => {
   });
 
   it('keeps to the type of a range while sorting', async () => {
-    const found = await collection().find({ tag: 'x', value: { $gt: 1 } }).sort({ value: 1 }).limit(2).toArray();
+    const found = await collection()
+      .find({ tag: 'x', value: { $gt: 1 } })
+      .sort({ value: 1 })
+      .limit(2)
+      .toArray();
     expect(ids(found)).toBe('hb');
   });
 
@@ -70,23 +74,64 @@ describe('sorting', () => {
 
 describe('ranges of strings', () => {
   it('match strings in the range, bytewise, and arrays that hold one, but not ObjectIDs', async () => {
-    expect(ids(await collection().find({ tag: 'x', value: { $gte: 'B', $lt: 'c' } }).sort({ _id: 1 }).toArray())).toBe('aj');
-    expect(ids(await collection().find({ tag: 'w', value: { $gt: '0' } }).sort({ _id: 1 }).toArray())).toBe('k');
-    expect(ids(await collection().find({ value: { $lte: 'a' } }).sort({ _id: 1 }).toArray())).toBe('gjk');
+    expect(
+      ids(
+        await collection()
+          .find({ tag: 'x', value: { $gte: 'B', $lt: 'c' } })
+          .sort({ _id: 1 })
+          .toArray(),
+      ),
+    ).toBe('aj');
+    expect(
+      ids(
+        await collection()
+          .find({ tag: 'w', value: { $gt: '0' } })
+          .sort({ _id: 1 })
+          .toArray(),
+      ),
+    ).toBe('k');
+    expect(
+      ids(
+        await collection()
+          .find({ value: { $lte: 'a' } })
+          .sort({ _id: 1 })
+          .toArray(),
+      ),
+    ).toBe('gjk');
   });
 
   it('are pushed down exactly, so a page of them is limited in the engine', async () => {
     if (!ferretdb) return;
-    const explain = await connection.db!.command({ explain: { find: 'pushdown', filter: { tag: 'x', value: { $gte: 'B', $lt: 'c' } }, sort: { value: -1 }, limit: 1 } });
+    const explain = await connection.db!.command({
+      explain: { find: 'pushdown', filter: { tag: 'x', value: { $gte: 'B', $lt: 'c' } }, sort: { value: -1 }, limit: 1 },
+    });
     expect(explain).toMatchObject({ filterPushdown: true, sortPushdown: true, limitPushdown: true });
   });
 });
 
 describe('$in', () => {
   it('matches a value, or an array holding one, of any listed type', async () => {
-    expect(ids(await collection().find({ tag: { $in: ['z', 'y'] } }).sort({ _id: 1 }).toArray())).toBe('gi');
-    expect(ids(await collection().find({ value: { $in: [3, 'b', new Date(5)] } }).sort({ _id: 1 }).toArray())).toBe('abe');
-    expect(await collection().find({ _id: { $in: [] } }).toArray()).toEqual([]);
+    expect(
+      ids(
+        await collection()
+          .find({ tag: { $in: ['z', 'y'] } })
+          .sort({ _id: 1 })
+          .toArray(),
+      ),
+    ).toBe('gi');
+    expect(
+      ids(
+        await collection()
+          .find({ value: { $in: [3, 'b', new Date(5)] } })
+          .sort({ _id: 1 })
+          .toArray(),
+      ),
+    ).toBe('abe');
+    expect(
+      await collection()
+        .find({ _id: { $in: [] } })
+        .toArray(),
+    ).toEqual([]);
   });
 });
 

@@ -104,24 +104,30 @@ describe('the embedded engine', () => {
     }
   });
 
-  it.runIf(process.getuid?.() === 0)('as root, keeps the cluster in the temporary directory, and says so, when nobody can reach the data directory', async () => {
-    const parent = mkdtempSync(join(tmpdir(), 'engine-private-')); // 0700: nobody cannot pass
-    const lines: string[] = [];
-    try {
-      const database = await startDatabase({ dataDir: join(parent, 'data'), log: (line) => lines.push(line) });
-      const client = new mongoose.mongo.MongoClient(database.uri);
-      await client.db('probe').collection('t').insertOne({ _id: 'a' as never });
-      expect(await client.db('probe').collection('t').countDocuments()).toBe(1);
-      await client.close();
-      await database.stop();
-      const notice = lines.find((line) => line.includes('cannot reach'));
-      expect(notice).toContain(join(parent, 'data', 'engine'));
-      expect(existsSync(join(parent, 'data', 'engine', 'pg'))).toBe(false);
-      rmSync(/its files are in (\S+) instead/.exec(notice!)![1]!, { recursive: true, force: true });
-    } finally {
-      rmSync(parent, { recursive: true, force: true });
-    }
-  });
+  it.runIf(process.getuid?.() === 0)(
+    'as root, keeps the cluster in the temporary directory, and says so, when nobody can reach the data directory',
+    async () => {
+      const parent = mkdtempSync(join(tmpdir(), 'engine-private-')); // 0700: nobody cannot pass
+      const lines: string[] = [];
+      try {
+        const database = await startDatabase({ dataDir: join(parent, 'data'), log: (line) => lines.push(line) });
+        const client = new mongoose.mongo.MongoClient(database.uri);
+        await client
+          .db('probe')
+          .collection('t')
+          .insertOne({ _id: 'a' as never });
+        expect(await client.db('probe').collection('t').countDocuments()).toBe(1);
+        await client.close();
+        await database.stop();
+        const notice = lines.find((line) => line.includes('cannot reach'));
+        expect(notice).toContain(join(parent, 'data', 'engine'));
+        expect(existsSync(join(parent, 'data', 'engine', 'pg'))).toBe(false);
+        rmSync(/its files are in (\S+) instead/.exec(notice!)![1]!, { recursive: true, force: true });
+      } finally {
+        rmSync(parent, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('listens on loopback only and stops cleanly', async () => {
     const dataDir = temporaryDataDir('engine-');

@@ -24,7 +24,10 @@ function jsonl(name: string, lines: unknown[]): string {
 
 /** 120 declarations, each with a control result, and 10 filings: enough for several batches. */
 const good = [
-  ...Array.from({ length: 120 }, (_, i) => [declaration(i + 1), controlResult(i + 1, i % 4 ? {} : { outcome: 'IRREGULARITY_FOUND', severity: 'CRITICAL' })]).flat(),
+  ...Array.from({ length: 120 }, (_, i) => [
+    declaration(i + 1),
+    controlResult(i + 1, i % 4 ? {} : { outcome: 'IRREGULARITY_FOUND', severity: 'CRITICAL' }),
+  ]).flat(),
   ...Array.from({ length: 10 }, (_, i) => entrySummary(i + 1)),
 ];
 
@@ -77,7 +80,12 @@ describe('ingest', () => {
     expect(summary).toEqual({ read: 6, stored: 2, updated: 0, unchanged: 0, rejected: 4 });
     expect(rejections).toEqual([
       { file, line: 2, field: '', reason: 'is not valid JSON' },
-      { file, line: 4, field: 'kind', reason: 'must be one of partnerTrader, consent, tradeLane, declaration, entrySummaryDeclaration, controlResult, licence, licenceUsage' },
+      {
+        file,
+        line: 4,
+        field: 'kind',
+        reason: 'must be one of partnerTrader, consent, tradeLane, declaration, entrySummaryDeclaration, controlResult, licence, licenceUsage',
+      },
       { file, line: 3, field: 'mrn', reason: expect.stringMatching(/check character/) },
       { file, line: 6, field: 'mrn', reason: expect.stringMatching(/no declaration/) },
     ]);
@@ -118,8 +126,15 @@ describe('ingest', () => {
 
   it('takes licences and their usages through the same command, idempotently', async () => {
     const licence = {
-      kind: 'licence', reference: 'CHEDP.NL.2025.0000077', type: 'CHED_P', issuingAuthority: 'NVWA', issuingCountry: 'NL',
-      holder: 'NL100000001', validFrom: '2025-01-01', validUntil: '2030-12-31', goods: [{ commodityCode: '0302', quantity: 500, unit: 'KGM' }],
+      kind: 'licence',
+      reference: 'CHEDP.NL.2025.0000077',
+      type: 'CHED_P',
+      issuingAuthority: 'NVWA',
+      issuingCountry: 'NL',
+      holder: 'NL100000001',
+      validFrom: '2025-01-01',
+      validUntil: '2030-12-31',
+      goods: [{ commodityCode: '0302', quantity: 500, unit: 'KGM' }],
     };
     const usage = { kind: 'licenceUsage', reference: 'CHEDP.NL.2025.0000077', mrn: mrn(77), itemNumber: 1, quantity: 120 };
     const file = jsonl('licences.jsonl', [licence, usage, { ...licence, reference: 'CHEDP.NL.2025.77' }]);

@@ -31,7 +31,10 @@ function ched(serial: number, overrides: Record<string, unknown> = {}) {
 /** A fish declaration quoting documents; fish needs a CHED-P and a catch certificate. */
 function fishDeclaration(serial: number, documents: { type: string; reference: string }[], netMass = 120) {
   const { kind: _kind, ...input } = declaration(serial);
-  return { ...input, items: [{ ...input.items[0]!, commodityCode: '03021100', description: 'Fresh trout', netMass, supportingDocuments: documents, containers: [] }] };
+  return {
+    ...input,
+    items: [{ ...input.items[0]!, commodityCode: '03021100', description: 'Fresh trout', netMass, supportingDocuments: documents, containers: [] }],
+  };
 }
 
 const CHECKS = `query ($mrn: ID!) { declaration(mrn: $mrn) { items { licenceChecks { documentType reference outcome reasons licence { status } } licenceDecision { decision reasons } } } }`;
@@ -88,7 +91,9 @@ describe('changing licences', () => {
     await gql(ISSUE, { input: ched(31) });
     await gql(USE, { input: { reference: 'CHEDP.NL.2025.0000031', mrn: mrn(3100), itemNumber: 1, quantity: 100 } });
     const amend = `mutation ($input: AmendLicenceInput!) { amendLicence(input: $input) { validUntil goods { quantity quantityRemaining } } }`;
-    const { data } = await gql(amend, { input: { reference: 'CHEDP.NL.2025.0000031', validUntil: '2028-06-30', goods: [{ commodityCode: '0302', quantity: 400, unit: 'KGM' }] } });
+    const { data } = await gql(amend, {
+      input: { reference: 'CHEDP.NL.2025.0000031', validUntil: '2028-06-30', goods: [{ commodityCode: '0302', quantity: 400, unit: 'KGM' }] },
+    });
     expect(data?.amendLicence).toEqual({ validUntil: '2028-06-30', goods: [{ quantity: 400, quantityRemaining: 300 }] });
     const tooSmall = await gql(amend, { input: { reference: 'CHEDP.NL.2025.0000031', goods: [{ commodityCode: '0302', quantity: 50, unit: 'KGM' }] } });
     expect(tooSmall.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'goods[0].quantity' });
@@ -139,12 +144,26 @@ describe('drawing on a licence', () => {
 describe('licence checks on goods items', () => {
   beforeAll(async () => {
     await gql(ISSUE, { input: ched(20) });
-    await gql(ISSUE, { input: { ...ched(21), reference: 'NO-CC-2025-000021', type: 'CATCH_CERTIFICATE', issuingAuthority: 'Fiskeridirektoratet', issuingCountry: 'NO', decision: null } });
+    await gql(ISSUE, {
+      input: {
+        ...ched(21),
+        reference: 'NO-CC-2025-000021',
+        type: 'CATCH_CERTIFICATE',
+        issuingAuthority: 'Fiskeridirektoratet',
+        issuingCountry: 'NO',
+        decision: null,
+      },
+    });
     await gql(ISSUE, { input: ched(22, { decision: 'REFUSED' }) });
   });
 
   it('match a CHED and a catch certificate the item quotes, and release it (fields required from the declarations subgraph)', async () => {
-    await gql(LODGE, { input: fishDeclaration(20, [{ type: 'N853', reference: 'CHEDP.NL.2025.0000020' }, { type: 'C673', reference: 'NO-CC-2025-000021' }]) });
+    await gql(LODGE, {
+      input: fishDeclaration(20, [
+        { type: 'N853', reference: 'CHEDP.NL.2025.0000020' },
+        { type: 'C673', reference: 'NO-CC-2025-000021' },
+      ]),
+    });
     const { data, errors } = await gql(CHECKS, { mrn: mrn(20) });
     expect(errors).toBeUndefined();
     const item = data?.declaration.items[0];
@@ -176,7 +195,12 @@ describe('licence checks on goods items', () => {
   });
 
   it('refuse goods whose CHED was refused, and say why', async () => {
-    await gql(LODGE, { input: fishDeclaration(22, [{ type: 'N853', reference: 'CHEDP.NL.2025.0000022' }, { type: 'C673', reference: 'NO-CC-2025-000021' }]) });
+    await gql(LODGE, {
+      input: fishDeclaration(22, [
+        { type: 'N853', reference: 'CHEDP.NL.2025.0000022' },
+        { type: 'C673', reference: 'NO-CC-2025-000021' },
+      ]),
+    });
     const { data } = await gql(CHECKS, { mrn: mrn(22) });
     const item = data?.declaration.items[0];
     expect(item.licenceChecks[0].outcome).toBe('REFUSED');
@@ -185,14 +209,21 @@ describe('licence checks on goods items', () => {
   });
 
   it('follow the live licence: cancelling it changes the next answer', async () => {
-    await gql(`mutation { cancelLicence(input: { reference: "CHEDP.NL.2025.0000020", reason: "Consignment rejected at the border control post" }) { status } }`);
+    await gql(
+      `mutation { cancelLicence(input: { reference: "CHEDP.NL.2025.0000020", reason: "Consignment rejected at the border control post" }) { status } }`,
+    );
     const { data } = await gql(CHECKS, { mrn: mrn(20) });
     expect(data?.declaration.items[0].licenceChecks[0]).toMatchObject({ outcome: 'CANCELLED', licence: { status: 'CANCELLED' } });
     expect(data?.declaration.items[0].licenceDecision.decision).toBe('HOLD');
   });
 
   it('report a quoted reference nobody issued as NOT_FOUND', async () => {
-    await gql(LODGE, { input: fishDeclaration(23, [{ type: 'N853', reference: 'CHEDP.NL.2025.0009999' }, { type: 'C673', reference: 'NO-CC-2025-000021' }]) });
+    await gql(LODGE, {
+      input: fishDeclaration(23, [
+        { type: 'N853', reference: 'CHEDP.NL.2025.0009999' },
+        { type: 'C673', reference: 'NO-CC-2025-000021' },
+      ]),
+    });
     const { data } = await gql(CHECKS, { mrn: mrn(23) });
     expect(data?.declaration.items[0].licenceChecks[0]).toMatchObject({ outcome: 'NOT_FOUND', licence: null });
   });

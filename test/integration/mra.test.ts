@@ -26,7 +26,12 @@ async function operator(eori: string, authorisations: { number: string; type: Ae
   await platform.aeo.models.operators.create({ _id: eori, name: `Operator ${eori}`, country: eori.slice(0, 2), aeoTags: [] });
   for (const { number, type, status } of authorisations) {
     await platform.aeo.models.authorisations.create({
-      _id: number, holder: eori, type, status, issuingCountry: eori.slice(0, 2), validFrom: '2018-01-01',
+      _id: number,
+      holder: eori,
+      type,
+      status,
+      issuingCountry: eori.slice(0, 2),
+      validFrom: '2018-01-01',
       history: [{ status: 'VALID', date: '2018-01-01', reason: 'Authorisation granted' }],
     });
   }
@@ -78,8 +83,14 @@ describe('recognition of EU operators', () => {
 describe('partner lists', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mra-'));
   const trader = (identifier: string, listDate: string, eori?: string) => ({
-    kind: 'partnerTrader', programme: 'CN-AEO', identifier, name: `Trader ${identifier}`, certifiedFrom: '2019-03-01', listDate,
-    address: { city: 'Shanghai', country: 'CN' }, ...(eori && { eori }),
+    kind: 'partnerTrader',
+    programme: 'CN-AEO',
+    identifier,
+    name: `Trader ${identifier}`,
+    certifiedFrom: '2019-03-01',
+    listDate,
+    address: { city: 'Shanghai', country: 'CN' },
+    ...(eori && { eori }),
   });
   async function load(name: string, lines: unknown[]) {
     const file = join(dir, name);
@@ -117,7 +128,10 @@ describe('partner lists', () => {
     expect(data?.partnerOperator).toEqual({
       status: 'NO_LONGER_CERTIFIED',
       certifiedUntil: '2026-02-01',
-      history: [{ status: 'CERTIFIED', date: '2019-03-01' }, { status: 'NO_LONGER_CERTIFIED', date: '2026-02-01' }],
+      history: [
+        { status: 'CERTIFIED', date: '2019-03-01' },
+        { status: 'NO_LONGER_CERTIFIED', date: '2026-02-01' },
+      ],
       operator: null,
     });
     expect((await load('february.jsonl', february)).summary).toMatchObject({ stored: 0, updated: 0, unchanged: 1 });
@@ -133,7 +147,8 @@ describe('partner lists', () => {
 
 describe('trade lanes', () => {
   it('match a filing by places, mode and a participating operator, and nothing else', async () => {
-    const lane = await gql(`mutation { registerTradeLane(input: { code: "SSTL-CNSHA-NLRTM", name: "SSTL Shanghai–Rotterdam", origin: "CNSHA", destination: "NLRTM",
+    const lane =
+      await gql(`mutation { registerTradeLane(input: { code: "SSTL-CNSHA-NLRTM", name: "SSTL Shanghai–Rotterdam", origin: "CNSHA", destination: "NLRTM",
       transportMode: SEA, operators: ["NL100000001"] }) { code status } }`);
     expect(lane.data?.registerTradeLane).toEqual({ code: 'SSTL-CNSHA-NLRTM', status: 'ACTIVE' });
     const { kind: _k, ...onLane } = entrySummary(70);

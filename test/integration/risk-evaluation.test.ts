@@ -9,7 +9,13 @@ import { evaluate, formatReport, INSPECTION_RATES } from '../../scripts/risk-eva
 const dir = mkdtempSync(join(tmpdir(), 'risk-evaluation-test-'));
 const head = (file: string, rows: number, into: string) => {
   const path = join(dir, into);
-  writeFileSync(path, `${readFileSync(file, 'utf8').split('\n').slice(0, rows + 1).join('\n')}\n`);
+  writeFileSync(
+    path,
+    `${readFileSync(file, 'utf8')
+      .split('\n')
+      .slice(0, rows + 1)
+      .join('\n')}\n`,
+  );
   return path;
 };
 
@@ -23,7 +29,9 @@ describe('risk evaluation', () => {
 
     expect(report).toMatchObject({ historyRows: 400, holdoutRows: 200, modelVersion: 1 });
     // Rows with origin ZZ are rejected at ingest, so they cannot be scored.
-    const zz = readFileSync(holdout, 'utf8').split('\n').filter((line) => line.split(',')[14] === 'ZZ').length;
+    const zz = readFileSync(holdout, 'utf8')
+      .split('\n')
+      .filter((line) => line.split(',')[14] === 'ZZ').length;
     expect(report.scored).toBe(200 - zz);
     expect(report.rows.map((row) => row.rate)).toEqual([...INSPECTION_RATES]);
     expect(report.rows.map((row) => row.inspected)).toEqual(INSPECTION_RATES.map((rate) => Math.ceil(rate * report.scored)));

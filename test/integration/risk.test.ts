@@ -58,7 +58,12 @@ describe('learning through the graph', () => {
   it('learns a first, full model version from every controlled declaration', async () => {
     const { header } = await learnThroughGraph(services(), { batchSize: 50 });
     const irregular = HISTORY.filter((row) => row.fraud === 1 && row.countryOfOrigin !== 'ZZ').length;
-    expect(header).toMatchObject({ version: 1, method: 'FULL', filingsLearned: HISTORY.filter((row) => row.countryOfOrigin !== 'ZZ').length, irregularFilings: irregular });
+    expect(header).toMatchObject({
+      version: 1,
+      method: 'FULL',
+      filingsLearned: HISTORY.filter((row) => row.countryOfOrigin !== 'ZZ').length,
+      irregularFilings: irregular,
+    });
     const { data } = await gql(`{ riskModel { version method filingsLearned redShare redThreshold yellowThreshold } }`);
     expect(data?.riskModel).toMatchObject({ version: 1, method: 'FULL', redShare: 0.05 });
     expect(data?.riskModel.redThreshold).toBeGreaterThanOrEqual(data?.riskModel.yellowThreshold);
@@ -67,11 +72,18 @@ describe('learning through the graph', () => {
   it("shows an operator's learned profile, smoothed towards the overall rate", async () => {
     const importer = `NL${HISTORY[0]!.importerId}`;
     await platform.aeo.models.operators.create({ _id: importer, name: 'KCS importer', country: 'NL', aeoTags: [] });
-    const { data, errors } = await gql(`query ($eori: ID!) { economicOperator(eori: $eori) { riskProfile { modelVersion asImporter { controls irregularities smoothedRate overallRate } asSeller { controls } } } }`, { eori: importer });
+    const { data, errors } = await gql(
+      `query ($eori: ID!) { economicOperator(eori: $eori) { riskProfile { modelVersion asImporter { controls irregularities smoothedRate overallRate } asSeller { controls } } } }`,
+      { eori: importer },
+    );
     expect(errors).toBeUndefined();
     const rows = HISTORY.filter((row) => `NL${row.importerId}` === importer && row.countryOfOrigin !== 'ZZ');
     const profile = data!.economicOperator.riskProfile;
-    expect(profile).toMatchObject({ modelVersion: 1, asImporter: { controls: rows.length, irregularities: rows.filter((row) => row.fraud === 1).length }, asSeller: null });
+    expect(profile).toMatchObject({
+      modelVersion: 1,
+      asImporter: { controls: rows.length, irregularities: rows.filter((row) => row.fraud === 1).length },
+      asSeller: null,
+    });
     const { controls, irregularities, smoothedRate, overallRate } = profile.asImporter;
     expect(smoothedRate).toBeCloseTo((irregularities + 10 * overallRate) / (controls + 10), 6);
   });
@@ -126,7 +138,11 @@ describe('screening', () => {
     const seen: string[] = [];
     let after: string | null = null;
     do {
-      const page: Data = (await gql(`query ($after: String) { controlQueue(first: 40, after: $after) { edges { cursor node { mrn } } pageInfo { hasNextPage endCursor } } }`, { after })).data!;
+      const page: Data = (
+        await gql(`query ($after: String) { controlQueue(first: 40, after: $after) { edges { cursor node { mrn } } pageInfo { hasNextPage endCursor } } }`, {
+          after,
+        })
+      ).data!;
       seen.push(...page.controlQueue.edges.map((edge: Data) => edge.node.mrn));
       after = page.controlQueue.pageInfo.hasNextPage ? page.controlQueue.pageInfo.endCursor : null;
     } while (after);
@@ -139,12 +155,16 @@ describe('screening', () => {
     const quoting = HISTORY.find((row) => ['01', '02', '03', '04', '05', '16'].includes(row.hs6.slice(0, 2)) && row.countryOfOrigin !== 'ZZ');
     expect(quoting).toBeDefined();
     const assessment = await assessmentOf(mrnOf(quoting!));
-    expect(assessment.reasons).toContainEqual(expect.objectContaining({ code: 'LICENCE_NOT_MATCHED', weight: 1, evidence: expect.objectContaining({ source: 'LICENCE_CHECK' }) }));
+    expect(assessment.reasons).toContainEqual(
+      expect.objectContaining({ code: 'LICENCE_NOT_MATCHED', weight: 1, evidence: expect.objectContaining({ source: 'LICENCE_CHECK' }) }),
+    );
   });
 
   it('screens given MRNs on demand and names those it does not know', async () => {
     const known = mrnOf(HISTORY[2]!);
-    const { data, errors } = await gql(`mutation ($mrns: [ID!]!) { screen(mrns: $mrns) { assessed unchanged notFound assessments { mrn score } } }`, { mrns: [known, mrn(9)] });
+    const { data, errors } = await gql(`mutation ($mrns: [ID!]!) { screen(mrns: $mrns) { assessed unchanged notFound assessments { mrn score } } }`, {
+      mrns: [known, mrn(9)],
+    });
     expect(errors).toBeUndefined();
     expect(data!.screen).toMatchObject({ assessed: 0, unchanged: 1, notFound: [mrn(9)], assessments: [{ mrn: known }] });
   });
@@ -179,7 +199,9 @@ describe('targeting rules', () => {
     const after = await assessmentOf(mrnOf(target));
     expect(after.lane).toBe('RED');
     expect(after.score).toBeGreaterThan(before.score);
-    expect(after.reasons).toContainEqual(expect.objectContaining({ code: 'RULE', weight: 2, evidence: expect.objectContaining({ source: 'TARGETING_RULE', reference: 'PCA-TEST-CN' }) }));
+    expect(after.reasons).toContainEqual(
+      expect.objectContaining({ code: 'RULE', weight: 2, evidence: expect.objectContaining({ source: 'TARGETING_RULE', reference: 'PCA-TEST-CN' }) }),
+    );
   });
 
   it('counts its hits, and the hits a control confirmed', async () => {
@@ -227,21 +249,35 @@ describe('targeting rules', () => {
 
   it('finishes a change whose writer died between taking the revision and applying it', async () => {
     const input = { ...rule, reference: 'RIF-TEST-CRASH', kind: 'RISK_INFORMATION_FORM', validUntil: null };
-    const created = (await gql(`mutation ($input: CreateTargetingRuleInput!) { createTargetingRule(input: $input) { revision } }`, { input })).data!.createTargetingRule;
+    const created = (await gql(`mutation ($input: CreateTargetingRuleInput!) { createTargetingRule(input: $input) { revision } }`, { input })).data!
+      .createTargetingRule;
     expect(created.revision).toBe(1);
     // The dead writer got as far as its revision document, with the rule it meant to write.
     const stored = (await platform.risk.models.rules.find({ _id: 'RIF-TEST-CRASH' }).lean().exec())[0]!;
-    await platform.risk.models.ruleRevisions.create({ _id: 'RIF-TEST-CRASH#2', at: new Date().toISOString(), by: 'crashed', rule: { ...stored, weight: 4, revision: 2, changedBy: 'crashed' } });
+    await platform.risk.models.ruleRevisions.create({
+      _id: 'RIF-TEST-CRASH#2',
+      at: new Date().toISOString(),
+      by: 'crashed',
+      rule: { ...stored, weight: 4, revision: 2, changedBy: 'crashed' },
+    });
 
     const change = `mutation ($input: ChangeTargetingRuleInput!) { changeTargetingRule(input: $input) { revision } }`;
     const stale = await gql(change, { input: { reference: 'RIF-TEST-CRASH', revision: 1, weight: 3 } });
     expect(stale.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', revision: 2 });
-    expect((await gql(`{ targetingRule(reference: "RIF-TEST-CRASH") { revision weight changedBy } }`)).data!.targetingRule).toEqual({ revision: 2, weight: 4, changedBy: 'crashed' });
+    expect((await gql(`{ targetingRule(reference: "RIF-TEST-CRASH") { revision weight changedBy } }`)).data!.targetingRule).toEqual({
+      revision: 2,
+      weight: 4,
+      changedBy: 'crashed',
+    });
     await gql(`mutation { retireTargetingRule(reference: "RIF-TEST-CRASH", revision: 2) { status } }`);
   });
 
   it('a retired rule stops matching from the next screening, and its hits go with it', async () => {
-    const retired = await platform.query<Data>(`mutation { retireTargetingRule(reference: "PCA-TEST-CN", revision: 2) { status revision retiredBy } }`, {}, { 'x-caller-id': 'analyst-7' });
+    const retired = await platform.query<Data>(
+      `mutation { retireTargetingRule(reference: "PCA-TEST-CN", revision: 2) { status revision retiredBy } }`,
+      {},
+      { 'x-caller-id': 'analyst-7' },
+    );
     expect(retired.data!.retireTargetingRule).toEqual({ status: 'RETIRED', revision: 3, retiredBy: 'analyst-7' });
     await screenPending(services());
     const after = await assessmentOf(mrnOf(target));
@@ -254,12 +290,19 @@ describe('entry summary declarations', () => {
   it('are screened too, with the consignee’s AEO authorisation as facilitation', async () => {
     await platform.aeo.models.operators.create({ _id: 'NL100000001', name: 'Importer One B.V.', country: 'NL', aeoTags: [] });
     await platform.aeo.models.authorisations.create({
-      _id: 'NLAEOS0000000001', holder: 'NL100000001', type: 'AEOS', status: 'VALID', issuingCountry: 'NL', validFrom: '2018-01-01',
+      _id: 'NLAEOS0000000001',
+      holder: 'NL100000001',
+      type: 'AEOS',
+      status: 'VALID',
+      issuingCountry: 'NL',
+      validFrom: '2018-01-01',
       history: [{ status: 'VALID', date: '2018-01-01', reason: 'Authorisation granted' }],
     });
     await write([entrySummary(1)]);
     await screenPending(services());
-    const { data } = await gql(`query ($mrn: ID!) { entrySummaryDeclaration(mrn: $mrn) { riskAssessment { kind lane reasons { code weight } } } }`, { mrn: mrn(1, { year: '26' }) });
+    const { data } = await gql(`query ($mrn: ID!) { entrySummaryDeclaration(mrn: $mrn) { riskAssessment { kind lane reasons { code weight } } } }`, {
+      mrn: mrn(1, { year: '26' }),
+    });
     expect(data!.entrySummaryDeclaration.riskAssessment.kind).toBe('ENTRY_SUMMARY_DECLARATION');
     expect(data!.entrySummaryDeclaration.riskAssessment.reasons).toContainEqual({ code: 'AEO_FACILITATION', weight: -0.7 });
     const queue = await gql(`{ controlQueue(kind: ENTRY_SUMMARY_DECLARATION) { totalCount } }`);
@@ -273,7 +316,12 @@ describe('incremental learning', () => {
     const result = await learnThroughGraph(services(), { incremental: true });
     const later = LATER.filter((row) => row.countryOfOrigin !== 'ZZ').length;
     expect(result.newFilings).toBe(later);
-    expect(result.header).toMatchObject({ version: 2, method: 'INCREMENTAL', basedOn: 1, filingsLearned: HISTORY.filter((row) => row.countryOfOrigin !== 'ZZ').length + later });
+    expect(result.header).toMatchObject({
+      version: 2,
+      method: 'INCREMENTAL',
+      basedOn: 1,
+      filingsLearned: HISTORY.filter((row) => row.countryOfOrigin !== 'ZZ').length + later,
+    });
 
     const nothingNew = await learnThroughGraph(services(), { incremental: true });
     expect(nothingNew).toMatchObject({ newFilings: 0, header: { version: 2 } });

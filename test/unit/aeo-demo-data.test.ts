@@ -1,11 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEMO_SHOWCASE_EORIS,
-  generateAeoDemoData,
-  showcaseOperators,
-  type AeoDemoData,
-  type DemoAuthorisation,
-} from '../../subgraphs/aeo/demo-data';
+import { DEMO_SHOWCASE_EORIS, generateAeoDemoData, showcaseOperators, type AeoDemoData, type DemoAuthorisation } from '../../subgraphs/aeo/demo-data';
 import { EU_MEMBER_STATES } from '../../subgraphs/kit/countries';
 import { checkAeoAuthorisationNumber, checkEori } from '../../subgraphs/kit/identifiers';
 
@@ -35,7 +29,10 @@ describe('AEO demo data', () => {
     expect(thirdCountry / data.operators.length).toBeGreaterThan(0.2);
     expect(thirdCountry / data.operators.length).toBeLessThan(0.3);
     for (const country of EU_MEMBER_STATES) {
-      expect(data.operators.some((operator) => operator.country === country), country).toBe(true);
+      expect(
+        data.operators.some((operator) => operator.country === country),
+        country,
+      ).toBe(true);
     }
   });
 
@@ -59,9 +56,7 @@ describe('AEO demo data', () => {
       expect(checkAeoAuthorisationNumber(number), number).toEqual({ valid: true, value: number });
       expect(number.startsWith(authorisation.issuingCountry + authorisation.type), number).toBe(true);
     }
-    expect(new Set(data.authorisations.map((authorisation) => authorisation.number)).size).toBe(
-      data.authorisations.length,
-    );
+    expect(new Set(data.authorisations.map((authorisation) => authorisation.number)).size).toBe(data.authorisations.length);
   });
 
   it('keeps AEO holders a minority with AEOF the most common type', () => {
@@ -78,7 +73,10 @@ describe('AEO demo data', () => {
     const valid = data.authorisations.filter((authorisation) => currentStatus(authorisation) === 'VALID').length;
     expect(valid / data.authorisations.length).toBeGreaterThan(0.75);
     for (const status of ['SUSPENDED', 'REVOKED', 'ANNULLED']) {
-      expect(data.authorisations.some((authorisation) => currentStatus(authorisation) === status), status).toBe(true);
+      expect(
+        data.authorisations.some((authorisation) => currentStatus(authorisation) === status),
+        status,
+      ).toBe(true);
     }
   });
 
@@ -98,9 +96,7 @@ describe('AEO demo data', () => {
       for (const entry of history) expect(entry.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     }
     // Some valid authorisations went through a suspension and came back.
-    const reinstated = data.authorisations.filter(
-      (a) => currentStatus(a) === 'VALID' && a.history.some((entry) => entry.status === 'SUSPENDED'),
-    );
+    const reinstated = data.authorisations.filter((a) => currentStatus(a) === 'VALID' && a.history.some((entry) => entry.status === 'SUSPENDED'));
     expect(reinstated.length).toBeGreaterThan(0);
   });
 

@@ -1,28 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_SHOWCASE_EORIS, generateAeoDemoData, type AeoDemoData } from '../../subgraphs/aeo/demo-data';
-import {
-  ENS_AMENDMENTS,
-  VAGUE_DESCRIPTION,
-  ensShowcase,
-  filingTypeMode,
-  generateEnsDemoRecords,
-} from '../../subgraphs/declarations/ens-demo';
+import { ENS_AMENDMENTS, VAGUE_DESCRIPTION, ensShowcase, filingTypeMode, generateEnsDemoRecords } from '../../subgraphs/declarations/ens-demo';
 import type { EntrySummaryRecord, PartyRecord } from '../../subgraphs/declarations/records';
 import { EU_MEMBER_STATES } from '../../subgraphs/kit/countries';
-import {
-  checkContainerNumber,
-  checkEori,
-  checkMrn,
-  checkUnLocode,
-} from '../../subgraphs/kit/identifiers';
+import { checkContainerNumber, checkEori, checkMrn, checkUnLocode } from '../../subgraphs/kit/identifiers';
 
 const EU = new Set(EU_MEMBER_STATES);
 
 function parties(record: EntrySummaryRecord): PartyRecord[] {
-  return [
-    record.carrier,
-    ...record.consignments.flatMap((c) => [c.consignor, c.consignee, ...(c.notifyParty ? [c.notifyParty] : [])]),
-  ];
+  return [record.carrier, ...record.consignments.flatMap((c) => [c.consignor, c.consignee, ...(c.notifyParty ? [c.notifyParty] : [])])];
 }
 
 describe('ENS demo filings', () => {
@@ -131,10 +117,12 @@ describe('ENS demo filings', () => {
       expect({ ...amended, consignments: [], expectedArrival: '' }).toEqual({ ...original, consignments: [], expectedArrival: '' });
     }
     // Among them a corrected description and an added container.
-    expect(amendments.some(([o, a]) => o.consignments[0]?.goods[0]?.description === VAGUE_DESCRIPTION &&
-      a.consignments[0]?.goods[0]?.description !== VAGUE_DESCRIPTION)).toBe(true);
-    expect(amendments.some(([o, a]) =>
-      (a.consignments[0]?.containers ?? []).length === (o.consignments[0]?.containers ?? []).length + 1)).toBe(true);
+    expect(
+      amendments.some(
+        ([o, a]) => o.consignments[0]?.goods[0]?.description === VAGUE_DESCRIPTION && a.consignments[0]?.goods[0]?.description !== VAGUE_DESCRIPTION,
+      ),
+    ).toBe(true);
+    expect(amendments.some(([o, a]) => (a.consignments[0]?.containers ?? []).length === (o.consignments[0]?.containers ?? []).length + 1)).toBe(true);
   });
 
   it('exposes showcase MRNs that docs and tests can cite', () => {

@@ -1,13 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  HS_CHAPTERS,
-  KCS_HEADER,
-  KRW_PER_EUR,
-  kcsFileToRecords,
-  kcsRowToRecords,
-  parseKcsCsv,
-  type KcsRow,
-} from '../../subgraphs/declarations/kcs';
+import { HS_CHAPTERS, KCS_HEADER, KRW_PER_EUR, kcsFileToRecords, kcsRowToRecords, parseKcsCsv, type KcsRow } from '../../subgraphs/declarations/kcs';
 import { kcsOperators } from '../../subgraphs/declarations/kcs-operators';
 import type { DeclarationRecord } from '../../subgraphs/declarations/records';
 import { generateAeoDemoData } from '../../subgraphs/aeo/demo-data';
@@ -60,7 +52,11 @@ describe('KCS declarations', () => {
     expect(declaration.representative).toBeUndefined();
     expect(declaration.seller?.eori).toBe(`${declaration.seller?.country}0VKY2BR`);
     expect(national(declaration.nationalData)).toEqual({
-      processType: 'B', importType: '11', importUse: '21', paymentType: '11', sourceDeclarationId: '97061800',
+      processType: 'B',
+      importType: '11',
+      importUse: '21',
+      paymentType: '11',
+      sourceDeclarationId: '97061800',
     });
 
     expect(declaration.items).toHaveLength(1);
@@ -76,9 +72,17 @@ describe('KCS declarations', () => {
     expect(national(item?.nationalData)).toEqual({ taxRate: '0.0', taxType: 'FEU1', originIndicator: 'G' });
 
     expect(control).toEqual({
-      kind: 'controlResult', mrn: declaration.mrn, itemNumber: 1, lane: 'RED', controlType: 'PHYSICAL_EXAMINATION',
-      outcome: 'NO_IRREGULARITY', irregularityType: null, severity: null, revenueRaised: null,
-      date: '2020-01-01', office: 'NL000030',
+      kind: 'controlResult',
+      mrn: declaration.mrn,
+      itemNumber: 1,
+      lane: 'RED',
+      controlType: 'PHYSICAL_EXAMINATION',
+      outcome: 'NO_IRREGULARITY',
+      irregularityType: null,
+      severity: null,
+      revenueRaised: null,
+      date: '2020-01-01',
+      office: 'NL000030',
     });
   });
 
@@ -118,7 +122,11 @@ describe('KCS declarations', () => {
   it('turns Fraud 1 into an irregularity and Critical Fraud 2 into a critical one', () => {
     const critical = kcsRowToRecords(row(CRITICAL));
     expect(critical.control).toMatchObject({
-      outcome: 'IRREGULARITY_FOUND', irregularityType: 'FRAUD', severity: 'CRITICAL', office: 'NL000152', date: '2020-03-21',
+      outcome: 'IRREGULARITY_FOUND',
+      irregularityType: 'FRAUD',
+      severity: 'CRITICAL',
+      office: 'NL000152',
+      date: '2020-03-21',
     });
     expect(kcsRowToRecords(row(MINOR)).control).toMatchObject({ outcome: 'IRREGULARITY_FOUND', severity: 'MINOR' });
     // The courier is national data, not a representative; an unknown dispatch country is left out.
@@ -183,8 +191,13 @@ describe('KCS declarations', () => {
       if (required.length === 0) {
         if (documents.length === 0) continue;
         // Only the odd dual-use licence on computers, telephones and chips.
-        if (/^(8471|8517|8542)/.test(item.commodityCode) && documents.length === 1 && documents[0]?.type === 'X002' &&
-          new RegExp(`^NL-DU-${year}-\\d{6}$`).test(documents[0].reference)) dualUse++;
+        if (
+          /^(8471|8517|8542)/.test(item.commodityCode) &&
+          documents.length === 1 &&
+          documents[0]?.type === 'X002' &&
+          new RegExp(`^NL-DU-${year}-\\d{6}$`).test(documents[0].reference)
+        )
+          dualUse++;
         else unexpected.push(declaration.mrn);
         continue;
       }
@@ -192,7 +205,8 @@ describe('KCS declarations', () => {
       if (documents.length === 0) continue;
       quoting++;
       const types = documents.map((d) => d.type);
-      if (types[0] === 'C640' && required[0] === 'N853') wrongCode++; // a CHED-P under the CHED-A code
+      if (types[0] === 'C640' && required[0] === 'N853')
+        wrongCode++; // a CHED-P under the CHED-A code
       else if (types.join() !== required.join()) unexpected.push(declaration.mrn);
       for (const { type, reference } of documents) {
         if (type === 'C673') {
@@ -222,9 +236,7 @@ describe('KCS declarations', () => {
 
   it('describes goods by the title of their HS chapter', () => {
     expect(HS_CHAPTERS).toHaveLength(97);
-    expect(kcsRowToRecords(row(NO_SELLER)).declaration.items[0]?.description).toBe(
-      'Machinery and mechanical appliances (HS 840999)',
-    );
+    expect(kcsRowToRecords(row(NO_SELLER)).declaration.items[0]?.description).toBe('Machinery and mechanical appliances (HS 840999)');
   });
 });
 

@@ -10,8 +10,14 @@ const TRAIN = 'data/kcs-synthetic/train.csv';
 
 /** Document codes (data element 12 03) and the licence type each quotes. */
 const CODE_TYPES: Record<string, LicenceType> = {
-  C640: 'CHED_A', N853: 'CHED_P', N851: 'CHED_PP', C678: 'CHED_D',
-  C673: 'CATCH_CERTIFICATE', X002: 'DUAL_USE', C400: 'CITES', C690: 'FLEGT',
+  C640: 'CHED_A',
+  N853: 'CHED_P',
+  N851: 'CHED_PP',
+  C678: 'CHED_D',
+  C673: 'CATCH_CERTIFICATE',
+  X002: 'DUAL_USE',
+  C400: 'CITES',
+  C690: 'FLEGT',
 };
 
 const CHED_PREFIX: Partial<Record<LicenceType, string>> = { CHED_A: 'CHEDA', CHED_P: 'CHEDP', CHED_PP: 'CHEDPP', CHED_D: 'CHEDD' };
@@ -29,8 +35,15 @@ function wellFormed(type: LicenceType, reference: string): boolean {
 }
 
 const FAILURES = [
-  'NOT_FOUND', 'WRONG_TYPE', 'EXPIRED', 'NOT_YET_VALID', 'CANCELLED',
-  'HOLDER_MISMATCH', 'COMMODITY_NOT_COVERED', 'QUANTITY_EXCEEDED', 'REFUSED',
+  'NOT_FOUND',
+  'WRONG_TYPE',
+  'EXPIRED',
+  'NOT_YET_VALID',
+  'CANCELLED',
+  'HOLDER_MISMATCH',
+  'COMMODITY_NOT_COVERED',
+  'QUANTITY_EXCEEDED',
+  'REFUSED',
 ] as const;
 
 interface Quoted {
@@ -44,9 +57,7 @@ interface Quoted {
 function quotedDocuments(declarations: readonly DeclarationRecord[]): Quoted[] {
   return declarations.flatMap((declaration) =>
     declaration.items.flatMap((item) =>
-      (item.supportingDocuments ?? [])
-        .filter((document) => CODE_TYPES[document.type] !== undefined)
-        .map((document) => ({ declaration, item, ...document })),
+      (item.supportingDocuments ?? []).filter((document) => CODE_TYPES[document.type] !== undefined).map((document) => ({ declaration, item, ...document })),
     ),
   );
 }
@@ -88,8 +99,7 @@ describe('licence demo data for the KCS declarations', () => {
   it('is deterministic, and does not depend on the order of the declarations', () => {
     expect(generateLicenceDemoRecords(declarations)).toEqual(data);
     const shuffled = generateLicenceDemoRecords(createRandom(7).shuffle([...declarations]));
-    const sortByReference = <T extends { reference: string }>(records: T[]) =>
-      [...records].sort((a, b) => (a.reference < b.reference ? -1 : 1));
+    const sortByReference = <T extends { reference: string }>(records: T[]) => [...records].sort((a, b) => (a.reference < b.reference ? -1 : 1));
     expect(sortByReference(shuffled.licences)).toEqual(sortByReference(data.licences));
     expect(sortByReference(shuffled.usages)).toEqual(sortByReference(data.usages));
     expect(shuffled.showcase).toEqual(data.showcase);

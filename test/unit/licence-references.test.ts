@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  checkLicenceReference,
-  licenceTypesForDocument,
-  requiredCertificates,
-} from '../../subgraphs/licences/references';
+import { checkLicenceReference, licenceTypesForDocument, requiredCertificates } from '../../subgraphs/licences/references';
 import type { Validation } from '../../subgraphs/kit/identifiers';
 import { LICENCE_TYPES, type LicenceType } from '../../subgraphs/licences/records';
 

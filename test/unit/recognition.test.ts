@@ -38,7 +38,9 @@ describe('partner identifiers', () => {
     expect(checkPartnerIdentifier(programme, programme.identifierExample).valid).toBe(true);
     expect(checkPartnerIdentifier(programme, programme.identifierExample.toLowerCase()).valid).toBe(false);
     expect(checkPartnerIdentifier(programme, `${programme.identifierExample} `).valid).toBe(false);
-    for (const other of MRA_PROGRAMMES.filter((candidate) => candidate.code !== programme.code && candidate.identifierPattern !== programme.identifierPattern)) {
+    for (const other of MRA_PROGRAMMES.filter(
+      (candidate) => candidate.code !== programme.code && candidate.identifierPattern !== programme.identifierPattern,
+    )) {
       if (new RegExp(programme.identifierPattern).test(other.identifierExample)) continue;
       expect(checkPartnerIdentifier(programme, other.identifierExample).valid, other.code).toBe(false);
     }

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  checkGoodsItem,
-  licenceStatusOn,
-  type GoodsItemFacts,
-  type LicenceState,
-} from '../../subgraphs/licences/reconcile';
+import { checkGoodsItem, licenceStatusOn, type GoodsItemFacts, type LicenceState } from '../../subgraphs/licences/reconcile';
 
 const IMPORTER = 'NL123456789';
 const CHED = 'CHEDP.FR.2025.0001234';
@@ -168,7 +163,11 @@ describe('checkGoodsItem: one outcome per quoted licence', () => {
   });
 
   it('reports QUANTITY_EXCEEDED when the remaining quantity is less than the net mass', () => {
-    const check = checkOn(CHED, fish({ netMass: 1200 }), licences(chedP(), catchCertificate({ goods: [{ commodityCode: '03', quantity: 5000, unit: 'KGM', quantityRemaining: 5000 }] })));
+    const check = checkOn(
+      CHED,
+      fish({ netMass: 1200 }),
+      licences(chedP(), catchCertificate({ goods: [{ commodityCode: '03', quantity: 5000, unit: 'KGM', quantityRemaining: 5000 }] })),
+    );
     expect(check.outcome).toBe('QUANTITY_EXCEEDED');
     expect(check.reasons).toEqual(['needs 1200 KGM of 0302, 1000 KGM available']);
   });
@@ -233,7 +232,12 @@ describe('checkGoodsItem: precedence', () => {
   });
 
   it('puts WRONG_TYPE before everything else found on the licence', () => {
-    const item = fish({ supportingDocuments: [{ type: 'C673', reference: CHED }, { type: 'N853', reference: CHED }] });
+    const item = fish({
+      supportingDocuments: [
+        { type: 'C673', reference: CHED },
+        { type: 'N853', reference: CHED },
+      ],
+    });
     const check = checkGoodsItem(item, licences(chedP({ status: 'SUSPENDED', goods: [] }))).checks[0]!;
     expect(check.outcome).toBe('WRONG_TYPE');
     expect(check.reasons).toHaveLength(3);
@@ -250,7 +254,7 @@ describe('checkGoodsItem: precedence', () => {
 });
 
 describe('checkGoodsItem: quantities', () => {
-  it("adds back what this item already drew, so re-checking a recorded item still matches", () => {
+  it('adds back what this item already drew, so re-checking a recorded item still matches', () => {
     const drawn = chedP({
       goods: [{ commodityCode: '0302', quantity: 2000, unit: 'KGM', quantityRemaining: 0 }],
       usages: [

@@ -40,7 +40,18 @@ function rule(overrides: Partial<RuleDoc> = {}, criteria: Partial<RuleDoc['crite
     _id: 'PCA-1',
     kind: 'PRIORITY_CONTROL_AREA',
     description: 'Telephones from China',
-    criteria: { commodityCodePrefixes: [], originCountries: [], placesOfLoading: [], placesOfUnloading: [], operators: [], offices: [], transportModes: [], valuePerKgBelow: null, valuePerKgAbove: null, ...criteria },
+    criteria: {
+      commodityCodePrefixes: [],
+      originCountries: [],
+      placesOfLoading: [],
+      placesOfUnloading: [],
+      operators: [],
+      offices: [],
+      transportModes: [],
+      valuePerKgBelow: null,
+      valuePerKgAbove: null,
+      ...criteria,
+    },
     weight: 1,
     minimumLane: null,
     validFrom: '2025-01-01',
@@ -133,7 +144,14 @@ describe('targeting rules', () => {
   });
 
   it('are validated before they are stored, each problem naming its field', () => {
-    const valid = { reference: 'RIF-2025-001', kind: 'RISK_INFORMATION_FORM', description: 'x', criteria: { commodityCodePrefixes: ['6109'] }, weight: 1, validFrom: '2025-01-01' };
+    const valid = {
+      reference: 'RIF-2025-001',
+      kind: 'RISK_INFORMATION_FORM',
+      description: 'x',
+      criteria: { commodityCodePrefixes: ['6109'] },
+      weight: 1,
+      validFrom: '2025-01-01',
+    };
     expect(validateRuleContent(valid).criteria.commodityCodePrefixes).toEqual(['6109']);
     const field = (input: Record<string, unknown>) => {
       try {
@@ -167,7 +185,16 @@ describe('facilitation', () => {
   });
 
   it('gives a suspended or revoked authorisation nothing', () => {
-    expect(codes(filing({ importerAeo: [{ type: 'AEOF', status: 'SUSPENDED' }, { type: 'AEOC', status: 'REVOKED' }] }))).toEqual([]);
+    expect(
+      codes(
+        filing({
+          importerAeo: [
+            { type: 'AEOF', status: 'SUSPENDED' },
+            { type: 'AEOC', status: 'REVOKED' },
+          ],
+        }),
+      ),
+    ).toEqual([]);
   });
 
   it('lowers the risk for mutual recognition, and raises it once per licence outcome other than MATCHED', () => {

@@ -55,7 +55,11 @@ function world(count: number, offset = 0): LabelledFiling[] {
   for (let i = offset; i < offset + count; i++) {
     const risky = i % 2 === 0;
     const features = filing(`MRN${String(i).padStart(6, '0')}`, { importer: `NLUNIQUE${i}` }, [
-      item(risky ? { commodityCode: '61091000', originCountry: 'CN', valueEur: 800 + (i % 7) * 50 } : { commodityCode: '73181500', originCountry: 'DE', valueEur: 300 + (i % 5) * 20 }),
+      item(
+        risky
+          ? { commodityCode: '61091000', originCountry: 'CN', valueEur: 800 + (i % 7) * 50 }
+          : { commodityCode: '73181500', originCountry: 'DE', valueEur: 300 + (i % 5) * 20 },
+      ),
     ]);
     // Labels follow i modulo numbers prime to the values' (7 and 5), so a value does not give a label away.
     out.push(labelled(features, risky ? i % 4 === 0 || i % 3 === 0 : i % 14 === 1));
@@ -139,7 +143,14 @@ describe('fair-price bands', () => {
   });
 
   it('prefers HS6 with origin, then HS6 alone', () => {
-    const samples = { ...cheap(Array.from({ length: 10 }, (_, i) => 10 + i), '610910', 'CN'), ...cheap([50, 60], '610910', 'TR') };
+    const samples = {
+      ...cheap(
+        Array.from({ length: 10 }, (_, i) => 10 + i),
+        '610910',
+        'CN',
+      ),
+      ...cheap([50, 60], '610910', 'TR'),
+    };
     const model = buildFairPrice(samples, 10);
     expect(bandFor(model, '61091000', 'CN')?.level).toBe('HS6_ORIGIN');
     expect(bandFor(model, '61091000', 'TR')).toMatchObject({ level: 'HS6', samples: 12 });
@@ -176,7 +187,9 @@ describe('learning and scoring', () => {
     expect(counts).toBeDefined();
     expect(hs6).toMatchObject({ dimension: 'hs6_origin', key: '610910/CN' });
     expect(hs6?.weight).toBeGreaterThan(0);
-    expect(hs6?.evidence).toBe(`hs6×origin 610910/CN: ${counts?.[1]} irregular of ${counts?.[0]} controls, smoothed ${smoothedRate(counts, model.baseRate, model.priorStrength).toFixed(2)} vs ${model.baseRate.toFixed(2)} overall`);
+    expect(hs6?.evidence).toBe(
+      `hs6×origin 610910/CN: ${counts?.[1]} irregular of ${counts?.[0]} controls, smoothed ${smoothedRate(counts, model.baseRate, model.priorStrength).toFixed(2)} vs ${model.baseRate.toFixed(2)} overall`,
+    );
   });
 
   it('ranks the risky commodity above the clean one', () => {
@@ -328,9 +341,26 @@ describe('features from declaration records', () => {
       routes: [],
     });
     expect(f.seller).toMatch(/^[A-Z]{2}8WDKMC6$/);
-    expect(f.nationalData).toMatchObject({ processType: 'B', importType: '11', importUse: '21', paymentType: '11', courierId: 'KJ8YGQ', taxRate: '8.0', taxType: 'A', originIndicator: 'Y' });
+    expect(f.nationalData).toMatchObject({
+      processType: 'B',
+      importType: '11',
+      importUse: '21',
+      paymentType: '11',
+      courierId: 'KJ8YGQ',
+      taxRate: '8.0',
+      taxType: 'A',
+      originIndicator: 'Y',
+    });
     expect(f.items).toEqual([
-      { itemNumber: 1, commodityCode: '69072200', originCountry: 'CN', netMass: 11352, grossMass: null, valueEur: Math.round((375751.2 / 1345) * 100) / 100, licenceOutcomes: [] },
+      {
+        itemNumber: 1,
+        commodityCode: '69072200',
+        originCountry: 'CN',
+        netMass: 11352,
+        grossMass: null,
+        valueEur: Math.round((375751.2 / 1345) * 100) / 100,
+        licenceOutcomes: [],
+      },
     ]);
   });
 

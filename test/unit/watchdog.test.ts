@@ -65,7 +65,9 @@ describe('limits from the environment', () => {
   });
 
   it('reject values that are not whole milliseconds above 0, naming the variable', () => {
-    expect(() => operationLimits({ DB_OPERATION_TIMEOUT_MS: '1.5s' })).toThrow('DB_OPERATION_TIMEOUT_MS must be a whole number of milliseconds above 0, not "1.5s"');
+    expect(() => operationLimits({ DB_OPERATION_TIMEOUT_MS: '1.5s' })).toThrow(
+      'DB_OPERATION_TIMEOUT_MS must be a whole number of milliseconds above 0, not "1.5s"',
+    );
     expect(() => stallLimitMs({ JOB_STALL_TIMEOUT_MS: '0' })).toThrow('JOB_STALL_TIMEOUT_MS must be a whole number of milliseconds above 0, not "0"');
   });
 });

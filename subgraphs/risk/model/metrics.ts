@@ -21,7 +21,7 @@ function positivesInTop(scores: ArrayLike<number>, labels: ArrayLike<Label>, rat
   const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => (scores[b] as number) - (scores[a] as number));
   let hits = 0;
   let taken = 0;
-  for (let start = 0; start < order.length && taken < top; ) {
+  for (let start = 0; start < order.length && taken < top;) {
     // One group of equal scores: take all of it, or the share that still fits.
     const score = scores[order[start] as number];
     let end = start;
@@ -62,7 +62,7 @@ export function auc(scores: ArrayLike<number>, labels: ArrayLike<Label>): number
   const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => (scores[a] as number) - (scores[b] as number));
   let positives = 0;
   let rankSum = 0;
-  for (let start = 0; start < order.length; ) {
+  for (let start = 0; start < order.length;) {
     const score = scores[order[start] as number];
     let end = start;
     while (end < order.length && scores[order[end] as number] === score) end++;

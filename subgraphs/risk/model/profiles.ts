@@ -54,11 +54,16 @@ export function encode(counts: Counts | undefined, baseRate: number, priorStreng
 type Trait = (filing: FilingFeatures, item: ItemFeatures) => string | null;
 
 const present = (value: string | null | undefined): string | null => (value === undefined || value === null || value === '' ? null : value);
-const hsPrefix = (digits: number): Trait => (_, item) => {
-  const code = item.commodityCode;
-  return code !== null && code.length >= digits ? code.slice(0, digits) : null;
-};
-const national = (key: string): Trait => (filing) => present(filing.nationalData[key]);
+const hsPrefix =
+  (digits: number): Trait =>
+  (_, item) => {
+    const code = item.commodityCode;
+    return code !== null && code.length >= digits ? code.slice(0, digits) : null;
+  };
+const national =
+  (key: string): Trait =>
+  (filing) =>
+    present(filing.nationalData[key]);
 
 /** Bands per decade of a declared amount: 8 makes bands about a third wide (1, 1.33, 1.78, 2.37, ...). */
 export const AMOUNT_BANDS_PER_DECADE = 8;

@@ -12,14 +12,7 @@ import { createKeyReader, dimension, encode, sigmoid, smoothedRate, type Counts,
 import type { LearnedModel } from './train';
 
 /** The price terms, in vector order after the profile dimensions. */
-export const PRICE_TERMS = [
-  'fairPriceUnder',
-  'fairPriceBelowFence',
-  'fairPriceOver',
-  'fairPriceAboveFence',
-  'zeroNetMass',
-  'zeroValue',
-] as const;
+export const PRICE_TERMS = ['fairPriceUnder', 'fairPriceBelowFence', 'fairPriceOver', 'fairPriceAboveFence', 'zeroNetMass', 'zeroValue'] as const;
 export type PriceTerm = (typeof PRICE_TERMS)[number];
 
 /** Log ratios beyond this many e-folds (about 150×) say nothing more, and a typo must not dominate. */
@@ -229,6 +222,6 @@ export function bandEvidence(band: Band, perKg: number): string {
   return (
     `${eur(perKg)} EUR/kg vs median ${eur(band.median)} (Q1 ${eur(band.q1)}, Q3 ${eur(band.q3)}, ` +
     `fences ${eur(band.lowerFence)}–${eur(band.upperFence)}) of ${band.samples} declarations of ${scope}: ` +
-    `${(Math.exp(u.logRatio)).toPrecision(2)}× the median${position}`
+    `${Math.exp(u.logRatio).toPrecision(2)}× the median${position}`
   );
 }

@@ -229,7 +229,12 @@ function fitSignConstrained(columns: readonly Float64Array[], labels: readonly b
     active[worst] = false;
     // Warm start from the previous fit: a couple of Newton steps instead of a full fit.
     const start = { weights: fit.weights.filter((_, j) => active[j]), intercept: fit.intercept };
-    const refit = fitLogistic(columns.filter((_, j) => active[j]), labels, l2, start);
+    const refit = fitLogistic(
+      columns.filter((_, j) => active[j]),
+      labels,
+      l2,
+      start,
+    );
     let next = 0;
     fit = { ...refit, weights: columns.map((_, j) => (active[j] ? (refit.weights[next++] as number) : 0)) };
   }
