@@ -35,6 +35,11 @@ export default tseslint.config(
             { target: './subgraphs/kit', from: './subgraphs', except: ['./kit'], message: 'The kit is shared by every subgraph: it imports none of them.' },
             ...subgraphZones,
             ...outward,
+            {
+              target: ['./gateway/index.ts', './gateway/server.ts', './gateway/supergraph.ts', './gateway/explorer/serve.ts'],
+              from: './gateway/explorer/build.ts',
+              message: 'The running gateway builds nothing: the explorer bundle comes from npm run build.',
+            },
           ],
         },
       ],
@@ -61,10 +66,5 @@ export default tseslint.config(
       'subgraphs/risk/model/from-records.ts',
     ],
     rules: { 'import-x/no-restricted-paths': 'off' },
-  },
-  {
-    // The gateway composes the supergraph at start with scripts/compose.ts: build code at run time (issue 12).
-    files: ['gateway/server.ts'],
-    rules: { 'import-x/no-restricted-paths': ['error', { zones: subgraphZones }] },
   },
 );

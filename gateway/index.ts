@@ -1,9 +1,10 @@
-// Start file: `tsx gateway/index.ts` (npm start runs it for you).
+// Start file: `tsx gateway/index.ts` (npm start runs it for you). It builds nothing: the explorer
+// bundle comes from `npm run build` (npm install and npm start make it too).
 import { onShutdownSignal } from '../subgraphs/kit/http';
-import { ensureExplorerBuilt } from './explorer/build';
+import { isExplorerBuilt } from './explorer/serve';
 import { startGateway } from './server';
 
-await ensureExplorerBuilt();
+if (!isExplorerBuilt()) console.warn('gateway: the explorer is not built (npm run explorer:build); the GraphQL endpoint works without it.');
 const gateway = await startGateway();
 console.log(`gateway ready at ${gateway.graphqlUrl}; explorer at ${gateway.url}/`);
 onShutdownSignal(async () => {

@@ -10,8 +10,8 @@ import type { QueryPlan } from '@apollo/query-planner';
 import { IDENTITY_HEADERS } from '../subgraphs/kit/context';
 import { createRequestHandler, listen } from '../subgraphs/kit/http';
 import { SUBGRAPHS, subgraphUrl } from '../subgraphs/registry';
-import { SUPERGRAPH_PATH } from '../scripts/compose';
 import { createExplorerHandler } from './explorer/serve';
+import { SUPERGRAPH_PATH } from './supergraph';
 
 export interface GatewayContext {
   /** The caller's identity headers, passed on to every subgraph unchanged. */

@@ -5,11 +5,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { composeServices } from '@apollo/composition';
 import { parse, printSchema } from 'graphql';
+import { API_SCHEMA_PATH, SUPERGRAPH_PATH } from '../gateway/supergraph';
 import { SUBGRAPHS, type SubgraphEntry } from '../subgraphs/registry';
 
+export { API_SCHEMA_PATH, SUPERGRAPH_PATH };
+
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const SUPERGRAPH_PATH = join(ROOT, 'schema', 'supergraph.graphql');
-export const API_SCHEMA_PATH = join(ROOT, 'schema', 'api.graphql');
 
 /**
  * Composition hints we have read and accept, by code and message fragment, with the reason.

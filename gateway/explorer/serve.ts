@@ -5,6 +5,11 @@ import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const DEFAULT_DIST_DIR = fileURLToPath(new URL('./dist', import.meta.url));
+
+/** Whether the bundle is there: `npm run build` (or `npm install`, or `npm start`) makes it. */
+export function isExplorerBuilt(distDir = DEFAULT_DIST_DIR): boolean {
+  return existsSync(join(distDir, 'index.html'));
+}
 // Kept in sync with build.ts (EXPLORER_PREFIX), which this module does not import: serving the
 // bundle needs no esbuild. (gateway/index.ts still builds a missing bundle at start: issue 12.)
 const PREFIX = '/explorer/';
