@@ -22,7 +22,8 @@ export async function openRiskServices(settings: RiskSettings = riskSettingsFrom
   if (!ready) {
     throw new Error(`The gateway at ${url} is not ready. Start the platform first (npm start), or set RISK_GATEWAY_URL.`);
   }
-  const database = await startDatabase();
+  // The platform's own database: a new engine here would hold a model and assessments the platform never reads.
+  const database = await startDatabase({ joinOnly: true });
   const risk = await connectDatabase('risk', { uri: database.uri });
   const services = createRiskStore(risk.connection, settings);
   await prepareRiskModels(services);

@@ -1,6 +1,10 @@
 // The risk subgraph on the whole platform: learning and screening through the gateway, rules
 // written through mutations, assessments and the control queue read back through the gateway.
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NoRunningEngineError, temporaryDataDir } from '../../db/engine';
+import { openRiskServices } from '../../scripts/risk/services';
 import { kcsMrn, kcsRecordList, kcsRowToRecords, readKcsCsv, type KcsRow } from '../../subgraphs/declarations/kcs';
 import type { DeclarationsRecord } from '../../subgraphs/declarations/records';
 import { writeRecords } from '../../subgraphs/declarations/writes';
@@ -332,5 +336,24 @@ describe('incremental learning', () => {
     expect(run.restarted).toBe(true);
     expect((await assessmentOf(mrnOf(LATER[0]!))).modelVersion).toBe(2);
     expect((await assessmentOf(mrnOf(HISTORY[0]!))).modelVersion).toBe(2);
+  });
+});
+
+describe('the risk tools beside the running platform (npm run screen, risk:learn)', () => {
+  it('refuse a DATA_DIR whose database the platform does not use, naming it, and start nothing there', async () => {
+    if (process.env.MONGODB_URI) return; // then every tool uses that server
+    const elsewhere = temporaryDataDir('not-the-platforms-');
+    const saved = process.env.DATA_DIR;
+    process.env.DATA_DIR = elsewhere;
+    try {
+      const error = await openRiskServices({ ...services().settings, gatewayUrl: platform.graphqlUrl }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(NoRunningEngineError);
+      expect(String(error)).toContain(`DATA_DIR=${elsewhere}`);
+      expect(existsSync(join(elsewhere, 'engine'))).toBe(false);
+    } finally {
+      if (saved === undefined) delete process.env.DATA_DIR;
+      else process.env.DATA_DIR = saved;
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 });
