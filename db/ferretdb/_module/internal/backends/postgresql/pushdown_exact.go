@@ -29,21 +29,12 @@ func filterIn(p *metadata.Placeholder, key, value any, operator string) (string,
 	marshalled := make([]string, 0, values.Len())
 
 	for i := 0; i < values.Len(); i++ {
-		switch v := must.NotFail(values.Get(i)).(type) {
-		case string, types.ObjectID, time.Time, bool, int32:
-		case int64:
-			if v > int64(types.MaxSafeDouble) || v < -int64(types.MaxSafeDouble) {
-				return "", nil
-			}
-		case float64:
-			if math.IsNaN(v) || math.Abs(v) > types.MaxSafeDouble {
-				return "", nil
-			}
-		default:
+		value := must.NotFail(values.Get(i))
+		if !comparableScalar(value) {
 			return "", nil
 		}
 
-		marshalled = append(marshalled, string(must.NotFail(sjson.MarshalSingleValue(must.NotFail(values.Get(i))))))
+		marshalled = append(marshalled, string(must.NotFail(sjson.MarshalSingleValue(value))))
 	}
 
 	// _id is never an array, so equality is containment, and its unique btree answers `= ANY` in
@@ -56,6 +47,22 @@ func filterIn(p *metadata.Placeholder, key, value any, operator string) (string,
 	return fmt.Sprintf(`%s%s%s %s ANY(%s::jsonb[])`, metadata.DefaultColumn, operator, p.Next(), comparison, p.Next()), []any{key, marshalled}
 }
 
+// comparableScalar reports whether a value's stored JSON compares as the value does: scalars,
+// and numbers within the range a double holds exactly (FerretDB's own equality treats the others
+// apart).
+func comparableScalar(value any) bool {
+	switch v := value.(type) {
+	case string, types.ObjectID, time.Time, bool, int32:
+		return true
+	case int64:
+		return v <= int64(types.MaxSafeDouble) && v >= -int64(types.MaxSafeDouble)
+	case float64:
+		return !math.IsNaN(v) && math.Abs(v) <= types.MaxSafeDouble
+	default:
+		return false
+	}
+}
+
 // primaryKeyEqual matches _id with `=`, which its unique btree answers: _id is never an array,
 // so that is the same test as containment, and _id needs no GIN twin (indexes.sql makes none).
 // Other keys, and numbers past the safe range, keep FerretDB's own containment test.
@@ -64,17 +71,7 @@ func primaryKeyEqual(p *metadata.Placeholder, key, value any) (string, []any) {
 		return "", nil
 	}
 
-	switch v := value.(type) {
-	case string, types.ObjectID, time.Time, bool, int32:
-	case int64:
-		if v > int64(types.MaxSafeDouble) || v < -int64(types.MaxSafeDouble) {
-			return "", nil
-		}
-	case float64:
-		if math.IsNaN(v) || math.Abs(v) > types.MaxSafeDouble {
-			return "", nil
-		}
-	default:
+	if !comparableScalar(value) {
 		return "", nil
 	}
 
