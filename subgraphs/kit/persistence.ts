@@ -12,6 +12,19 @@ export async function retryOnDuplicateKey<T>(write: () => Promise<T>): Promise<T
   }
 }
 
+/**
+ * Makes the document under this key exactly `replacement`, whether or not it exists yet.
+ * FerretDB runs an upsert as a find and then an insert, so writers that upsert one new key at
+ * once collide on the insert (E11000); the losers replace the winner's document instead.
+ */
+export async function replaceById(
+  collection: { replaceOne(filter: never, replacement: never, options: { upsert: boolean }): Promise<unknown> },
+  id: string,
+  replacement: object,
+): Promise<void> {
+  await retryOnDuplicateKey(() => collection.replaceOne({ _id: id } as never, replacement as never, { upsert: true }));
+}
+
 export function isDuplicateKeyError(error: unknown): boolean {
   return error instanceof mongo.MongoServerError && error.code === 11000;
 }

@@ -4,6 +4,7 @@ import { badUserInput, notFound } from '../kit/errors';
 import { checkCountryCode, checkEori, checkUnLocode } from '../kit/identifiers';
 import { requireDate, requireOneOf, requireText, requireValid } from '../kit/input';
 import { putAll, type KeyedDocument } from '../kit/journal';
+import { replaceById } from '../kit/persistence';
 import { today } from '../kit/scalars';
 import { partnerKey, type ConsentDoc, type LaneDoc, type MraModels, type PartnerOperatorDoc, type ProgrammeDoc } from './models';
 import { checkPartnerIdentifier, MRA_PROGRAMMES } from './programmes';
@@ -19,7 +20,7 @@ export async function setConsent(models: MraModels, input: { eori: string; date?
   const current = await models.consents.findById(eori).lean<ConsentDoc>().exec();
   if (current?.granted === granted) return current;
   const doc: ConsentDoc = { _id: eori, granted, date: input.date ? requireDate('date', input.date) : today() };
-  await models.consents.replaceOne({ _id: eori }, doc, { upsert: true }).exec();
+  await replaceById(models.consents.collection, eori, doc);
   return doc;
 }
 
@@ -40,7 +41,7 @@ export function validateLane(record: LaneInput): LaneDoc {
 
 export async function registerLane(models: MraModels, record: LaneInput): Promise<LaneDoc> {
   const lane = validateLane(record);
-  await models.lanes.replaceOne({ _id: lane._id }, lane, { upsert: true }).exec();
+  await replaceById(models.lanes.collection, lane._id, lane);
   return lane;
 }
 
@@ -103,7 +104,7 @@ export class PartnerListWriter {
     };
     if (current && JSON.stringify({ ...current, lastListDate: '' }) === JSON.stringify({ ...doc, lastListDate: '' }) && current.lastListDate === listDate)
       return 'unchanged';
-    await this.models.partners.replaceOne({ _id: key }, doc, { upsert: true }).exec();
+    await replaceById(this.models.partners.collection, key, doc);
     return current ? 'updated' : 'stored';
   }
 

@@ -2,7 +2,7 @@
 // written in parts, and only then is the version committed and made current: a reader never sees
 // half a model, and two learners never share a number. Versions are kept, so every assessment
 // can say which one scored it.
-import { insertOnce } from '../kit/persistence';
+import { insertOnce, replaceById } from '../kit/persistence';
 import { createScorer, type Scorer } from './model/score';
 import type { LearnedModel } from './model/train';
 import { findById } from '../kit/batching';
@@ -34,11 +34,7 @@ export async function saveModel(models: RiskModels, fields: ModelHeaderFields, m
   const parts = Math.max(1, Math.ceil(text.length / PART_SIZE));
   const header: ModelHeaderDoc = { ...draft(version), committed: true, parts };
   for (let part = 0; part < parts; part++) {
-    await models.modelParts.collection.replaceOne(
-      { _id: `${header._id}/${part}` as never },
-      { text: text.slice(part * PART_SIZE, (part + 1) * PART_SIZE) },
-      { upsert: true },
-    );
+    await replaceById(models.modelParts.collection, `${header._id}/${part}`, { text: text.slice(part * PART_SIZE, (part + 1) * PART_SIZE) });
   }
   await models.modelHeaders.collection.replaceOne({ _id: header._id as never }, header);
   // A learner that finished later with a newer version keeps it current.

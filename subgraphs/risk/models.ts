@@ -2,6 +2,7 @@
 // where screening and learning left off in the declarations change feed.
 import { Schema, type Connection, type Model } from 'mongoose';
 import { findById } from '../kit/batching';
+import { replaceById } from '../kit/persistence';
 import type { Assessment } from './assess';
 import type { RuleDoc } from './rules';
 
@@ -114,5 +115,5 @@ export async function readState(models: RiskModels, key: string): Promise<string
 }
 
 export async function writeState(models: RiskModels, key: string, value: string): Promise<void> {
-  await models.state.collection.replaceOne({ _id: key as never }, { value, at: new Date().toISOString() }, { upsert: true });
+  await replaceById(models.state.collection, key, { value, at: new Date().toISOString() });
 }

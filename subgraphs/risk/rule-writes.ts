@@ -6,7 +6,7 @@ import type { Caller } from '../kit/context';
 import { contentHash } from '../kit/content-hash';
 import { conflict, invalidTransition, notFound } from '../kit/errors';
 import { requireNumber } from '../kit/input';
-import { insertOnce } from '../kit/persistence';
+import { insertOnce, replaceById } from '../kit/persistence';
 import { findById } from '../kit/batching';
 import type { RiskModels } from './models';
 import { validateRuleContent, type RuleContent, type RuleDoc } from './rules';
@@ -43,7 +43,7 @@ export async function createRule(models: RiskModels, input: Input, caller: Calle
     retiredAt: null,
   };
   if (await insertOnce(models.ruleRevisions, { _id: revisionId(reference, 1), at, by: caller.id, rule })) {
-    await models.rules.collection.replaceOne({ _id: reference as never }, rule, { upsert: true });
+    await replaceById(models.rules.collection, reference, rule);
     return rule;
   }
   const existing = (await findById(models.rules, reference)) ?? (await rollForward(models, reference, 0));
@@ -94,7 +94,7 @@ async function commitRevision(models: RiskModels, existing: RuleDoc, revision: n
   if (!(await insertOnce(models.ruleRevisions, { _id: revisionId(existing._id, revision + 1), at, by: caller.id, rule }))) {
     throw stale((await rollForward(models, existing._id, existing.revision)) ?? existing);
   }
-  await models.rules.collection.replaceOne({ _id: rule._id as never }, rule, { upsert: true });
+  await replaceById(models.rules.collection, rule._id, rule);
   return rule;
 }
 
@@ -105,7 +105,7 @@ async function commitRevision(models: RiskModels, existing: RuleDoc, revision: n
 async function rollForward(models: RiskModels, reference: string, revision: number): Promise<RuleDoc | null> {
   const next = await findById(models.ruleRevisions, revisionId(reference, revision + 1));
   if (!next) return findById(models.rules, reference);
-  await models.rules.collection.replaceOne({ _id: reference as never }, next.rule, { upsert: true });
+  await replaceById(models.rules.collection, reference, next.rule);
   return (await rollForward(models, reference, revision + 1)) ?? next.rule;
 }
 

@@ -7,6 +7,7 @@ import { startDatabase, type Database, temporaryDataDir } from '../../db/engine'
 import { bulkWriteBounded, insertNew, MAX_STATEMENTS_PER_COMMAND } from '../../subgraphs/kit/bulk';
 import { connectDatabase, type SubgraphDatabase } from '../../subgraphs/kit/database';
 import { putAll } from '../../subgraphs/kit/journal';
+import { replaceById } from '../../subgraphs/kit/persistence';
 
 const DEADLINE_MS = 20_000;
 let dataDir: string;
@@ -103,5 +104,15 @@ describe('writes of many statements on the embedded engine', () => {
     await insertNew(collection, rows(300, 1));
     await withinDeadline('300 concurrent updates', Promise.all(rows(300, 4).map((row) => collection.updateOne({ _id: row._id }, { $set: { version: 4 } }))));
     expect(await collection.countDocuments({ version: 4 })).toBe(300);
+  });
+
+  // The first start's two assessment batches once both wrote the queue's first token this way,
+  // and one of them failed with E11000: FerretDB's upsert is a find, then an insert.
+  it('writes each new key from four writers at once without a duplicate key error', async () => {
+    const collection = database.connection.collection<Row>('sharedKeys');
+    const keys = rows(25, 1).map((row) => row._id);
+    const writes = keys.flatMap((_id) => [1, 2, 3, 4].map((version) => replaceById(collection, _id, { version, payload: `writer ${version}` })));
+    await withinDeadline('100 upserts of 25 new keys', Promise.all(writes));
+    expect(await collection.countDocuments({})).toBe(25);
   });
 });
