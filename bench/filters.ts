@@ -395,12 +395,11 @@ const scratch = mkdtempSync(join(tmpdir(), 'customs-bench-filters-'));
 const client = new mongoose.mongo.MongoClient(database.uri);
 let platform: InProcessPlatform | undefined;
 try {
+  platform = await startInProcessPlatform({ uri: database.uri, databaseName: database.dbName });
   const seedStarted = performance.now();
   const kcsFile = declarationRows < KCS_ROWS ? kcsSubset(declarationRows, scratch) : undefined;
-  await seedDemoData({ uri: database.uri, databases: names, log: (line) => process.stderr.write(`${line}\n`), ...(kcsFile && { kcsFile }) });
+  await seedDemoData({ urls: platform.subgraphUrls, log: (line) => process.stderr.write(`${line}\n`), ...(kcsFile && { kcsFile }) });
   const seedMs = performance.now() - seedStarted;
-
-  platform = await startInProcessPlatform({ uri: database.uri, databaseName: database.dbName });
   const subgraphClients: Record<SubgraphName, MongoClient> = {
     aeo: platform.aeo.database.connection.getClient(),
     declarations: platform.declarations.database.connection.getClient(),

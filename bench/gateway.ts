@@ -10,7 +10,10 @@
 import { startGateway } from '../gateway/server';
 import { generateAeoDemoData } from '../subgraphs/aeo/demo-data';
 import type { AuthorisationDoc, OperatorDoc } from '../subgraphs/aeo/models';
-import { seedAeo } from '../subgraphs/aeo/seed';
+import { ingest } from '../scripts/ingest/run';
+import { fromRecords } from '../scripts/ingest/sources';
+import { openWriters } from '../scripts/ingest/writers';
+import { aeoRecords } from '../scripts/seed';
 import { aeoSubgraph } from '../subgraphs/aeo/subgraph';
 import { declarationsSubgraph } from '../subgraphs/declarations/subgraph';
 import { startSubgraph } from '../subgraphs/kit/server';
@@ -93,7 +96,7 @@ try {
   stops.unshift(() => gateway.stop());
 
   const data = generateAeoDemoData({ operators: operatorCount });
-  await seedAeo(aeo.models, data);
+  await ingest(fromRecords(aeoRecords(data), 'bench'), { writers: (await openWriters({ urls: { aeo: aeo.url } })).writers, batchSize: 5_000 });
   const eoris = data.operators.map((operator) => operator.eori);
 
   const throughGateway: Lookup = async (eori) => {

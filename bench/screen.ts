@@ -26,11 +26,7 @@ const database = await startBenchDatabase();
 const platform = await startInProcessPlatform({ uri: database.uri, databaseName: database.dbName });
 try {
   const rows = readKcsCsv('data/kcs-synthetic/train.csv').slice(0, historyRows + screenRows);
-  const { writers, finish, close } = await openWriters(database.uri, {
-    declarations: database.dbName('declarations'),
-    licences: database.dbName('licences'),
-    mra: database.dbName('mra'),
-  });
+  const { writers, finish } = await openWriters({ urls: platform.subgraphUrls });
   const lines = (slice: typeof rows, withLabels: boolean) => fromRecords(kcsRecordList(slice, { withLabels }), 'bench');
   const services = platform.risk.models;
   await ingest(lines(rows.slice(0, historyRows), true), { writers, batchSize: 2000 });
@@ -38,7 +34,6 @@ try {
   const { header } = await learnThroughGraph(services);
   await ingest(lines(rows.slice(historyRows), false), { writers, batchSize: 2000 });
   await finish();
-  await close();
 
   // Through the gateway: every declaration after the history, as `npm run screen` does it.
   const started = performance.now();

@@ -25,6 +25,8 @@ export interface InProcessPlatform {
   licences: RunningSubgraph<LicencesModels>;
   mra: RunningSubgraph<MraModels>;
   risk: RunningSubgraph<RiskStore>;
+  /** Subgraph name → its GraphQL URL. */
+  subgraphUrls: Record<string, string>;
   /** Stops the gateway, then every subgraph; drops their databases first when asked. */
   stop(options?: { dropDatabases?: boolean }): Promise<void>;
 }
@@ -51,9 +53,10 @@ export async function startInProcessPlatform(options: InProcessPlatformOptions):
     startSubgraph(createRiskSubgraph(riskSettings), { port: 0, database: database('risk') }),
   ]);
   const subgraphs = [aeo, declarations, licences, mra, risk] as RunningSubgraph<unknown>[];
+  const subgraphUrls = Object.fromEntries(subgraphs.map((subgraph) => [subgraph.name, subgraph.url]));
   const gateway = await startGateway({
     port: 0,
-    subgraphUrls: Object.fromEntries(subgraphs.map((subgraph) => [subgraph.name, subgraph.url])),
+    subgraphUrls,
     onQueryPlan: options.onQueryPlan,
   });
   graphqlUrl = gateway.graphqlUrl;
@@ -64,6 +67,7 @@ export async function startInProcessPlatform(options: InProcessPlatformOptions):
     licences,
     mra,
     risk,
+    subgraphUrls,
     async stop({ dropDatabases = false } = {}) {
       await gateway.stop();
       for (const subgraph of subgraphs) {

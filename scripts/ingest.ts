@@ -1,10 +1,10 @@
-// `npm run ingest -- <file.jsonl...>`: validates every record, stores the good ones in batches,
-// and writes every rejected line, with its field and reason, to a report. Safe to run again:
-// an interrupted run followed by a full one ends as one clean run would.
+// `npm run ingest -- <file.jsonl...>`: sends every record, in batches, to the running subgraph
+// that owns its kind, which validates it and stores the good ones; every rejected line is
+// written, with its field and reason, to a report. Safe to run again: an interrupted run
+// followed by a full one ends as one clean run would. The platform must be up (npm start).
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startDatabase } from '../db/engine';
 import { createProgress } from './ingest/progress';
 import { ingest, type IngestSummary, type Rejection } from './ingest/run';
 import { countLines, readJsonLines } from './ingest/sources';
@@ -36,8 +36,7 @@ function writeRejection(rejection: Rejection): void {
   report.write(`${JSON.stringify(rejection)}\n`);
 }
 
-const database = await startDatabase();
-const { writers, finish, close } = await openWriters(database.uri);
+const { writers, finish } = await openWriters({ callerId: 'npm run ingest' });
 const total: IngestSummary = { read: 0, stored: 0, updated: 0, unchanged: 0, rejected: 0 };
 try {
   for (const file of positionals) {
@@ -47,8 +46,6 @@ try {
     for (const key of Object.keys(total) as (keyof IngestSummary)[]) total[key] += summary[key];
   }
 } finally {
-  await close();
-  await database.stop();
   await new Promise<void>((done) => (report ? report.end(done) : done()));
 }
 

@@ -69,11 +69,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   const run = `eval_${Date.now().toString(36)}`;
   const databaseName = (subgraph: string) => `${run}_${subgraph}`;
   const platform = await phase('start the platform', () => startInProcessPlatform({ uri: database.uri, databaseName }));
-  const { writers, finish, close } = await openWriters(database.uri, {
-    declarations: databaseName('declarations'),
-    licences: databaseName('licences'),
-    mra: databaseName('mra'),
-  });
+  const { writers, finish } = await openWriters({ urls: platform.subgraphUrls });
   const services: RiskServices = platform.risk.models;
   try {
     const historyRows = options.history.flatMap((file) => readKcsCsv(file));
@@ -124,7 +120,6 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
       modelVersion: learned.header.version,
     };
   } finally {
-    await close();
     // A fresh embedded engine goes with its directory; on a shared server, the databases go.
     await platform.stop({ dropDatabases: !database.embedded });
     await database.stop();

@@ -139,7 +139,6 @@ async function main(): Promise<void> {
     void shutdown(1);
   });
   say(database.embedded ? `embedded FerretDB at ${database.uri}` : `using MONGODB_URI (${database.uri.replace(/\/\/[^@]*@/, '//***@')})`);
-  await seedDemoData({ uri: database.uri, onlyIfEmpty: true, log: say });
 
   const env = { MONGODB_URI: database.uri };
   await Promise.all(
@@ -148,6 +147,8 @@ async function main(): Promise<void> {
       await waitUntilReady(entry.name, subgraphUrl(entry));
     }),
   );
+  // Through the subgraphs, each the only writer of its database.
+  await seedDemoData({ onlyIfEmpty: true, log: say });
   const gatewayPort = Number(process.env.GATEWAY_PORT ?? 4000);
   const gatewayHost = process.env.GATEWAY_HOST ?? '127.0.0.1';
   const gatewayUrl = `http://${gatewayHost}:${gatewayPort}`;

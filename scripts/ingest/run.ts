@@ -1,12 +1,12 @@
 // The ingest loop: read records, hand them in batches to the writer of their kind, count what
 // happened to each, and report every rejected line with its place, field and reason.
-import type { WriteResult } from '../../subgraphs/declarations/writes';
-import { watchJob } from '../../subgraphs/kit/watchdog';
+import type { RecordOutcome } from '../../subgraphs/kit/ingest';
+import { StalledError, watchJob } from '../../subgraphs/kit/watchdog';
 import type { Progress } from './progress';
 import type { SourceLine } from './sources';
 
 /** Writes a batch of records of the kinds it accepts; one result per record, in order. */
-export type Writer = (records: unknown[]) => Promise<Pick<WriteResult, 'status' | 'field' | 'reason'>[]>;
+export type Writer = (records: unknown[]) => Promise<RecordOutcome[]>;
 
 export interface Rejection {
   file: string;
@@ -58,10 +58,14 @@ export async function ingest(source: AsyncIterable<SourceLine>, options: IngestO
     }
     batchNumber++;
     for (const [writer, lines] of byWriter) {
-      watchdog.progress(`batch ${batchNumber} (${describeLines(lines)})`);
-      const results = await watchdog.guard(writer(lines.map((line) => line.record)));
-      for (const [index, result] of results.entries()) {
-        if (result.status === 'rejected') await reject(lines[index]!, result.field ?? '', result.reason ?? 'rejected');
+      const step = `batch ${batchNumber} (${describeLines(lines)})`;
+      watchdog.progress(step);
+      const stored = writer(lines.map((line) => line.record)).catch((error: unknown) => {
+        // The subgraph's own watchdog says where it stuck; this says which batch it was.
+        throw error instanceof StalledError ? new StalledError(`${options.job ?? 'ingest'} stopped at ${step}: ${error.message}`) : error;
+      });
+      for (const [index, result] of (await watchdog.guard(stored)).entries()) {
+        if (result.status === 'rejected') await reject(lines[index]!, result.field, result.reason);
         else summary[result.status]++;
       }
     }

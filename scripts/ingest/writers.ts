@@ -1,99 +1,104 @@
-// The writers ingest hands records to, by record kind, each over its subgraph's own database.
-import { createDeclarationsModels, prepareDeclarationsModels } from '../../subgraphs/declarations/models';
-import type { DeclarationsRecord } from '../../subgraphs/declarations/records';
-import { DeclarationsWriter } from '../../subgraphs/declarations/writes';
-import { connectDatabase, type SubgraphDatabase } from '../../subgraphs/kit/database';
-import { ANONYMOUS } from '../../subgraphs/kit/context';
-import { createLicencesModels, prepareLicencesModels } from '../../subgraphs/licences/models';
-import type { LicenceRecord, LicenceUsageRecord } from '../../subgraphs/licences/records';
-import { issueLicence, recordUsage } from '../../subgraphs/licences/writes';
-import { GraphQLError } from 'graphql';
-import { createMraModels } from '../../subgraphs/mra/models';
-import type { ConsentRecord, PartnerTraderRecord, TradeLaneRecord } from '../../subgraphs/mra/records';
-import { PartnerListWriter, registerLane, setConsent, storeProgrammes } from '../../subgraphs/mra/writes';
+// The writers ingest hands records to, by record kind: each posts its batches to the subgraph
+// that owns the kind (kit/ingest.ts), which validates and stores them as its mutations do.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { beginWait } from '../../subgraphs/kit/in-flight';
+import { INGEST_ROLE, type RecordOutcome } from '../../subgraphs/kit/ingest';
+import { StalledError } from '../../subgraphs/kit/watchdog';
+import { SUBGRAPHS, subgraphUrl } from '../../subgraphs/registry';
 import type { Writer } from './run';
 
 export interface Writers {
   writers: Record<string, Writer>;
+  /** Subgraph name → whether it held none of its data when the writers were opened. */
+  empty: Record<string, boolean>;
   /** After each file: steps that need the whole file, such as retiring traders a partner list no longer names. */
   finish(): Promise<void>;
-  close(): Promise<void>;
 }
 
-/** `databases` names a subgraph's database where it is not the default (tests use their own). */
-export async function openWriters(uri: string, databases: Record<string, string> = {}): Promise<Writers> {
-  const opened: SubgraphDatabase[] = [];
-  const declarations = await connectDatabase('declarations', { uri, dbName: databases.declarations });
-  opened.push(declarations);
-  const models = createDeclarationsModels(declarations.connection);
-  await prepareDeclarationsModels(models);
-  // Opened on first use: it reads an outline of every stored declaration first.
-  let writer: Promise<DeclarationsWriter> | undefined;
-  const declarationsWriter: Writer = async (records) =>
-    (await (writer ??= DeclarationsWriter.forIngest(models, declarations.connection))).write(records as DeclarationsRecord[]);
+export interface WriterOptions {
+  /** Subgraph name → its GraphQL URL: only these are asked (tests, in-process platforms). Default: every subgraph of the registry, where it says. */
+  urls?: Record<string, string>;
+  /** Who sends the records, as the subgraphs record it. */
+  callerId?: string;
+}
 
-  const licences = await connectDatabase('licences', { uri, dbName: databases.licences });
-  opened.push(licences);
-  const licenceModels = createLicencesModels(licences.connection);
-  await prepareLicencesModels(licenceModels);
-  // Licences are few and each write is already idempotent on its key: one at a time.
-  const licencesWriter: Writer = async (records) => {
-    const results: Awaited<ReturnType<Writer>> = [];
-    for (const record of records as (LicenceRecord | LicenceUsageRecord)[]) {
-      try {
-        const outcome = record.kind === 'licence' ? await issueLicence(licenceModels, record, ANONYMOUS) : await recordUsage(licenceModels, record);
-        results.push({ status: outcome.status });
-      } catch (error) {
-        if (!(error instanceof GraphQLError)) throw error;
-        results.push({ status: 'rejected', field: String(error.extensions.field ?? ''), reason: String(error.extensions.reason ?? error.message) });
-      }
-    }
-    return results;
-  };
+/** The subgraph could not store a batch; its message says why (a stalled engine, say). */
+export class IngestRefusedError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = 'IngestRefusedError';
+  }
+}
 
-  const mra = await connectDatabase('mra', { uri, dbName: databases.mra });
-  opened.push(mra);
-  const mraModels = createMraModels(mra.connection);
-  await storeProgrammes(mraModels);
-  const partnerLists = new PartnerListWriter(mraModels);
-  const mraWriter: Writer = async (records) => {
-    const results: Awaited<ReturnType<Writer>> = [];
-    for (const record of records as (PartnerTraderRecord | ConsentRecord | TradeLaneRecord)[]) {
-      try {
-        if (record.kind === 'partnerTrader') results.push({ status: await partnerLists.write(record) });
-        else if (record.kind === 'consent') {
-          const before = await mraModels.consents.findById(record.eori).lean().exec();
-          const after = await setConsent(mraModels, record, record.granted);
-          results.push({ status: !before ? 'stored' : before.granted === after.granted ? 'unchanged' : 'updated' });
-        } else {
-          const before = await mraModels.lanes.findById(record.code).lean().exec();
-          const after = await registerLane(mraModels, record);
-          results.push({ status: !before ? 'stored' : JSON.stringify(before) === JSON.stringify(after) ? 'unchanged' : 'updated' });
-        }
-      } catch (error) {
-        if (!(error instanceof GraphQLError)) throw error;
-        results.push({ status: 'rejected', field: String(error.extensions.field ?? ''), reason: String(error.extensions.reason ?? error.message) });
-      }
-    }
-    return results;
-  };
-
+/** Asks each subgraph which record kinds it takes; subgraphs that take none are left out. */
+export async function openWriters(options: WriterOptions = {}): Promise<Writers> {
+  const headers = { 'x-caller-id': options.callerId ?? 'ingest', 'x-caller-roles': INGEST_ROLE };
+  const where = options.urls ?? Object.fromEntries(SUBGRAPHS.map((entry) => [entry.name, subgraphUrl(entry)]));
+  const offers = await Promise.all(
+    Object.entries(where).map(async ([subgraph, url]) => {
+      const base = new URL('/ingest', url);
+      return { subgraph, base, offer: await send<{ kinds: string[]; empty: boolean }>(subgraph, base, { headers }, { notFound: null }) };
+    }),
+  );
+  const writers: Record<string, Writer> = {};
+  const empty: Record<string, boolean> = {};
+  const finishing: (() => Promise<unknown>)[] = [];
+  for (const { subgraph, base, offer } of offers) {
+    if (!offer) continue;
+    empty[subgraph] = offer.empty;
+    const writer: Writer = async (records) =>
+      (await send<{ results: RecordOutcome[] }>(subgraph, base, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ records }),
+      }))!.results;
+    for (const kind of offer.kinds) writers[kind] = writer;
+    finishing.push(() => send(subgraph, new URL('/ingest/finish', base), { method: 'POST', headers }));
+  }
   return {
+    writers,
+    empty,
     finish: async () => {
-      await partnerLists.finishLists();
-    },
-    writers: {
-      partnerTrader: mraWriter,
-      consent: mraWriter,
-      tradeLane: mraWriter,
-      declaration: declarationsWriter,
-      entrySummaryDeclaration: declarationsWriter,
-      controlResult: declarationsWriter,
-      licence: licencesWriter,
-      licenceUsage: licencesWriter,
-    },
-    close: async () => {
-      await Promise.all(opened.map((database) => database.close()));
+      await Promise.all(finishing.map((finish) => finish()));
     },
   };
+}
+
+/**
+ * One request to a subgraph's ingest endpoint, retried while the subgraph cannot be reached:
+ * every batch is idempotent, so sending it twice stores it once.
+ */
+async function send<T>(subgraph: string, url: URL, init: RequestInit, { notFound }: { notFound?: null } = {}): Promise<T | null> {
+  const retries = 2;
+  for (let attempt = 0; ; attempt++) {
+    const done = beginWait(`${init.method ?? 'GET'} ${url.pathname} to the ${subgraph} subgraph`);
+    let response: Response;
+    try {
+      response = await fetch(url, init);
+    } catch (error) {
+      done();
+      if (attempt < retries) {
+        await sleep(250 * 2 ** attempt);
+        continue;
+      }
+      throw new Error(
+        `The ${subgraph} subgraph at ${url.origin} did not answer (${(error as Error).message}); is the platform running? Start it with npm start`,
+        {
+          cause: error,
+        },
+      );
+    }
+    const body = (await response
+      .json()
+      .catch(() => ({}))
+      .finally(done)) as T & { error?: string; code?: string };
+    if (response.ok) return body;
+    if (response.status === 404 && notFound !== undefined) return notFound;
+    const message = `The ${subgraph} subgraph refused ${init.method ?? 'GET'} ${url.pathname} (HTTP ${response.status}): ${body.error ?? 'no reason given'}`;
+    if (body.code === 'STALLED') throw new StalledError(`the ${subgraph} subgraph: ${body.error ?? 'stalled'}`);
+    throw new IngestRefusedError(message, body.code ?? `HTTP_${response.status}`);
+  }
 }

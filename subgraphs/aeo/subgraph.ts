@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import type { SubgraphDefinition } from '../kit/server';
 import { subgraphEntry } from '../registry';
+import { aeoIngest } from './ingest';
 import { createAeoLoaders, type AeoLoaders } from './loaders';
 import { createAeoModels, prepareAeoModels, type AeoModels } from './models';
 import { resolvers } from './resolvers';
@@ -14,4 +15,5 @@ export const aeoSubgraph: SubgraphDefinition<AeoModels, AeoLoaders> = {
   createModels: createAeoModels,
   createLoaders: createAeoLoaders,
   prepare: prepareAeoModels,
+  ingest: aeoIngest,
 };

@@ -4,6 +4,7 @@ import type { Caller } from '../kit/context';
 import { badUserInput, conflict, invalidTransition } from '../kit/errors';
 import { checkAeoAuthorisationNumber, checkCountryCode, checkEori } from '../kit/identifiers';
 import { requireDate, requireText, requireValid } from '../kit/input';
+import { KeyLock } from '../kit/key-lock';
 import { found, retryOnDuplicateKey } from '../kit/persistence';
 import { today } from '../kit/scalars';
 import { aeoTagsOf, type AddressDoc, type AeoModels, type AeoStatus, type AeoType, type AuthorisationDoc, type OperatorDoc } from './models';
@@ -39,6 +40,14 @@ const TRANSITIONS: Record<StatusAction, { from: readonly AeoStatus[]; to: AeoSta
   annul: { from: ['VALID', 'SUSPENDED', 'REVOKED'], to: 'ANNULLED' },
 };
 
+/**
+ * Writes of one operator or authorisation go one at a time (`operator:<EORI>`,
+ * `authorisation:<number>`): tags and statuses are read, decided on and written back, which the
+ * embedded engine does not make atomic. This process is the AEO database's only writer; no
+ * run here starts another inside it, so none can wait on another in a circle.
+ */
+export const aeoWrites = new KeyLock();
+
 export function validateOperator(input: OperatorInput): OperatorDoc {
   const eori = requireValid('eori', checkEori(input.eori));
   const name = requireText('name', input.name, 200);
@@ -56,7 +65,9 @@ export function validateOperator(input: OperatorInput): OperatorDoc {
 
 export async function registerOperator(models: AeoModels, input: OperatorInput): Promise<OperatorDoc> {
   const { aeoTags, ...details } = validateOperator(input);
-  await retryOnDuplicateKey(() => models.operators.updateOne({ _id: details._id }, { $set: details, $setOnInsert: { aeoTags } }, { upsert: true }).exec());
+  await aeoWrites.run([`operator:${details._id}`], () =>
+    retryOnDuplicateKey(() => models.operators.updateOne({ _id: details._id }, { $set: details, $setOnInsert: { aeoTags } }, { upsert: true }).exec()),
+  );
   return found(await models.operators.findById(details._id).lean<OperatorDoc>().exec(), 'economic operator', details._id);
 }
 
@@ -102,15 +113,23 @@ export async function changeStatus(models: AeoModels, action: StatusAction, inpu
   const number = requireValid('number', checkAeoAuthorisationNumber(input.number));
   const reason = requireText('reason', input.reason, 500);
   const date = requireDate('date', input.date ?? today());
-  const { from, to } = TRANSITIONS[action];
+  const changed = await aeoWrites.run([`authorisation:${number}`], () => changeStatusHeld(models, action, number, { reason, date }, caller));
+  await refreshAeoTags(models, changed.holder);
+  return changed;
+}
 
-  // The update is conditional on the status just read; a concurrent change makes it miss, and we re-read.
+async function changeStatusHeld(
+  models: AeoModels,
+  action: StatusAction,
+  number: string,
+  { reason, date }: { reason: string; date: string },
+  caller: Caller,
+): Promise<AuthorisationDoc> {
+  const { from, to } = TRANSITIONS[action];
+  // Conditional on the status just read: atomic on MongoDB, and the lock makes it so here.
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = found(await models.authorisations.findById(number).lean<AuthorisationDoc>().exec(), 'AEO authorisation', number);
-    if (current.status === to) {
-      await refreshAeoTags(models, current.holder);
-      return current;
-    }
+    if (current.status === to) return current;
     if (!from.includes(current.status)) {
       throw invalidTransition(`A ${current.status.toLowerCase()} authorisation cannot be ${PAST[action]}`, {
         number,
@@ -123,10 +142,7 @@ export async function changeStatus(models: AeoModels, action: StatusAction, inpu
 
     const change = { status: to, date, reason, recordedBy: caller.id };
     const result = await models.authorisations.updateOne({ _id: number, status: current.status }, { $set: { status: to }, $push: { history: change } }).exec();
-    if (result.matchedCount === 1) {
-      await refreshAeoTags(models, current.holder);
-      return { ...current, status: to, history: [...current.history, change] };
-    }
+    if (result.matchedCount === 1) return { ...current, status: to, history: [...current.history, change] };
   }
   throw conflict(`Authorisation ${number} is being changed concurrently; try again`, { number });
 }
@@ -135,6 +151,8 @@ const PAST: Record<StatusAction, string> = { suspend: 'suspended', reinstate: 'r
 
 /** Recomputes the operator's tags from its authorisations, so a retry also mends a tag write that was lost. */
 export async function refreshAeoTags(models: AeoModels, holder: string): Promise<void> {
-  const held = await models.authorisations.find({ holder }, { type: 1, status: 1 }).lean<AuthorisationDoc[]>().exec();
-  await models.operators.updateOne({ _id: holder }, { $set: { aeoTags: aeoTagsOf(held) } }).exec();
+  await aeoWrites.run([`operator:${holder}`], async () => {
+    const held = await models.authorisations.find({ holder }, { type: 1, status: 1 }).lean<AuthorisationDoc[]>().exec();
+    await models.operators.updateOne({ _id: holder }, { $set: { aeoTags: aeoTagsOf(held) } }).exec();
+  });
 }

@@ -8,7 +8,6 @@ import type { ControlResultFilter, DeclarationFilter, EntrySummaryDeclarationFil
 import type { DeclarationsContext } from './context';
 import type { ChangeKind, ControlResultDoc, DeclarationDoc, EntrySummaryDoc, GoodsItemParent, OperatorRef, PartyDoc } from './models';
 import type { ControlResultRecord, DeclarationRecord, EntrySummaryRecord } from './records';
-import { writeRecords } from './writes';
 
 type Filter = Record<string, unknown>;
 
@@ -162,7 +161,7 @@ async function readBack<T>(key: string, loader: { load(key: string): Promise<T |
 
 /** Writes one record through the same path as ingest and returns its key; a rejection becomes BAD_USER_INPUT. */
 async function writeOne(models: DeclarationsContext['models'], record: DeclarationRecord | EntrySummaryRecord | ControlResultRecord): Promise<string> {
-  const [result] = await writeRecords(models, models.connection, [record]);
+  const [result] = await models.writer.write([record]);
   if (!result?.key || result.status === 'rejected') throw badUserInput(result?.field || 'input', result?.reason ?? 'was rejected');
   return result.key;
 }

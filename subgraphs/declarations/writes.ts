@@ -2,13 +2,14 @@
 // (batches of thousands). Every record is validated and compared with what is stored, by
 // content fingerprint; only what changed is written, in one journalled batch.
 //
-// The writer keeps an outline of what is stored (fingerprints, parties, item numbers) rather
-// than asking the database for every record: an ingest run reads each collection once at the
-// start (one sequential read each), a single write reads just its keys.
+// A stored record's fingerprints and an ENS's version are read, added to and written back, so
+// a batch holds its keys (kit/key-lock.ts) from that read until its journal is applied: writes
+// of one MRN, from mutations and ingest alike, follow one another and none is lost.
 import type { Connection } from 'mongoose';
 import { GraphQLError } from 'graphql';
 import { contentHash } from '../kit/content-hash';
-import { commitBatch, type KeyedDocument } from '../kit/journal';
+import { commitBatch, replayBatch, UnfinishedBatchError, type KeyedDocument } from '../kit/journal';
+import { KeyLock } from '../kit/key-lock';
 import { COLLECTIONS, type ControlResultDoc, type DeclarationDoc, type DeclarationsModels, type EntrySummaryDoc } from './models';
 import type { DeclarationsRecord } from './records';
 import type { ChangeKind } from './models';
@@ -31,63 +32,51 @@ type DeclarationOutlineState = DeclarationOutline & Fingerprinted;
 type EntrySummaryOutline = Fingerprinted & { version: number; lodgedAt: string };
 type ControlOutline = Fingerprinted;
 
-/** What the writer knows of stored data. A key absent from a complete map is absent from the database. */
+interface BatchKeys {
+  declarations: string[];
+  entrySummaries: string[];
+  controls: string[];
+}
+
+/** What is stored under a batch's keys, as much as the writer needs. A key absent from a map is absent from the database. */
 class StoredOutline {
-  readonly declarations = new Map<string, DeclarationOutlineState | null>();
-  readonly entrySummaries = new Map<string, EntrySummaryOutline | null>();
-  readonly controls = new Map<string, ControlOutline | null>();
+  readonly declarations = new Map<string, DeclarationOutlineState>();
+  readonly entrySummaries = new Map<string, EntrySummaryOutline>();
+  readonly controls = new Map<string, ControlOutline>();
 
-  constructor(private readonly complete: boolean) {}
-
-  /** Every collection read once: for an ingest run. */
-  static async loadAll(models: DeclarationsModels): Promise<StoredOutline> {
-    const outline = new StoredOutline(true);
+  /** One `$in` find per collection. */
+  static async read(models: DeclarationsModels, keys: BatchKeys): Promise<StoredOutline> {
+    const outline = new StoredOutline();
+    const byIds = (ids: string[]) => ({ _id: { $in: [...new Set(ids)] } });
     const [declarations, entrySummaries, controls] = await Promise.all([
-      models.declarations.find({}, { contentHashes: 1, partyIndex: 1, 'items.itemNumber': 1 }).lean<DeclarationDoc[]>().exec(),
-      models.entrySummaries.find({}, { contentHashes: 1, version: 1, lodgedAt: 1 }).lean<EntrySummaryDoc[]>().exec(),
-      models.controlResults.find({}, { contentHashes: 1 }).lean<ControlResultDoc[]>().exec(),
+      keys.declarations.length === 0
+        ? []
+        : models.declarations.find(byIds(keys.declarations), { contentHashes: 1, partyIndex: 1, 'items.itemNumber': 1 }).lean<DeclarationDoc[]>().exec(),
+      keys.entrySummaries.length === 0
+        ? []
+        : models.entrySummaries.find(byIds(keys.entrySummaries), { contentHashes: 1, version: 1, lodgedAt: 1 }).lean<EntrySummaryDoc[]>().exec(),
+      keys.controls.length === 0 ? [] : models.controlResults.find(byIds(keys.controls), { contentHashes: 1 }).lean<ControlResultDoc[]>().exec(),
     ]);
     for (const doc of declarations) outline.declarations.set(doc._id, declarationOutline(doc));
     for (const doc of entrySummaries) outline.entrySummaries.set(doc._id, { contentHashes: doc.contentHashes, version: doc.version, lodgedAt: doc.lodgedAt });
     for (const doc of controls) outline.controls.set(doc._id, { contentHashes: doc.contentHashes });
     return outline;
   }
+}
 
-  /** Reads the keys not known yet, one cheap `_id` find each: for single writes. */
-  async ensure(models: DeclarationsModels, keys: { declarations?: string[]; entrySummaries?: string[]; controls?: string[] }) {
-    if (this.complete) return;
-    const fetch = async <TDoc, TOutline>(
-      ids: string[] | undefined,
-      map: Map<string, TOutline | null>,
-      find: (id: string) => Promise<TDoc | null>,
-      toOutline: (doc: TDoc) => TOutline,
-    ) => {
-      for (const id of new Set(ids ?? [])) {
-        if (map.has(id)) continue;
-        const doc = await find(id);
-        map.set(id, doc ? toOutline(doc) : null);
-      }
-    };
-    await fetch(keys.declarations, this.declarations, (id) => models.declarations.findById(id).lean<DeclarationDoc>().exec(), declarationOutline);
-    await fetch(
-      keys.entrySummaries,
-      this.entrySummaries,
-      (id) => models.entrySummaries.findById(id).lean<EntrySummaryDoc>().exec(),
-      (doc) => ({
-        contentHashes: doc.contentHashes,
-        version: doc.version,
-        lodgedAt: doc.lodgedAt,
-      }),
-    );
-    await fetch(
-      keys.controls,
-      this.controls,
-      (id) => models.controlResults.findById(id).lean<ControlResultDoc>().exec(),
-      (doc) => ({
-        contentHashes: doc.contentHashes,
-      }),
-    );
-  }
+/** The keys a batch reads and writes; a control result also reads its declaration's items. */
+function keysOf(records: readonly DeclarationsRecord[]): BatchKeys {
+  const mrns = (kinds: DeclarationsRecord['kind'][]) =>
+    records.filter((record) => kinds.includes(record?.kind) && typeof record.mrn === 'string').map((record) => record.mrn);
+  return {
+    declarations: mrns(['declaration', 'controlResult']),
+    entrySummaries: mrns(['entrySummaryDeclaration']),
+    controls: records.flatMap((record) =>
+      record?.kind === 'controlResult' && typeof record.mrn === 'string'
+        ? [controlResultId(record.mrn, record.itemNumber ?? null, String(record.controlType))]
+        : [],
+    ),
+  };
 }
 
 function declarationOutline(doc: Pick<DeclarationDoc, 'contentHashes' | 'partyIndex' | 'items'>): DeclarationOutlineState {
@@ -100,38 +89,49 @@ function classify(before: Fingerprinted | null | undefined, hash: string): 'stor
   return before.contentHashes.includes(hash) ? 'unchanged' : 'updated';
 }
 
+/** The subgraph's one writer: every mutation and every ingest batch goes through it. */
 export class DeclarationsWriter {
-  private constructor(
+  private readonly lock = new KeyLock();
+  /** Batches journalled but not applied (the engine failed meanwhile) → the keys they write. */
+  private readonly unfinished = new Map<string, string[]>();
+
+  constructor(
     private readonly models: DeclarationsModels,
     private readonly connection: Connection,
-    private readonly stored: StoredOutline,
-    private readonly now: () => Date,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** For a run over many batches: reads what is stored once, then keeps it up to date itself. */
-  static async forIngest(models: DeclarationsModels, connection: Connection, now = () => new Date()): Promise<DeclarationsWriter> {
-    return new DeclarationsWriter(models, connection, await StoredOutline.loadAll(models), now);
+  write(records: readonly DeclarationsRecord[]): Promise<WriteResult[]> {
+    const keys = keysOf(records);
+    const held = [
+      ...keys.declarations.map((mrn) => `declaration:${mrn}`),
+      ...keys.entrySummaries.map((mrn) => `ens:${mrn}`),
+      ...keys.controls.map((id) => `control:${id}`),
+    ];
+    return this.finishUnfinished().then(() =>
+      this.lock.run(held, async () => {
+        try {
+          return await this.writeHeld(records, await StoredOutline.read(this.models, keys));
+        } catch (error) {
+          if (error instanceof UnfinishedBatchError) this.unfinished.set(error.batchId, held);
+          throw error;
+        }
+      }),
+    );
   }
 
-  /** For one request: reads only the keys it writes. */
-  static forRequest(models: DeclarationsModels, connection: Connection, now = () => new Date()): DeclarationsWriter {
-    return new DeclarationsWriter(models, connection, new StoredOutline(false), now);
+  /** Each batch an error left half applied, applied again under its own keys before anything else is written. */
+  private async finishUnfinished(): Promise<void> {
+    for (const [id, keys] of this.unfinished) {
+      await this.lock.run(keys, async () => {
+        if (!this.unfinished.has(id)) return;
+        await replayBatch(this.connection, id);
+        this.unfinished.delete(id);
+      });
+    }
   }
 
-  async write(records: readonly DeclarationsRecord[]): Promise<WriteResult[]> {
-    const { stored } = this;
-    const mrns = (kinds: DeclarationsRecord['kind'][]) =>
-      records.filter((record) => kinds.includes(record?.kind) && typeof record.mrn === 'string').map((record) => record.mrn);
-    await stored.ensure(this.models, {
-      declarations: mrns(['declaration', 'controlResult']),
-      entrySummaries: mrns(['entrySummaryDeclaration']),
-      controls: records.flatMap((record) =>
-        record?.kind === 'controlResult' && typeof record.mrn === 'string'
-          ? [controlResultId(record.mrn, record.itemNumber ?? null, String(record.controlType))]
-          : [],
-      ),
-    });
-
+  private async writeHeld(records: readonly DeclarationsRecord[], stored: StoredOutline): Promise<WriteResult[]> {
     const put = {
       declarations: new Map<string, DeclarationDoc>(),
       entrySummaries: new Map<string, EntrySummaryDoc>(),
@@ -220,9 +220,4 @@ export class DeclarationsWriter {
     }
     return results;
   }
-}
-
-/** Writes records in one batch, reading only their keys: the path of every mutation. */
-export function writeRecords(models: DeclarationsModels, connection: Connection, records: readonly DeclarationsRecord[]): Promise<WriteResult[]> {
-  return DeclarationsWriter.forRequest(models, connection).write(records);
 }

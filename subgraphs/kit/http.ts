@@ -82,7 +82,7 @@ export function createRequestHandler<TContext extends BaseContext>(options: Http
 }
 
 /** Resolves with the body, or undefined when it exceeds the limit. */
-function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+export function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -2,9 +2,11 @@
 //
 // A batch says which documents must exist, with exactly which content, once it is done. It is
 // first copied whole into the journal, then applied, then forgotten. Applying is repeatable, so
-// a batch that a crash or an error interrupted is simply applied again, from the journal,
-// before the next one: nothing is lost and nothing is counted twice. Counters are documents
-// with absolute values, so applying them twice is harmless too.
+// a batch that a crash interrupted is applied again, from the journal, when the subgraph starts
+// (replayPending), and one that an error interrupted is applied again by its writer before it
+// writes those keys again (UnfinishedBatchError): nothing is lost and nothing is counted twice.
+// Only the writer of a batch's keys may apply it: a batch replayed beside newer writes of the
+// same keys would put their older content back.
 //
 // New documents are inserted in bulk, and the ones that already exist are replaced by `_id` in
 // bulk writes, both cut to sizes the engine can take (bulk.ts). The collections of a batch are
@@ -48,12 +50,26 @@ interface JournalledBatch {
   thenPut: Record<string, KeyedDocument[]>;
 }
 
+/** A batch is in the journal, but applying it failed: apply it with replayBatch before its keys are written again. */
+export class UnfinishedBatchError extends Error {
+  constructor(
+    readonly batchId: string,
+    cause: unknown,
+  ) {
+    super(`A journalled batch (${batchId}) could not be applied: ${(cause as Error)?.message ?? cause}`, { cause });
+    this.name = 'UnfinishedBatchError';
+  }
+}
+
 export async function commitBatch(connection: Connection, batch: Batch): Promise<void> {
-  await replayPending(connection);
   const [put, thenPut] = [batch.put, batch.thenPut ?? {}].map((stage) => Object.fromEntries(Object.entries(stage).filter(([, docs]) => docs.length > 0)));
   if (Object.keys(put!).length === 0 && Object.keys(thenPut!).length === 0) return;
   const id = await journal(connection, { put: put!, thenPut: thenPut! });
-  await apply(connection, id, put!, thenPut!);
+  try {
+    await apply(connection, id, put!, thenPut!);
+  } catch (error) {
+    throw new UnfinishedBatchError(id, error);
+  }
 }
 
 /** Writes the batch to the journal, header last, without applying it (what a crash right after leaves). */
@@ -76,15 +92,19 @@ export async function hasPendingBatches(connection: Connection): Promise<boolean
   return (await connection.collection(JOURNAL).find({}).limit(1).toArray()).length > 0;
 }
 
-/** Applies every batch an earlier run left unfinished, oldest first; returns how many. */
+/** At start, before any write: applies every batch an earlier run left unfinished, oldest first; returns how many. */
 export async function replayPending(connection: Connection): Promise<number> {
   const headers = await connection.collection<{ _id: string; createdAt: Date }>(JOURNAL).find({}).sort({ createdAt: 1 }).toArray();
-  for (const { _id: id } of headers) {
-    const parts = await connection.collection<JournalPart>(journalCollection(id)).find({}).sort({ _id: 1 }).toArray();
-    const { put, thenPut } = EJSON.parse(parts.map((part) => part.text).join(''), { relaxed: false }) as JournalledBatch;
-    await apply(connection, id, put, thenPut);
-  }
+  for (const { _id: id } of headers) await replayBatch(connection, id);
   return headers.length;
+}
+
+/** Applies one journalled batch again; a batch already applied and forgotten is left alone. */
+export async function replayBatch(connection: Connection, id: string): Promise<void> {
+  if (!(await connection.collection<{ _id: string }>(JOURNAL).findOne({ _id: id }))) return;
+  const parts = await connection.collection<JournalPart>(journalCollection(id)).find({}).sort({ _id: 1 }).toArray();
+  const { put, thenPut } = EJSON.parse(parts.map((part) => part.text).join(''), { relaxed: false }) as JournalledBatch;
+  await apply(connection, id, put, thenPut);
 }
 
 async function apply(connection: Connection, id: string, put: Record<string, KeyedDocument[]>, thenPut: Record<string, KeyedDocument[]>): Promise<void> {

@@ -11,6 +11,7 @@ import { parse } from 'graphql';
 import { callerFromHeaders, type SubgraphContext } from './context';
 import { connectDatabase, isDatabaseReachable, type DatabaseOptions, type SubgraphDatabase } from './database';
 import { createRequestHandler, listen, onShutdownSignal } from './http';
+import { ingestRoute, type IngestHandler } from './ingest';
 
 export interface SubgraphDefinition<TModels, TLoaders> {
   /** Also its name in the supergraph and the suffix of its database. */
@@ -23,6 +24,8 @@ export interface SubgraphDefinition<TModels, TLoaders> {
   createLoaders(models: TModels): TLoaders;
   /** Creates indexes and anything else the models need before the first request. */
   prepare?(models: TModels): Promise<void>;
+  /** How the subgraph takes records in bulk (kit/ingest.ts), if it does. */
+  ingest?(models: TModels): IngestHandler;
 }
 
 export interface StartSubgraphOptions {
@@ -68,6 +71,7 @@ export async function startSubgraph<TModels, TLoaders>(
       apollo,
       context: async (req) => ({ caller: callerFromHeaders(req.headers), models, loaders: definition.createLoaders(models) }),
       ready: async () => ({ ready: await isDatabaseReachable(database.connection), subgraph: definition.name }),
+      routes: definition.ingest ? [ingestRoute(definition.ingest(models))] : [],
     }),
   );
   const running = await listen(httpServer, options.port ?? definition.defaultPort, options.host ?? '127.0.0.1');

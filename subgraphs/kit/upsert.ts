@@ -6,18 +6,14 @@ import type { Model } from 'mongoose';
 import { findByIds } from './batching';
 import { putAll, type KeyedDocument } from './journal';
 
-export interface UpsertCounts {
-  inserted: number;
-  updated: number;
-  unchanged: number;
-}
+export type UpsertStatus = 'stored' | 'updated' | 'unchanged';
 
 /** Bookkeeping fields that differ between two writes of the same content. */
 const IGNORED_FIELDS = new Set(['createdAt', 'updatedAt']);
 
-export async function upsertByKey<TDoc extends { _id: string }>(model: Model<TDoc>, documents: readonly TDoc[]): Promise<UpsertCounts> {
-  const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0 };
-  if (documents.length === 0) return counts;
+/** What happened to each document, in order. */
+export async function upsertByKey<TDoc extends { _id: string }>(model: Model<TDoc>, documents: readonly TDoc[]): Promise<UpsertStatus[]> {
+  if (documents.length === 0) return [];
 
   // Cast first, so defaults and types match what a stored document looks like.
   const incoming = new Map(documents.map((doc) => [doc._id, comparable(new model(doc).toObject({ versionKey: false }))]));
@@ -25,24 +21,15 @@ export async function upsertByKey<TDoc extends { _id: string }>(model: Model<TDo
   const stored = await findByIds<TDoc>(model, [...incoming.keys()]);
   const storedById = new Map(stored.map((doc) => [doc._id, comparable(doc)]));
 
-  const toInsert: TDoc[] = [];
-  const toReplace: TDoc[] = [];
-  for (const doc of documents) {
+  const statuses = documents.map((doc): UpsertStatus => {
     const before = storedById.get(doc._id);
-    if (before === undefined) toInsert.push(doc);
-    else if (isDeepStrictEqual(before, incoming.get(doc._id))) counts.unchanged++;
-    else toReplace.push(doc);
-  }
-
-  // putAll inserts in bulk and replaces whatever already exists, whoever wrote it meanwhile.
-  await putAll(model.db, model.collection.collectionName, [...toInsert, ...toReplace] as unknown as KeyedDocument[]);
-  counts.inserted = toInsert.length;
-  counts.updated = toReplace.length;
-  return counts;
-}
-
-export function describeCounts(counts: UpsertCounts): string {
-  return `${counts.inserted} new, ${counts.updated} updated, ${counts.unchanged} unchanged`;
+    if (before === undefined) return 'stored';
+    return isDeepStrictEqual(before, incoming.get(doc._id)) ? 'unchanged' : 'updated';
+  });
+  // putAll inserts in bulk and replaces whatever already exists.
+  const changed = documents.filter((_, index) => statuses[index] !== 'unchanged');
+  await putAll(model.db, model.collection.collectionName, changed as unknown as KeyedDocument[]);
+  return statuses;
 }
 
 /** A plain-data view of a document without bookkeeping fields, for equality. */

@@ -1,11 +1,14 @@
 // The e-licences subgraph: licences and certificates from partner authorities, their usage,
 // and their reconciliation with the goods items that quote them.
 import { fileURLToPath } from 'node:url';
+import { eachRecord } from '../kit/ingest';
 import type { SubgraphDefinition } from '../kit/server';
 import { subgraphEntry } from '../registry';
 import { createLicencesLoaders, type LicencesLoaders } from './loaders';
 import { createLicencesModels, prepareLicencesModels, type LicencesModels } from './models';
+import type { LicenceRecord, LicenceUsageRecord } from './records';
 import { resolvers } from './resolvers';
+import { issueLicence, recordUsage } from './writes';
 
 export const licencesSubgraph: SubgraphDefinition<LicencesModels, LicencesLoaders> = {
   name: 'licences',
@@ -15,4 +18,14 @@ export const licencesSubgraph: SubgraphDefinition<LicencesModels, LicencesLoader
   createModels: createLicencesModels,
   createLoaders: createLicencesLoaders,
   prepare: prepareLicencesModels,
+  // Licences are few, and each write is idempotent on its key: one record at a time.
+  ingest: (models) => ({
+    kinds: ['licence', 'licenceUsage'],
+    isEmpty: async () => (await models.licences.findOne({}, { _id: 1 }).lean().exec()) === null,
+    write: (records, caller) =>
+      eachRecord(records, async (record) => {
+        const typed = record as LicenceRecord | LicenceUsageRecord;
+        return (typed?.kind === 'licence' ? await issueLicence(models, typed, caller) : await recordUsage(models, typed as LicenceUsageRecord)).status;
+      }),
+  }),
 };

@@ -5,6 +5,7 @@ import type { Caller } from '../kit/context';
 import { badUserInput, conflict, invalidTransition } from '../kit/errors';
 import { checkCommodityCode, checkCountryCode, checkEori, checkMrn } from '../kit/identifiers';
 import { optionalText, requireDate, requireNumber, requireOneOf, requirePattern, requireText, requireValid } from '../kit/input';
+import { KeyLock } from '../kit/key-lock';
 import { found, insertOnce } from '../kit/persistence';
 import { today } from '../kit/scalars';
 import {
@@ -19,7 +20,15 @@ import {
   type LicencesModels,
 } from './models';
 import { checkLicenceReference } from './references';
-import { LICENCE_TYPES, type ChedDecision, type CoveredGoodsRecord, type LicenceRecord, type LicenceType, type LicenceUsageRecord } from './records';
+import {
+  LICENCE_TYPES,
+  type StoredLicenceStatus,
+  type ChedDecision,
+  type CoveredGoodsRecord,
+  type LicenceRecord,
+  type LicenceType,
+  type LicenceUsageRecord,
+} from './records';
 
 const CHED_TYPES: readonly LicenceType[] = ['CHED_A', 'CHED_P', 'CHED_PP', 'CHED_D'];
 
@@ -169,18 +178,34 @@ export async function changeLicenceStatus(
   caller: Caller,
 ): Promise<LicenceDoc> {
   const reason = requireText('reason', input.reason, 500);
-  const { to, from } = STATUS_ACTIONS[action];
+  return statusChanges.run([input.reference], () => changeStatusHeld(models, input.reference, reason, STATUS_ACTIONS[action], caller));
+}
+
+/**
+ * A status change reads the licence and updates it on the status it read. On MongoDB that
+ * update is atomic; on the embedded engine it is not, so changes of one licence go one at a time
+ * (this process is the licences database's only writer).
+ */
+const statusChanges = new KeyLock();
+
+async function changeStatusHeld(
+  models: LicencesModels,
+  reference: string,
+  reason: string,
+  { to, from }: { to: StoredLicenceStatus; from: readonly StoredLicenceStatus[] },
+  caller: Caller,
+): Promise<LicenceDoc> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const current = found(await models.licences.findById(input.reference).lean<LicenceRecordDoc>().exec(), 'licence', input.reference);
+    const current = found(await models.licences.findById(reference).lean<LicenceRecordDoc>().exec(), 'licence', reference);
     if (current.status === to) return loadLicence(models, current);
-    if (!(from as readonly string[]).includes(current.status)) {
+    if (!from.includes(current.status)) {
       throw invalidTransition(`A ${current.status.toLowerCase()} licence cannot be ${to.toLowerCase()}`, { reference: current._id, status: current.status });
     }
     const change = { status: to, date: today(), reason, recordedBy: caller.id };
     const result = await models.licences.updateOne({ _id: current._id, status: current.status }, { $set: { status: to }, $push: { history: change } }).exec();
     if (result.matchedCount === 1) return loadLicence(models, { ...current, status: to, history: [...current.history, change] });
   }
-  throw conflict(`Licence ${input.reference} is being changed concurrently; try again`);
+  throw conflict(`Licence ${reference} is being changed concurrently; try again`);
 }
 
 export function usageKey(mrn: string, itemNumber: number): string {

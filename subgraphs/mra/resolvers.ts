@@ -20,9 +20,9 @@ export const resolvers: Resolvers = {
   },
 
   Mutation: {
-    grantDataExchangeConsent: (_, { input }, { models }) => setConsent(models, input, true),
-    withdrawDataExchangeConsent: (_, { input }, { models }) => setConsent(models, input, false),
-    registerTradeLane: (_, { input }, { models }) => registerLane(models, { ...input, status: input.status ?? 'ACTIVE' }),
+    grantDataExchangeConsent: async (_, { input }, { models }) => (await setConsent(models, input, true)).consent,
+    withdrawDataExchangeConsent: async (_, { input }, { models }) => (await setConsent(models, input, false)).consent,
+    registerTradeLane: async (_, { input }, { models }) => (await registerLane(models, { ...input, status: input.status ?? 'ACTIVE' })).lane,
     setTradeLaneStatus: (_, { code, status }, { models }) => setLaneStatus(models, code, status),
   },
 

@@ -1,11 +1,13 @@
 // The mutual-recognition subgraph: partner programmes, partner traders, recognition and trade lanes.
 import { fileURLToPath } from 'node:url';
+import { eachRecord } from '../kit/ingest';
 import type { SubgraphDefinition } from '../kit/server';
 import { subgraphEntry } from '../registry';
 import { createMraLoaders, type MraLoaders } from './loaders';
 import { createMraModels, type MraModels } from './models';
 import { resolvers } from './resolvers';
-import { storeProgrammes } from './writes';
+import type { ConsentRecord, PartnerTraderRecord, TradeLaneRecord } from './records';
+import { registerLane, retireUnlisted, setConsent, storedProgrammes, storeProgrammes, writePartnerTrader } from './writes';
 
 export const mraSubgraph: SubgraphDefinition<MraModels, MraLoaders> = {
   name: 'mra',
@@ -18,4 +20,20 @@ export const mraSubgraph: SubgraphDefinition<MraModels, MraLoaders> = {
   prepare: async (models) => {
     await Promise.all([models.partners.createIndexes(), storeProgrammes(models)]);
   },
+  ingest: (models) => ({
+    kinds: ['partnerTrader', 'consent', 'tradeLane'],
+    isEmpty: async () => (await models.partners.findOne({}, { _id: 1 }).lean().exec()) === null,
+    async write(records) {
+      const programmes = await storedProgrammes(models);
+      return eachRecord(records, async (record) => {
+        const typed = record as PartnerTraderRecord | ConsentRecord | TradeLaneRecord;
+        if (typed?.kind === 'partnerTrader') return writePartnerTrader(models, programmes, typed);
+        if (typed?.kind === 'consent') return (await setConsent(models, typed, typed.granted)).status;
+        return (await registerLane(models, typed as TradeLaneRecord)).status;
+      });
+    },
+    finish: async () => {
+      await retireUnlisted(models);
+    },
+  }),
 };

@@ -4,6 +4,7 @@ import { badUserInput, notFound } from '../kit/errors';
 import { checkCountryCode, checkEori, checkUnLocode } from '../kit/identifiers';
 import { requireDate, requireOneOf, requireText, requireValid } from '../kit/input';
 import { putAll, type KeyedDocument } from '../kit/journal';
+import { KeyLock } from '../kit/key-lock';
 import { replaceById } from '../kit/persistence';
 import { today } from '../kit/scalars';
 import { partnerKey, type ConsentDoc, type LaneDoc, type MraModels, type PartnerOperatorDoc, type ProgrammeDoc } from './models';
@@ -15,13 +16,27 @@ export async function storeProgrammes(models: MraModels, programmes: readonly Pr
   await putAll(models.programmes.db, models.programmes.collection.collectionName, docs as unknown as KeyedDocument[]);
 }
 
-export async function setConsent(models: MraModels, input: { eori: string; date?: string | null }, granted: boolean): Promise<ConsentDoc> {
+/**
+ * Writes of one key go one at a time: each reads the document, decides, and writes it back,
+ * which the embedded engine does not make atomic. This process is the MRA database's only writer.
+ */
+const writes = new KeyLock();
+
+/** The consent as it now stands, and what the call did to it. */
+export async function setConsent(
+  models: MraModels,
+  input: { eori: string; date?: string | null },
+  granted: boolean,
+): Promise<{ consent: ConsentDoc; status: 'stored' | 'updated' | 'unchanged' }> {
   const eori = requireValid('eori', checkEori(input.eori));
-  const current = await models.consents.findById(eori).lean<ConsentDoc>().exec();
-  if (current?.granted === granted) return current;
-  const doc: ConsentDoc = { _id: eori, granted, date: input.date ? requireDate('date', input.date) : today() };
-  await replaceById(models.consents.collection, eori, doc);
-  return doc;
+  const date = input.date ? requireDate('date', input.date) : today();
+  return writes.run([`consent:${eori}`], async () => {
+    const current = await models.consents.findById(eori).lean<ConsentDoc>().exec();
+    if (current?.granted === granted) return { consent: current, status: 'unchanged' };
+    const consent: ConsentDoc = { _id: eori, granted, date };
+    await replaceById(models.consents.collection, eori, consent);
+    return { consent, status: current ? 'updated' : 'stored' };
+  });
 }
 
 type LaneInput = Omit<TradeLaneRecord, 'kind' | 'transportMode'> & { transportMode: string };
@@ -39,53 +54,55 @@ export function validateLane(record: LaneInput): LaneDoc {
   };
 }
 
-export async function registerLane(models: MraModels, record: LaneInput): Promise<LaneDoc> {
+export async function registerLane(models: MraModels, record: LaneInput): Promise<{ lane: LaneDoc; status: 'stored' | 'updated' | 'unchanged' }> {
   const lane = validateLane(record);
-  await replaceById(models.lanes.collection, lane._id, lane);
-  return lane;
+  return writes.run([`lane:${lane._id}`], async () => {
+    const current = await models.lanes.findById(lane._id).lean<LaneDoc>().exec();
+    if (current && JSON.stringify(current) === JSON.stringify(lane)) return { lane, status: 'unchanged' };
+    await replaceById(models.lanes.collection, lane._id, lane);
+    return { lane, status: current ? 'updated' : 'stored' };
+  });
 }
 
 export async function setLaneStatus(models: MraModels, code: string, status: LaneStatus): Promise<LaneDoc> {
-  const lane = await models.lanes.findById(code).lean<LaneDoc>().exec();
-  if (!lane) throw notFound('trade lane', code);
-  if (lane.status === status) return lane;
-  await models.lanes.updateOne({ _id: code }, { $set: { status } }).exec();
-  return { ...lane, status };
+  return writes.run([`lane:${code}`], async () => {
+    const lane = await models.lanes.findById(code).lean<LaneDoc>().exec();
+    if (!lane) throw notFound('trade lane', code);
+    if (lane.status === status) return lane;
+    await models.lanes.updateOne({ _id: code }, { $set: { status } }).exec();
+    return { ...lane, status };
+  });
 }
 
 /**
- * Applies partner traders from a partner's list. Each line certifies (or re-certifies) a trader;
- * `finishList` then marks every trader of that programme the list did not name as no longer
- * certified from the list's date, keeping the history. Sending the same list again changes nothing.
+ * Applies one line of a partner's list: it certifies (or re-certifies) a trader as of the list's
+ * date. A line from a list older than the one last applied to the trader changes nothing, so
+ * sending the same list again, or an old one late, changes nothing either.
  */
-export class PartnerListWriter {
-  private readonly seen = new Map<string, { listDate: string; identifiers: Set<string> }>();
+export async function writePartnerTrader(
+  models: MraModels,
+  programmes: readonly ProgrammeRecord[],
+  record: PartnerTraderRecord,
+): Promise<'stored' | 'updated' | 'unchanged'> {
+  const programme = programmes.find((candidate) => candidate.code === record.programme);
+  if (!programme) throw badUserInput('programme', `no programme ${record.programme}; known: ${programmes.map((p) => p.code).join(', ')}`);
+  const identifier = requireValid('identifier', checkPartnerIdentifier(programme, String(record.identifier ?? '')));
+  const listDate = requireDate('listDate', String(record.listDate ?? ''));
+  const certifiedFrom = requireDate('certifiedFrom', String(record.certifiedFrom ?? ''));
+  const eori = record.eori ? requireValid('eori', checkEori(record.eori)) : null;
+  const name = requireText('name', String(record.name ?? ''), 200);
+  const address = record.address
+    ? {
+        street: record.address.street ?? null,
+        postcode: record.address.postcode ?? null,
+        city: record.address.city ?? null,
+        country: requireValid('address.country', checkCountryCode(record.address.country)),
+      }
+    : null;
 
-  constructor(private readonly models: MraModels) {}
-
-  async write(record: PartnerTraderRecord): Promise<'stored' | 'updated' | 'unchanged'> {
-    const programmes = await this.programmes();
-    const programme = programmes.find((candidate) => candidate.code === record.programme);
-    if (!programme) throw badUserInput('programme', `no programme ${record.programme}; known: ${programmes.map((p) => p.code).join(', ')}`);
-    const identifier = requireValid('identifier', checkPartnerIdentifier(programme, String(record.identifier ?? '')));
-    const listDate = requireDate('listDate', String(record.listDate ?? ''));
-    const certifiedFrom = requireDate('certifiedFrom', String(record.certifiedFrom ?? ''));
-    const eori = record.eori ? requireValid('eori', checkEori(record.eori)) : null;
-    const address = record.address
-      ? {
-          street: record.address.street ?? null,
-          postcode: record.address.postcode ?? null,
-          city: record.address.city ?? null,
-          country: requireValid('address.country', checkCountryCode(record.address.country)),
-        }
-      : null;
-    const list = this.seen.get(programme.code) ?? { listDate, identifiers: new Set<string>() };
-    if (listDate > list.listDate) list.listDate = listDate;
-    list.identifiers.add(identifier);
-    this.seen.set(programme.code, list);
-
-    const key = partnerKey(programme.code, identifier);
-    const current = await this.models.partners.findById(key).lean<PartnerOperatorDoc>().exec();
+  const key = partnerKey(programme.code, identifier);
+  return writes.run([`partner:${key}`], async () => {
+    const current = await models.partners.findById(key).lean<PartnerOperatorDoc>().exec();
     if (current && listDate < current.lastListDate) return 'unchanged';
     const history = current ? [...current.history] : [];
     if (current?.status !== 'CERTIFIED') history.push({ status: 'CERTIFIED', date: current ? listDate : certifiedFrom });
@@ -93,7 +110,7 @@ export class PartnerListWriter {
       _id: key,
       programme: programme.code,
       identifier,
-      name: requireText('name', String(record.name ?? ''), 200),
+      name,
       address,
       eori,
       status: 'CERTIFIED',
@@ -102,38 +119,40 @@ export class PartnerListWriter {
       lastListDate: listDate,
       history,
     };
-    if (current && JSON.stringify({ ...current, lastListDate: '' }) === JSON.stringify({ ...doc, lastListDate: '' }) && current.lastListDate === listDate)
-      return 'unchanged';
-    await replaceById(this.models.partners.collection, key, doc);
+    if (current && JSON.stringify(current) === JSON.stringify(doc)) return 'unchanged';
+    await replaceById(models.partners.collection, key, doc);
     return current ? 'updated' : 'stored';
-  }
+  });
+}
 
-  /** Traders missing from the lists just read are no longer certified from the list's date. */
-  async finishLists(): Promise<number> {
-    let retired = 0;
-    for (const [programme, { listDate, identifiers }] of this.seen) {
-      const certified = await this.models.partners.find({ programme, status: 'CERTIFIED' }).lean<PartnerOperatorDoc[]>().exec();
-      for (const trader of certified) {
-        if (identifiers.has(trader.identifier) || trader.lastListDate >= listDate) continue;
-        await this.models.partners
-          .updateOne(
-            { _id: trader._id, status: 'CERTIFIED' },
-            { $set: { status: 'NO_LONGER_CERTIFIED', certifiedUntil: listDate }, $push: { history: { status: 'NO_LONGER_CERTIFIED', date: listDate } } },
-          )
-          .exec();
-        retired++;
-      }
-    }
-    this.seen.clear();
-    return retired;
+/**
+ * After a whole list: every certified trader of a programme that the programme's latest list
+ * did not name (its last list is older) is no longer certified from that list's date, with its
+ * history kept. Needs nothing but what is stored, so any run, or a repeated one, can finish.
+ */
+export async function retireUnlisted(models: MraModels): Promise<number> {
+  const traders = await models.partners.find({}, { programme: 1, status: 1, lastListDate: 1 }).lean<PartnerOperatorDoc[]>().exec();
+  const latestList = new Map<string, string>();
+  for (const { programme, lastListDate } of traders) if (lastListDate > (latestList.get(programme) ?? '')) latestList.set(programme, lastListDate);
+  let retired = 0;
+  for (const trader of traders) {
+    const listDate = latestList.get(trader.programme)!;
+    if (trader.status !== 'CERTIFIED' || trader.lastListDate >= listDate) continue;
+    // Conditional on what was read: a line of a newer list written meanwhile keeps the trader certified.
+    const result = await writes.run([`partner:${trader._id}`], () =>
+      models.partners
+        .updateOne(
+          { _id: trader._id, status: 'CERTIFIED', lastListDate: { $lt: listDate } },
+          { $set: { status: 'NO_LONGER_CERTIFIED', certifiedUntil: listDate }, $push: { history: { status: 'NO_LONGER_CERTIFIED', date: listDate } } },
+        )
+        .exec(),
+    );
+    retired += result.modifiedCount;
   }
+  return retired;
+}
 
-  private cached?: Promise<ProgrammeRecord[]>;
-  private programmes(): Promise<ProgrammeRecord[]> {
-    return (this.cached ??= this.models.programmes
-      .find({})
-      .lean<ProgrammeDoc[]>()
-      .exec()
-      .then((docs) => docs.map(({ _id, ...rest }) => ({ code: _id, ...rest }))));
-  }
+export async function storedProgrammes(models: MraModels): Promise<ProgrammeRecord[]> {
+  const docs = await models.programmes.find({}).lean<ProgrammeDoc[]>().exec();
+  return docs.map(({ _id, ...rest }) => ({ code: _id, ...rest }));
 }

@@ -2,15 +2,15 @@
 // scanning whole collections.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeclarationsStore } from '../../subgraphs/declarations/context';
+import type { DeclarationsRecord } from '../../subgraphs/declarations/records';
 import { declarationsSubgraph } from '../../subgraphs/declarations/subgraph';
-import { writeRecords } from '../../subgraphs/declarations/writes';
 import { ABANDONED_AFTER_MS, CHANGES_PER_CHUNK, ChangeFeed } from '../../subgraphs/kit/change-feed';
 import { startSubgraph, type RunningSubgraph } from '../../subgraphs/kit/server';
 import { controlResult, declaration, entrySummary, mrn } from '../support/fixtures';
 import { postGraphQL, testDatabase } from '../support/platform';
 
 let declarations: RunningSubgraph<DeclarationsStore>;
-const write = (...records: Parameters<typeof writeRecords>[2]) => writeRecords(declarations.models, declarations.database.connection, records);
+const write = (...records: DeclarationsRecord[]) => declarations.models.writer.write(records);
 
 interface ChangesData {
   changes: {

@@ -1,7 +1,6 @@
 // The declarations subgraph through the gateway: writes, validation, idempotency, amendments,
 // counters, paging and batching.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeRecords } from '../../subgraphs/declarations/writes';
 import { container, controlResult, declaration, entrySummary, mrn } from '../support/fixtures';
 import { startPlatform, type Platform } from '../support/platform';
 
@@ -167,7 +166,7 @@ describe('entry summary declarations', () => {
 describe('lists and batching', () => {
   beforeAll(async () => {
     const records = Array.from({ length: 60 }, (_, i) => declaration(100 + i, { importer: { eori: 'NL100000001' } }));
-    const results = await writeRecords(platform.declarations.models, platform.declarations.models.connection, records);
+    const results = await platform.declarations.models.writer.write(records);
     expect(results.every((result) => result.status === 'stored')).toBe(true);
   });
 

@@ -9,7 +9,7 @@ import { MRA_SHOWCASE } from '../../subgraphs/mra/demo-data';
 import { ensShowcase, generateEnsDemoRecords } from '../../subgraphs/declarations/ens-demo';
 import { kcsFileToRecords } from '../../subgraphs/declarations/kcs';
 import { apiSchema, contractOperation, pruneToSchema } from '../support/contract';
-import { startPlatform, testDatabase, type Platform } from '../support/platform';
+import { startPlatform, type Platform } from '../support/platform';
 import { prepareRiskOnFirstStart } from '../../scripts/risk/first-start';
 
 let platform: Platform;
@@ -33,13 +33,7 @@ const withCertificates = sample.find(({ declaration }) => (declaration.items[0]!
 beforeAll(async () => {
   platform = await startPlatform();
   await seedDemoData({
-    uri: testDatabase('unused').uri,
-    databases: {
-      aeo: platform.aeo.database.connection.name,
-      declarations: platform.declarations.database.connection.name,
-      licences: platform.licences.database.connection.name,
-      mra: platform.mra.database.connection.name,
-    },
+    urls: platform.subgraphUrls,
     kcsFile,
     log: () => {},
   });

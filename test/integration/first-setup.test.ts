@@ -4,7 +4,6 @@ import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kcsRecordList, kcsRowToRecords, readKcsCsv } from '../../subgraphs/declarations/kcs';
 import type { DeclarationsRecord } from '../../subgraphs/declarations/records';
-import { writeRecords } from '../../subgraphs/declarations/writes';
 import type { RiskStore } from '../../subgraphs/risk/context';
 import { learnAndScreenInOneRead } from '../../subgraphs/risk/first-setup';
 import { learnThroughGraph } from '../../subgraphs/risk/learning';
@@ -22,7 +21,7 @@ const HISTORY = KCS.slice(1, 200);
 
 let platform: Platform;
 const connections: Connection[] = [];
-const write = (records: DeclarationsRecord[]) => writeRecords(platform.declarations.models, platform.declarations.database.connection, records);
+const write = (records: DeclarationsRecord[]) => platform.declarations.models.writer.write(records);
 
 /** Another risk database behind the same graph, as a first start would find it: empty. */
 async function emptyRiskStore(): Promise<RiskStore> {

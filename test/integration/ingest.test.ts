@@ -8,7 +8,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ingest, type Rejection } from '../../scripts/ingest/run';
 import { readJsonLines, type SourceLine } from '../../scripts/ingest/sources';
 import { openWriters } from '../../scripts/ingest/writers';
-import { commitBatch, journal } from '../../subgraphs/kit/journal';
+import { journal, replayPending } from '../../subgraphs/kit/journal';
+import { declarationsSubgraph } from '../../subgraphs/declarations/subgraph';
+import { startSubgraph } from '../../subgraphs/kit/server';
+import { licencesSubgraph } from '../../subgraphs/licences/subgraph';
+import { mraSubgraph } from '../../subgraphs/mra/subgraph';
 import { controlResult, declaration, entrySummary, mrn } from '../support/fixtures';
 import { testDatabase, uniqueRunId } from '../support/platform';
 
@@ -31,16 +35,19 @@ const good = [
   ...Array.from({ length: 10 }, (_, i) => entrySummary(i + 1)),
 ];
 
+/** One run of npm run ingest, into the subgraphs that own the records, all over one database. */
 async function run(file: string | AsyncIterable<SourceLine>, database: string) {
-  const { writers, finish, close } = await openWriters(uri, { declarations: database, licences: database, mra: database });
+  const where = { port: 0, database: { uri, dbName: database } };
+  const subgraphs = await Promise.all([startSubgraph(declarationsSubgraph, where), startSubgraph(licencesSubgraph, where), startSubgraph(mraSubgraph, where)]);
   const rejections: Rejection[] = [];
   try {
+    const { writers, finish } = await openWriters({ urls: Object.fromEntries(subgraphs.map((subgraph) => [subgraph.name, subgraph.url])) });
     const source = typeof file === 'string' ? readJsonLines(file) : file;
     const summary = await ingest(source, { writers, batchSize: 50, onRejection: (r) => void rejections.push(r) });
     await finish();
     return { summary, rejections };
   } finally {
-    await close();
+    await Promise.all(subgraphs.map((subgraph) => subgraph.stop()));
   }
 }
 
@@ -84,7 +91,7 @@ describe('ingest', () => {
         file,
         line: 4,
         field: 'kind',
-        reason: 'must be one of partnerTrader, consent, tradeLane, declaration, entrySummaryDeclaration, controlResult, licence, licenceUsage',
+        reason: 'must be one of declaration, entrySummaryDeclaration, controlResult, licence, licenceUsage, partnerTrader, consent, tradeLane',
       },
       { file, line: 3, field: 'mrn', reason: expect.stringMatching(/check character/) },
       { file, line: 6, field: 'mrn', reason: expect.stringMatching(/no declaration/) },
@@ -158,7 +165,7 @@ describe('ingest', () => {
       const id = await journal(connection, { put: { notes }, thenPut: {} });
       await connection.collection('notes').insertOne(notes[0] as never);
 
-      await commitBatch(connection, { put: {} });
+      await replayPending(connection);
       expect(await connection.collection('notes').find({}).sort({ _id: 1 }).toArray()).toEqual(notes);
       expect(await connection.collection('writeJournal').countDocuments()).toBe(0);
       expect((await connection.db!.listCollections().toArray()).map((c) => c.name)).not.toContain(`writeJournal_${id}`);

@@ -9,7 +9,7 @@ import type { AeoStatus, AeoType } from '../../subgraphs/aeo/models';
 import { readJsonLines } from '../../scripts/ingest/sources';
 import { openWriters } from '../../scripts/ingest/writers';
 import { entrySummary, mrn } from '../support/fixtures';
-import { startPlatform, testDatabase, type Platform } from '../support/platform';
+import { startPlatform, type Platform } from '../support/platform';
 
 let platform: Platform;
 type Data = Record<string, any>;
@@ -95,15 +95,11 @@ describe('partner lists', () => {
   async function load(name: string, lines: unknown[]) {
     const file = join(dir, name);
     writeFileSync(file, lines.map((line) => JSON.stringify(line)).join('\n') + '\n');
-    const { writers, finish, close } = await openWriters(testDatabase('x').uri, { mra: platform.mra.database.connection.name });
+    const { writers, finish } = await openWriters({ urls: { mra: platform.mra.url } });
     const rejections: Rejection[] = [];
-    try {
-      const summary = await ingest(readJsonLines(file), { writers, onRejection: (r) => void rejections.push(r) });
-      await finish();
-      return { summary, rejections };
-    } finally {
-      await close();
-    }
+    const summary = await ingest(readJsonLines(file), { writers, onRejection: (r) => void rejections.push(r) });
+    await finish();
+    return { summary, rejections };
   }
   const PARTNER = `query ($id: ID!) { partnerOperator(programme: "CN-AEO", identifier: $id) { status certifiedUntil history { status date } operator { eori } } }`;
 

@@ -7,7 +7,6 @@ import { NoRunningEngineError, temporaryDataDir } from '../../db/engine';
 import { openRiskServices } from '../../scripts/risk/services';
 import { kcsMrn, kcsRecordList, kcsRowToRecords, readKcsCsv, type KcsRow } from '../../subgraphs/declarations/kcs';
 import type { DeclarationsRecord } from '../../subgraphs/declarations/records';
-import { writeRecords } from '../../subgraphs/declarations/writes';
 import { learnThroughGraph } from '../../subgraphs/risk/learning';
 import { screenPending } from '../../subgraphs/risk/screening';
 import { entrySummary, mrn } from '../support/fixtures';
@@ -18,7 +17,7 @@ let platform: Platform;
 type Data = Record<string, any>;
 const gql = (query: string, variables?: Record<string, unknown>) => platform.query<Data>(query, variables);
 const services = () => platform.risk.models;
-const write = (records: DeclarationsRecord[]) => writeRecords(platform.declarations.models, platform.declarations.database.connection, records);
+const write = (records: DeclarationsRecord[]) => platform.declarations.models.writer.write(records);
 
 const KCS = readKcsCsv('data/kcs-synthetic/train.csv');
 const HISTORY = KCS.slice(0, 240);

@@ -8,6 +8,8 @@ import { startDatabase, type Database, temporaryDataDir } from '../../db/engine'
 import { ingest } from '../../scripts/ingest/run';
 import { fromRecords } from '../../scripts/ingest/sources';
 import { openWriters } from '../../scripts/ingest/writers';
+import { declarationsSubgraph } from '../../subgraphs/declarations/subgraph';
+import { startSubgraph } from '../../subgraphs/kit/server';
 import { StalledError } from '../../subgraphs/kit/watchdog';
 import { declaration } from '../support/fixtures';
 import { startStallingProxy } from '../support/stalling-proxy';
@@ -30,9 +32,10 @@ afterAll(async () => {
 });
 
 describe('a long job whose engine stops answering', () => {
-  it('stops an ingest with an error that names the batch and the collection it waited for', async () => {
+  it('stops an ingest with an error that names the batch, the subgraph and the collection it waited for', async () => {
     process.env.JOB_STALL_TIMEOUT_MS = '2000';
-    const { writers, close } = await openWriters(engine.uri, { declarations: 'stall_declarations', licences: 'stall_licences', mra: 'stall_mra' });
+    const declarations = await startSubgraph(declarationsSubgraph, { port: 0, database: { uri: engine.uri, dbName: 'stall_declarations' } });
+    const { writers } = await openWriters({ urls: { declarations: declarations.url } });
     const started = Date.now();
     let error: unknown;
     try {
@@ -53,11 +56,12 @@ describe('a long job whose engine stops answering', () => {
     } finally {
       delete process.env.JOB_STALL_TIMEOUT_MS;
       process.kill(enginePid, 'SIGCONT');
-      await close();
+      await declarations.stop();
     }
     expect(error).toBeInstanceOf(StalledError);
+    // The subgraph gives up first and says where it stuck; the ingest adds which batch it was.
     expect((error as Error).message).toMatch(
-      /^ingest made no progress for 2 s at batch 2 \(stalling\.jsonl lines 11–20, declaration records\); waiting for \w+ on stall_declarations\.\w+ \(\d+ s\)/,
+      /^ingest stopped at batch 2 \(stalling\.jsonl lines 11–20, declaration records\): the declarations subgraph: storing the batch made no progress for 2 s at 10 records; waiting for .*\w+ on stall_declarations\.\w+ \(\d+ s\)/,
     );
     expect(Date.now() - started).toBeLessThan(15_000);
   });
@@ -78,7 +82,9 @@ describe('a long job whose engine stops answering', () => {
       const code = await new Promise<number | null>((done) => child.once('exit', (exitCode) => done(exitCode)));
       expect(proxy.forwarded, output).toBeGreaterThanOrEqual(3_000_000);
       expect(code, output).toBe(1);
-      expect(output).toMatch(/demo data made no progress for 3 s at .+; waiting for \w+ on stalled_\w+\.\w+ \(\d+ s\)/);
+      expect(output).toMatch(
+        /demo data stopped at batch \d+ \(.+\): the \w+ subgraph: storing the batch made no progress for 2 s at [\d,]+ records; waiting for \w+ on stalled_\w+\.\w+ \(\d+ s\)/,
+      );
     } finally {
       await proxy.close();
       rmSync(startDir, { recursive: true, force: true });

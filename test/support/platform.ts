@@ -20,6 +20,8 @@ export interface Platform {
   licences: RunningSubgraph<LicencesModels>;
   mra: RunningSubgraph<MraModels>;
   risk: RunningSubgraph<RiskStore>;
+  /** Subgraph name → its GraphQL URL. */
+  subgraphUrls: Record<string, string>;
   /** Sends one GraphQL request through the gateway. */
   query<TData = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<TData>>;
   /** The query plans the gateway made, latest last. */
@@ -56,7 +58,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     risk: { randomShare: 0, ...options.risk },
     onQueryPlan: (plan) => queryPlans.push(plan),
   });
-  const { gateway, aeo, declarations, licences, mra, risk } = platform;
+  const { gateway, aeo, declarations, licences, mra, risk, subgraphUrls } = platform;
   return {
     gatewayUrl: gateway.url,
     graphqlUrl: gateway.graphqlUrl,
@@ -65,6 +67,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     licences,
     mra,
     risk,
+    subgraphUrls,
     queryPlans,
     query: (query, variables, headers) => postGraphQL(gateway.graphqlUrl, query, variables, headers),
     stop: () => platform.stop({ dropDatabases: true }),
