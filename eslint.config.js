@@ -13,11 +13,11 @@ const subgraphZones = SUBGRAPHS.map((name) => ({
   message: `A subgraph folder imports only itself and subgraphs/kit: subgraphs/${name} must not reach into another subgraph.`,
 }));
 
-/** Only the launcher, tests, benchmarks and tools import across the walls. */
-const outward = ['./scripts', './test', './bench'].map((from) => ({
+/** Runtime code imports no tools: not the launcher and scripts, the demo data, the tests or the benchmarks. */
+const outward = ['./scripts', './demo', './test', './bench'].map((from) => ({
   target: ['./subgraphs', './gateway', './db'],
   from,
-  message: 'Runtime code does not import scripts, tests or benchmarks.',
+  message: 'Runtime code does not import scripts, demo data, tests or benchmarks.',
 }));
 
 export default tseslint.config(
@@ -54,17 +54,5 @@ export default tseslint.config(
     // Tests read GraphQL answers as loose JSON.
     files: ['test/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
-  },
-  {
-    // Demo-data generators and import mappings that still share code across subgraphs; they move
-    // to a demo/ folder of their own (issue 12). Listed, so that no other file may.
-    files: [
-      'subgraphs/declarations/ens-demo.ts',
-      'subgraphs/declarations/kcs-operators.ts',
-      'subgraphs/licences/demo-data.ts',
-      'subgraphs/mra/demo-data.ts',
-      'subgraphs/risk/model/from-records.ts',
-    ],
-    rules: { 'import-x/no-restricted-paths': 'off' },
   },
 );

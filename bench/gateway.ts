@@ -8,7 +8,7 @@
 // tests; only the database engine is a process of its own. The client is a plain fetch loop:
 // `concurrency` workers, each sending its next request as soon as the last one answered.
 import { startGateway } from '../gateway/server';
-import { generateAeoDemoData } from '../subgraphs/aeo/demo-data';
+import { generateAeoDemoData } from '../demo/aeo';
 import type { AuthorisationDoc, OperatorDoc } from '../subgraphs/aeo/models';
 import { ingest } from '../scripts/ingest/run';
 import { fromRecords } from '../scripts/ingest/sources';

@@ -17,7 +17,7 @@ import { fromRecords } from '../scripts/ingest/sources';
 import { openWriters } from '../scripts/ingest/writers';
 import { declarationsSubgraph } from '../subgraphs/declarations/subgraph';
 import { startSubgraph } from '../subgraphs/kit/server';
-import { kcsFileToRecords } from '../subgraphs/declarations/kcs';
+import { kcsFileToRecords } from '../demo/kcs';
 import type { DeclarationsRecord } from '../subgraphs/declarations/records';
 import { controlResultId } from '../subgraphs/declarations/validate';
 import { formatCount, formatMs, formatRatio, numberFlag, printTable, startBenchDatabase } from './support';

@@ -6,7 +6,7 @@
 //   npx tsx bench/screen.ts [--history 3000] [--screen 2000] [--rounds 20]
 //
 // The platform runs in this process (gateway and subgraphs over real HTTP), like the tests.
-import { kcsRecordList, readKcsCsv } from '../subgraphs/declarations/kcs';
+import { kcsRecordList, readKcsCsv } from '../demo/kcs';
 import { assess } from '../subgraphs/risk/assess';
 import { SCREENING_CHANGES, declarationFeatures, type ChangePage, type ScreeningChange } from '../subgraphs/risk/graph-facts';
 import { learnThroughGraph } from '../subgraphs/risk/learning';

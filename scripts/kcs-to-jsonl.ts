@@ -10,7 +10,7 @@ import { createWriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { readKcsCsv, kcsRowToRecords } from '../subgraphs/declarations/kcs';
+import { readKcsCsv, kcsRowToRecords } from '../demo/kcs';
 
 const USAGE = 'usage: tsx scripts/kcs-to-jsonl.ts <csv...> [--out <file>] [--without-labels]';
 

@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startDatabase, temporaryDataDir } from '../db/engine';
-import { kcsMrn, kcsRecordList, readKcsCsv, type KcsRow } from '../subgraphs/declarations/kcs';
+import { kcsMrn, kcsRecordList, readKcsCsv, type KcsRow } from '../demo/kcs';
 import { createGraphClient } from '../subgraphs/kit/graph-client';
 import { watchJob } from '../subgraphs/kit/watchdog';
 import { uniform } from '../subgraphs/risk/random-selection';

@@ -11,13 +11,13 @@
 // - mra: the partner programmes (always), partner traders, consents and trade lanes.
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateAeoDemoData, type AeoDemoData } from '../subgraphs/aeo/demo-data';
+import { generateAeoDemoData, type AeoDemoData } from '../demo/aeo';
 import type { AeoAuthorisationRecord, EconomicOperatorRecord } from '../subgraphs/aeo/ingest';
-import { generateEnsDemoRecords } from '../subgraphs/declarations/ens-demo';
-import { kcsFileToRecords } from '../subgraphs/declarations/kcs';
-import { kcsOperators } from '../subgraphs/declarations/kcs-operators';
-import { generateLicenceDemoRecords } from '../subgraphs/licences/demo-data';
-import { generateMraDemoRecords } from '../subgraphs/mra/demo-data';
+import { generateEnsDemoRecords } from '../demo/ens';
+import { kcsFileToRecords } from '../demo/kcs';
+import { kcsOperators } from '../demo/kcs-operators';
+import { generateLicenceDemoRecords } from '../demo/licences';
+import { generateMraDemoRecords } from '../demo/mra';
 import { watchJob } from '../subgraphs/kit/watchdog';
 import { createProgress } from './ingest/progress';
 import { ingest, type IngestSummary } from './ingest/run';

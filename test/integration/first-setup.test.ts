@@ -2,7 +2,7 @@
 // ends where learning and then screening, each reading the feed, would have ended.
 import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kcsRecordList, kcsRowToRecords, readKcsCsv } from '../../subgraphs/declarations/kcs';
+import { kcsRecordList, kcsRowToRecords, readKcsCsv } from '../../demo/kcs';
 import type { DeclarationsRecord } from '../../subgraphs/declarations/records';
 import type { RiskStore } from '../../subgraphs/risk/context';
 import { learnAndScreenInOneRead } from '../../subgraphs/risk/first-setup';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NoRunningEngineError, temporaryDataDir } from '../../db/engine';
 import { openRiskServices } from '../../scripts/risk/services';
-import { kcsMrn, kcsRecordList, kcsRowToRecords, readKcsCsv, type KcsRow } from '../../subgraphs/declarations/kcs';
+import { kcsMrn, kcsRecordList, kcsRowToRecords, readKcsCsv, type KcsRow } from '../../demo/kcs';
 import type { DeclarationsRecord } from '../../subgraphs/declarations/records';
 import { learnThroughGraph } from '../../subgraphs/risk/learning';
 import { screenPending } from '../../subgraphs/risk/screening';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_SHOWCASE_EORIS, generateAeoDemoData, showcaseOperators, type AeoDemoData, type DemoAuthorisation } from '../../subgraphs/aeo/demo-data';
+import { DEMO_SHOWCASE_EORIS, generateAeoDemoData, showcaseOperators, type AeoDemoData, type DemoAuthorisation } from '../../demo/aeo';
 import { EU_MEMBER_STATES } from '../../subgraphs/kit/countries';
 import { checkAeoAuthorisationNumber, checkEori } from '../../subgraphs/kit/identifiers';
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_SHOWCASE_EORIS, generateAeoDemoData, type AeoDemoData } from '../../subgraphs/aeo/demo-data';
-import { ENS_AMENDMENTS, VAGUE_DESCRIPTION, ensShowcase, filingTypeMode, generateEnsDemoRecords } from '../../subgraphs/declarations/ens-demo';
+import { DEMO_SHOWCASE_EORIS, generateAeoDemoData, type AeoDemoData } from '../../demo/aeo';
+import { ENS_AMENDMENTS, VAGUE_DESCRIPTION, ensShowcase, filingTypeMode, generateEnsDemoRecords } from '../../demo/ens';
 import type { EntrySummaryRecord, PartyRecord } from '../../subgraphs/declarations/records';
 import { EU_MEMBER_STATES } from '../../subgraphs/kit/countries';
 import { checkContainerNumber, checkEori, checkMrn, checkUnLocode } from '../../subgraphs/kit/identifiers';

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HS_CHAPTERS, KCS_HEADER, KRW_PER_EUR, kcsFileToRecords, kcsRowToRecords, parseKcsCsv, type KcsRow } from '../../subgraphs/declarations/kcs';
-import { kcsOperators } from '../../subgraphs/declarations/kcs-operators';
+import { HS_CHAPTERS, KCS_HEADER, KRW_PER_EUR, kcsFileToRecords, kcsRowToRecords, parseKcsCsv, type KcsRow } from '../../demo/kcs';
+import { kcsOperators } from '../../demo/kcs-operators';
 import type { DeclarationRecord } from '../../subgraphs/declarations/records';
-import { generateAeoDemoData } from '../../subgraphs/aeo/demo-data';
+import { generateAeoDemoData } from '../../demo/aeo';
 import { createRandom } from '../../subgraphs/kit/random';
 import { checkAeoAuthorisationNumber, checkEori, checkMrn } from '../../subgraphs/kit/identifiers';
 

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { kcsFileToRecords } from '../../subgraphs/declarations/kcs';
+import { kcsFileToRecords } from '../../demo/kcs';
 import type { DeclarationRecord, GoodsItemRecord } from '../../subgraphs/declarations/records';
 import { checkChedReference } from '../../subgraphs/kit/identifiers';
 import { createRandom } from '../../subgraphs/kit/random';
-import { generateLicenceDemoRecords, type LicenceDemoData } from '../../subgraphs/licences/demo-data';
+import { generateLicenceDemoRecords, type LicenceDemoData } from '../../demo/licences';
 import type { LicenceRecord, LicenceType } from '../../subgraphs/licences/records';
 
 const TRAIN = 'data/kcs-synthetic/train.csv';

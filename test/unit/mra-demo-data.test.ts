@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_SHOWCASE_EORIS, generateAeoDemoData } from '../../subgraphs/aeo/demo-data';
-import { ensShowcase, generateEnsDemoRecords } from '../../subgraphs/declarations/ens-demo';
-import { MRA_SHOWCASE, generateMraDemoRecords, mraShowcase, validTypesByHolder } from '../../subgraphs/mra/demo-data';
+import { DEMO_SHOWCASE_EORIS, generateAeoDemoData } from '../../demo/aeo';
+import { ensShowcase, generateEnsDemoRecords } from '../../demo/ens';
+import { MRA_SHOWCASE, generateMraDemoRecords, mraShowcase, validTypesByHolder } from '../../demo/mra';
 import { MRA_PROGRAMMES, checkPartnerIdentifier } from '../../subgraphs/mra/programmes';
 
 const TODAY = '2026-11-26';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { kcsFileToRecords, kcsRowToRecords, parseKcsCsv, KCS_HEADER } from '../../subgraphs/declarations/kcs';
+import { kcsFileToRecords, kcsRowToRecords, parseKcsCsv, KCS_HEADER } from '../../demo/kcs';
 import { addSample, bandFor, bandOf, buildFairPrice, undervaluation, type FairPriceSamples } from '../../subgraphs/risk/model/fair-price';
 import type { FilingFeatures, ItemFeatures, LabelledFiling } from '../../subgraphs/risk/model/features';
-import { featuresFromDeclarationRecord } from '../../subgraphs/risk/model/from-records';
+import { featuresFromDeclarationRecord } from '../support/features-from-records';
 import { auc, precisionAt, recallAt } from '../../subgraphs/risk/model/metrics';
 import { amountBand, dimension, encode, logit, sigmoid, smoothedRate } from '../../subgraphs/risk/model/profiles';
 import { createScorer, scoreFiling } from '../../subgraphs/risk/model/score';

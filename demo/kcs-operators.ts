@@ -21,10 +21,10 @@
  *   Among KCS holders, a clash of the hashed digits is resolved in EORI order.
  * Operators and authorisations are returned sorted by EORI.
  */
-import type { AeoStatus, AeoType, DemoAuthorisation, DemoOperator, DemoStatusChange } from '../aeo/demo-data';
-import { checkEori } from '../kit/identifiers';
-import { createRandom, type Random } from '../kit/random';
-import type { DeclarationRecord } from './records';
+import type { AeoStatus, AeoType, DemoAuthorisation, DemoOperator, DemoStatusChange } from './aeo';
+import { checkEori } from '../subgraphs/kit/identifiers';
+import { createRandom, type Random } from '../subgraphs/kit/random';
+import type { DeclarationRecord } from '../subgraphs/declarations/records';
 
 export interface KcsOperatorOptions {
   /** Varies names, addresses and the choice of AEO holders; default KCS_OPERATOR_SEED. */

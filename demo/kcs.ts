@@ -51,9 +51,9 @@
  *   rows quote their CHED-P under the CHED-A code C640 (a wrong document type).
  */
 import { readFileSync } from 'node:fs';
-import { COUNTRY_CODES } from '../kit/countries';
-import { checkChedReference, checkEori, checkMrn, mrnCheckCharacter } from '../kit/identifiers';
-import { createRandom } from '../kit/random';
+import { COUNTRY_CODES } from '../subgraphs/kit/countries';
+import { checkChedReference, checkEori, checkMrn, mrnCheckCharacter } from '../subgraphs/kit/identifiers';
+import { createRandom } from '../subgraphs/kit/random';
 import type {
   ControlResultRecord,
   DeclarationRecord,
@@ -62,7 +62,9 @@ import type {
   PartyRecord,
   SupportingDocumentRecord,
   TransportMode,
-} from './records';
+} from '../subgraphs/declarations/records';
+import type { LicenceType } from '../subgraphs/licences/records';
+import { requiredCertificates } from '../subgraphs/licences/references';
 
 // ---------------------------------------------------------------------------
 // Rows
@@ -380,14 +382,20 @@ export const KCS_WRONG_DOCUMENT_CODE_RATE = 0.01;
 /** Share of the HS 8471, 8517 and 8542 rows that quote a dual-use licence. */
 export const KCS_DUAL_USE_RATE = 0.01;
 
-/** The certificates a commodity needs, as document codes, by HS chapter or heading. */
-function requiredDocumentCodes(hs6: string): readonly ('C640' | 'N853' | 'N851' | 'C673')[] {
-  const chapter = hs6.slice(0, 2);
-  if (chapter === '01') return ['C640'];
-  if (chapter === '03') return ['N853', 'C673'];
-  if (chapter === '02' || chapter === '04' || chapter === '05' || chapter === '16') return ['N853'];
-  if (hs6.startsWith('0602')) return ['N851'];
-  return [];
+/** The document code an item quotes for each kind of certificate a commodity can need. */
+const DOCUMENT_CODES: Partial<Record<LicenceType, 'C640' | 'N853' | 'N851' | 'C673'>> = {
+  CHED_A: 'C640',
+  CHED_P: 'N853',
+  CHED_PP: 'N851',
+  CATCH_CERTIFICATE: 'C673',
+};
+
+/** The certificates a commodity needs, as document codes: the licences subgraph's table, read, not copied. */
+function requiredDocumentCodes(hs6: string): ('C640' | 'N853' | 'N851' | 'C673')[] {
+  return requiredCertificates(hs6).flatMap(({ types }) => {
+    const code = DOCUMENT_CODES[types[0]!];
+    return code ? [code] : [];
+  });
 }
 
 const CHED_PREFIXES = { C640: 'CHEDA', N853: 'CHEDP', N851: 'CHEDPP' } as const;

@@ -32,11 +32,19 @@
  *
  * `count` is the number of distinct filings; the returned list is longer by the amendments.
  */
-import { DEMO_SHOWCASE_EORIS, generateAeoDemoData, type AeoDemoData, type DemoOperator } from '../aeo/demo-data';
-import { EU_MEMBER_STATES } from '../kit/countries';
-import { containerCheckDigit, mrnCheckCharacter } from '../kit/identifiers';
-import { createRandom, type Random } from '../kit/random';
-import type { ConsignmentRecord, ContainerRecord, EnsGoodsRecord, EntrySummaryRecord, FilingType, PartyRecord, TransportMode } from './records';
+import { DEMO_SHOWCASE_EORIS, generateAeoDemoData, type AeoDemoData, type DemoOperator } from './aeo';
+import { EU_MEMBER_STATES } from '../subgraphs/kit/countries';
+import { containerCheckDigit, mrnCheckCharacter } from '../subgraphs/kit/identifiers';
+import { createRandom, type Random } from '../subgraphs/kit/random';
+import type {
+  ConsignmentRecord,
+  ContainerRecord,
+  EnsGoodsRecord,
+  EntrySummaryRecord,
+  FilingType,
+  PartyRecord,
+  TransportMode,
+} from '../subgraphs/declarations/records';
 
 export interface EnsDemoOptions {
   seed?: number;

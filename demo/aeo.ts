@@ -6,9 +6,9 @@
  * Proportions: about three quarters of the operators are established in a Member State, some 13%
  * of those hold an AEO authorisation, and most authorisations are AEOF and currently valid.
  */
-import { EU_MEMBER_STATES } from '../kit/countries';
-import { createRandom, type Random } from '../kit/random';
-import type { AeoStatus, AeoType } from './models';
+import { EU_MEMBER_STATES } from '../subgraphs/kit/countries';
+import { createRandom, type Random } from '../subgraphs/kit/random';
+import type { AeoStatus, AeoType } from '../subgraphs/aeo/models';
 
 // ---------------------------------------------------------------------------
 // Public types

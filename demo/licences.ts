@@ -31,11 +31,11 @@
  * The result does not depend on the order of the declarations, except that licences and usages
  * come in the order of the documents that caused them.
  */
-import type { DeclarationRecord, GoodsItemRecord } from '../declarations/records';
-import { createRandom, type Random } from '../kit/random';
-import { LICENCE_TYPES, type CoveredGoodsRecord, type LicenceRecord, type LicenceType, type LicenceUsageRecord } from './records';
-import type { LicenceOutcome } from './reconcile';
-import { checkLicenceReference, licenceTypesForDocument, requiredCertificates } from './references';
+import type { DeclarationRecord, GoodsItemRecord } from '../subgraphs/declarations/records';
+import { createRandom, type Random } from '../subgraphs/kit/random';
+import { LICENCE_TYPES, type CoveredGoodsRecord, type LicenceRecord, type LicenceType, type LicenceUsageRecord } from '../subgraphs/licences/records';
+import type { LicenceOutcome } from '../subgraphs/licences/reconcile';
+import { checkLicenceReference, licenceTypesForDocument, requiredCertificates } from '../subgraphs/licences/references';
 
 export type DemoLicenceOutcome = LicenceOutcome;
 

@@ -1,10 +1,10 @@
 /**
- * Features from a declarations ingest record (records.ts), for learning from files and for
- * tests and benchmarks that score in-process. Records carry no AEO status, recognition or
- * licence checks: those lists stay empty here (screening fills them from the graph).
+ * Features from a declarations ingest record (records.ts), for tests that score a record
+ * without the platform. Records carry no AEO status, recognition or licence checks: those lists
+ * stay empty here (screening fills them from the graph, which the risk subgraph reads).
  */
-import type { DeclarationRecord, GoodsItemRecord, MoneyRecord, NationalDataRecord, PartyRecord } from '../../declarations/records';
-import type { FilingFeatures, ItemFeatures } from './features';
+import type { DeclarationRecord, GoodsItemRecord, MoneyRecord, NationalDataRecord, PartyRecord } from '../../subgraphs/declarations/records';
+import type { FilingFeatures, ItemFeatures } from '../../subgraphs/risk/model/features';
 
 export function featuresFromDeclarationRecord(record: DeclarationRecord): FilingFeatures {
   return {

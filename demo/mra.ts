@@ -14,11 +14,11 @@
  *   as operators. The lane of the ENS showcase filing (Yantian to Genoa, sea) is active; the
  *   Yantian to Gdańsk lane is suspended.
  */
-import { generateAeoDemoData, DEMO_SHOWCASE_EORIS, type AeoDemoData } from '../aeo/demo-data';
-import { generateEnsDemoRecords } from '../declarations/ens-demo';
-import { createRandom, type Random } from '../kit/random';
-import { MRA_PROGRAMMES } from './programmes';
-import type { ConsentRecord, LaneStatus, PartnerTraderRecord, ProgrammeRecord, TradeLaneRecord } from './records';
+import { generateAeoDemoData, DEMO_SHOWCASE_EORIS, type AeoDemoData } from './aeo';
+import { generateEnsDemoRecords } from './ens';
+import { createRandom, type Random } from '../subgraphs/kit/random';
+import { MRA_PROGRAMMES } from '../subgraphs/mra/programmes';
+import type { ConsentRecord, LaneStatus, PartnerTraderRecord, ProgrammeRecord, TradeLaneRecord } from '../subgraphs/mra/records';
 
 export interface MraDemoRecords {
   partnerTraders: PartnerTraderRecord[];
