@@ -44,9 +44,10 @@ export async function seedDemoData(options: SeedOptions): Promise<IngestSummary 
   const kcsDeclarations = () => kcs().map(({ declaration }) => declaration);
 
   const { writers, empty, finish } = await openWriters({ urls: options.urls, callerId: 'demo-seed' });
-  const records: unknown[] = [];
+  // One stream per subgraph, sent side by side: one subgraph stores a batch while another's is validated.
+  const streams: { subgraph: string; records: unknown[] }[] = [];
   const load = (subgraph: string, demo: () => unknown[]) => {
-    if (!onlyIfEmpty || empty[subgraph]) records.push(...demo());
+    if (!onlyIfEmpty || empty[subgraph]) streams.push({ subgraph, records: demo() });
     else log(`${subgraph}: demo data already present`);
   };
   load('aeo', () => {
@@ -63,15 +64,38 @@ export async function seedDemoData(options: SeedOptions): Promise<IngestSummary 
     const mra = generateMraDemoRecords();
     return [...mra.partnerTraders, ...mra.consents, ...mra.lanes];
   });
-  if (records.length === 0) return null;
+  const total = streams.reduce((sum, { records }) => sum + records.length, 0);
+  if (total === 0) return null;
 
-  const summary = await ingest(fromRecords(records, 'demo data'), {
-    writers,
-    batchSize: 5_000,
-    progress: createProgress('demo data', records.length),
-    onRejection: () => {},
-    job: 'demo data',
-  });
+  const progress = createProgress('demo data', total);
+  const done = streams.map(() => 0);
+  const summaries = await Promise.all(
+    streams.map(({ subgraph, records }, index) =>
+      ingest(fromRecords(records, `${subgraph} demo data`), {
+        writers,
+        batchSize: 5_000,
+        progress: {
+          update: (count) => {
+            done[index] = count;
+            progress.update(done.reduce((sum, part) => sum + part, 0));
+          },
+          finish: (count) => {
+            done[index] = count;
+          },
+        },
+        onRejection: () => {},
+        job: 'demo data',
+      }),
+    ),
+  );
+  progress.finish(total);
+  const summary = summaries.reduce((sum, part) => ({
+    read: sum.read + part.read,
+    stored: sum.stored + part.stored,
+    updated: sum.updated + part.updated,
+    unchanged: sum.unchanged + part.unchanged,
+    rejected: sum.rejected + part.rejected,
+  }));
   const watchdog = watchJob('demo data');
   watchdog.progress('retiring partner traders the lists no longer name');
   await watchdog.guard(finish());
