@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { EngineUnavailableError } from '../db/build';
 import { processExists, startDatabase, type Database } from '../db/engine';
 import { PostgresUnavailableError } from '../db/postgres';
-import { ensureExplorerBuilt } from '../gateway/explorer/build';
+import { isExplorerBuilt } from '../gateway/explorer/serve';
 import { SUBGRAPHS, subgraphUrl } from '../subgraphs/registry';
 import { connectDatabase } from '../subgraphs/kit/database';
 import { PARENT_LIFELINE } from '../subgraphs/kit/http';
@@ -19,6 +19,8 @@ import { prepareRiskOnFirstStart, RISK_SETUP_DONE } from './risk/first-start';
 import { seedDemoData } from './seed';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** Run from dist/ (npm run start:prod): the children are compiled JavaScript too, and need no tsx. */
+const COMPILED = fileURLToPath(import.meta.url).endsWith('.js');
 const COLOURS = [36, 35, 33, 32, 34, 31];
 const useColour = process.stdout.isTTY && !process.env.NO_COLOR;
 
@@ -35,7 +37,7 @@ let stopping = false;
 
 function run(name: string, index: number, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
   const log = logger(name, index);
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, COMPILED ? [entry.replace(/\.ts$/, '.js')] : ['--import', 'tsx', entry], {
     cwd: ROOT,
     env: { ...process.env, ...env, [PARENT_LIFELINE]: 'stdin' },
     // stdin stays open as a lifeline: the child stops when it closes, even if this process is killed.
@@ -132,7 +134,9 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown(0));
   stopWithLauncher();
 
-  await ensureExplorerBuilt();
+  // From the sources, a missing or stale bundle is built (esbuild, a dev dependency); a production build has it.
+  if (!COMPILED) await (await import('../gateway/explorer/build')).ensureExplorerBuilt();
+  else if (!isExplorerBuilt()) say('the explorer bundle is missing: run npm run build; /graphql works without it');
   database = await startDatabase({ log: logger('database', 1) });
   void database.exited?.then((how) => {
     say(`the database engine exited unexpectedly (${how}); stopping everything`);

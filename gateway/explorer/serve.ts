@@ -11,7 +11,7 @@ export function isExplorerBuilt(distDir = DEFAULT_DIST_DIR): boolean {
   return existsSync(join(distDir, 'index.html'));
 }
 // Kept in sync with build.ts (EXPLORER_PREFIX), which this module does not import: serving the
-// bundle needs no esbuild. (gateway/index.ts still builds a missing bundle at start: issue 12.)
+// bundle needs no esbuild, and the gateway builds nothing.
 const PREFIX = '/explorer/';
 
 const CONTENT_TYPES: Record<string, string> = {
