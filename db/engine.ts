@@ -54,7 +54,7 @@ export async function startDatabase(options: StartDatabaseOptions = {}): Promise
 
   const root = resolve(options.dataDir ?? process.env.DATA_DIR ?? join(PROJECT_ROOT, '.data'));
   const dataDir = join(root, 'engine');
-  // One engine per data directory: a second process (ingest beside npm start) joins the running one.
+  // One engine per data directory: a second process (risk:learn or screen beside npm start) joins the running one.
   const running = await runningEngine(dataDir);
   if (running) return { uri: running, embedded: false, stop: async () => {} };
   if (options.joinOnly) throw new NoRunningEngineError(root);

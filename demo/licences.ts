@@ -1,7 +1,7 @@
 /**
  * Deterministic demo licences and certificates for the declarations that quote them (the KCS
  * declarations quote CHEDs, catch certificates and dual-use licences, see
- * declarations/kcs.ts, kcsSupportingDocuments).
+ * kcs.ts, kcsSupportingDocuments).
  *
  * Rules:
  * - Every supporting document whose code denotes a licence (licenceTypesForDocument) and whose

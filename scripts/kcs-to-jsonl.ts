@@ -1,6 +1,5 @@
 // Converts KCS CSV files (data/kcs-synthetic) into declarations records as JSON Lines, one record
-// per line, each declaration followed by its control result. The mapping is in
-// subgraphs/declarations/kcs.ts.
+// per line, each declaration followed by its control result. The mapping is in demo/kcs.ts.
 //
 //   tsx scripts/kcs-to-jsonl.ts <csv...> [--out <file>] [--without-labels]
 //

@@ -151,7 +151,7 @@ async function main(): Promise<void> {
       await waitUntilReady(entry.name, subgraphUrl(entry));
     }),
   );
-  // Through the subgraphs, each the only writer of its database.
+  // Through the subgraphs that take records, each the only writer of its database.
   await seedDemoData({ onlyIfEmpty: true, log: say });
   const gatewayPort = Number(process.env.GATEWAY_PORT ?? 4000);
   const gatewayHost = process.env.GATEWAY_HOST ?? '127.0.0.1';

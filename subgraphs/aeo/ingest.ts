@@ -71,7 +71,18 @@ async function writeBatch(models: AeoModels, records: readonly unknown[], caller
       ).map((doc) => doc._id),
     );
     const held = authorisations.filter((doc) => registered.has(doc.holder));
-    const authorisationStatuses = await upsertByKey(models.authorisations, held);
+    const known = new Map(
+      (
+        await findByIds(
+          models.authorisations,
+          held.map((doc) => doc._id),
+        )
+      ).map((doc) => [doc._id, doc.history]),
+    );
+    const authorisationStatuses = await upsertByKey(
+      models.authorisations,
+      held.map((doc) => keepRecorders(doc, known.get(doc._id))),
+    );
     await refreshTagsOf(models, [...new Set(held.map((doc) => doc.holder))]);
     return new Map<OperatorDoc | AuthorisationDoc, RecordOutcome>([
       ...operators.map((doc, index) => [doc, { status: operatorStatuses[index]! }] as const),
@@ -108,6 +119,17 @@ function validateAuthorisation(record: AeoAuthorisationRecord, caller: Caller): 
     return { status, date, reason: requireText(`history[${index}].reason`, change?.reason, 500), recordedBy: caller.id };
   });
   return { _id: number, holder, type, status: history.at(-1)!.status, issuingCountry, validFrom, history };
+}
+
+/** A status change already stored keeps who recorded it: the same registry sent by another caller changes nothing. */
+function keepRecorders(doc: AuthorisationDoc, stored: AuthorisationDoc['history'] | undefined): AuthorisationDoc {
+  const history = doc.history.map((change, index) => {
+    const before = stored?.[index];
+    return before && before.status === change.status && before.date === change.date && before.reason === change.reason
+      ? { ...change, recordedBy: before.recordedBy }
+      : change;
+  });
+  return { ...doc, history };
 }
 
 /** Each holder's tags from all its authorisations: one find for the batch, a write per operator whose tags changed. */

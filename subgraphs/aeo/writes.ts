@@ -41,9 +41,10 @@ const TRANSITIONS: Record<StatusAction, { from: readonly AeoStatus[]; to: AeoSta
 };
 
 /**
- * Writes of one operator or authorisation go one at a time (`operator:<EORI>`,
- * `authorisation:<number>`): tags and statuses are read, decided on and written back, which the
- * embedded engine does not make atomic. This process is the AEO database's only writer; no
+ * Writes that read, decide and write back go one at a time per key: an operator's registration,
+ * tags and ingested record (`operator:<EORI>`), an authorisation's status changes and ingested
+ * record (`authorisation:<number>`); the embedded engine does not make them atomic. A grant is
+ * an insert if absent, atomic everywhere, and needs no lock. This process is the AEO database's only writer; no
  * run here starts another inside it, so none can wait on another in a circle.
  */
 export const aeoWrites = new KeyLock();

@@ -22,7 +22,7 @@ export const declarationsSubgraph: SubgraphDefinition<DeclarationsStore, Declara
   createLoaders: createDeclarationsLoaders,
   async prepare(store) {
     await prepareDeclarationsModels(store);
-    // Finish any batch a crash interrupted before serving counters.
+    // Finish any batch a crash interrupted before serving reads or taking writes.
     await replayPending(store.connection);
   },
   ingest: (store) => ({

@@ -92,7 +92,7 @@ function classify(before: Fingerprinted | null | undefined, hash: string): 'stor
 /** The subgraph's one writer: every mutation and every ingest batch goes through it. */
 export class DeclarationsWriter {
   private readonly lock = new KeyLock();
-  /** Batches journalled but not applied (the engine failed meanwhile) → the keys they write. */
+  /** Batches journalled but not applied (the engine failed meanwhile) → the keys they write; the next writer of any of them applies them first. */
   private readonly unfinished = new Map<string, string[]>();
 
   constructor(
@@ -108,27 +108,38 @@ export class DeclarationsWriter {
       ...keys.entrySummaries.map((mrn) => `ens:${mrn}`),
       ...keys.controls.map((id) => `control:${id}`),
     ];
-    return this.finishUnfinished().then(() =>
-      this.lock.run(held, async () => {
+    return this.writeHolding(records, keys, held);
+  }
+
+  /**
+   * Holds the batch's keys, and the keys of every half-applied batch that shares one of them: those
+   * are applied again first, so the batch reads, and builds on, what they wrote.
+   */
+  private async writeHolding(records: readonly DeclarationsRecord[], keys: BatchKeys, held: string[]): Promise<WriteResult[]> {
+    for (;;) {
+      const claimed = new Set([...held, ...this.unfinishedSharing(held).flatMap(([, batchKeys]) => batchKeys)]);
+      const results = await this.lock.run(claimed, async () => {
+        const unfinished = this.unfinishedSharing(held);
+        // A batch that failed while this one waited may hold keys not claimed yet: claim again.
+        if (unfinished.some(([, batchKeys]) => batchKeys.some((key) => !claimed.has(key)))) return undefined;
+        for (const [id] of unfinished) {
+          await replayBatch(this.connection, id);
+          this.unfinished.delete(id);
+        }
         try {
           return await this.writeHeld(records, await StoredOutline.read(this.models, keys));
         } catch (error) {
           if (error instanceof UnfinishedBatchError) this.unfinished.set(error.batchId, held);
           throw error;
         }
-      }),
-    );
+      });
+      if (results) return results;
+    }
   }
 
-  /** Each batch an error left half applied, applied again under its own keys before anything else is written. */
-  private async finishUnfinished(): Promise<void> {
-    for (const [id, keys] of this.unfinished) {
-      await this.lock.run(keys, async () => {
-        if (!this.unfinished.has(id)) return;
-        await replayBatch(this.connection, id);
-        this.unfinished.delete(id);
-      });
-    }
+  private unfinishedSharing(held: readonly string[]): [string, string[]][] {
+    const mine = new Set(held);
+    return [...this.unfinished].filter(([, batchKeys]) => batchKeys.some((key) => mine.has(key)));
   }
 
   private async writeHeld(records: readonly DeclarationsRecord[], stored: StoredOutline): Promise<WriteResult[]> {

@@ -1,5 +1,5 @@
-// Bulk loading into a subgraph, through the subgraph: each subgraph is the only writer of its
-// database, so `npm run ingest` and the demo data send their records here in batches, and the
+// Bulk loading into a subgraph, through the subgraph: a subgraph that takes records is the only
+// writer of its database, so `npm run ingest` and the demo data send their records here in batches, and the
 // subgraph's own writers validate and store them beside its mutations.
 //
 //   GET  /ingest          → { kinds, empty }: the record kinds it takes; whether it holds data yet

@@ -4,7 +4,8 @@
 // content fingerprints, a status with its history) loses another writer's change if both read
 // before either writes. MongoDB makes a conditional update atomic, but FerretDB runs it as a
 // find and then an update, so on the embedded engine two such writes of one key must not
-// overlap. Each subgraph is the only writer of its database, so a lock in its process is enough.
+// overlap. A subgraph that uses this is the only writer of its database, so a lock in its
+// process is enough.
 //
 // A run claims all its keys at once, in one synchronous step, and waits for every earlier run
 // that claimed any of them: runs of one key go first come, first served, and no two runs can

@@ -1,6 +1,7 @@
 // The e-licences subgraph: licences and certificates from partner authorities, their usage,
 // and their reconciliation with the goods items that quote them.
 import { fileURLToPath } from 'node:url';
+import { badUserInput } from '../kit/errors';
 import { eachRecord } from '../kit/ingest';
 import type { SubgraphDefinition } from '../kit/server';
 import { subgraphEntry } from '../registry';
@@ -25,7 +26,9 @@ export const licencesSubgraph: SubgraphDefinition<LicencesModels, LicencesLoader
     write: (records, caller) =>
       eachRecord(records, async (record) => {
         const typed = record as LicenceRecord | LicenceUsageRecord;
-        return (typed?.kind === 'licence' ? await issueLicence(models, typed, caller) : await recordUsage(models, typed as LicenceUsageRecord)).status;
+        if (typed?.kind === 'licence') return (await issueLicence(models, typed, caller)).status;
+        if (typed?.kind === 'licenceUsage') return (await recordUsage(models, typed)).status;
+        throw badUserInput('kind', 'must be licence or licenceUsage');
       }),
   }),
 };

@@ -1,5 +1,6 @@
 // The mutual-recognition subgraph: partner programmes, partner traders, recognition and trade lanes.
 import { fileURLToPath } from 'node:url';
+import { badUserInput } from '../kit/errors';
 import { eachRecord } from '../kit/ingest';
 import type { SubgraphDefinition } from '../kit/server';
 import { subgraphEntry } from '../registry';
@@ -28,8 +29,12 @@ export const mraSubgraph: SubgraphDefinition<MraModels, MraLoaders> = {
       return eachRecord(records, async (record) => {
         const typed = record as PartnerTraderRecord | ConsentRecord | TradeLaneRecord;
         if (typed?.kind === 'partnerTrader') return writePartnerTrader(models, programmes, typed);
-        if (typed?.kind === 'consent') return (await setConsent(models, typed, typed.granted)).status;
-        return (await registerLane(models, typed as TradeLaneRecord)).status;
+        if (typed?.kind === 'consent') {
+          if (typeof typed.granted !== 'boolean') throw badUserInput('granted', 'must be true or false');
+          return (await setConsent(models, typed, typed.granted)).status;
+        }
+        if (typed?.kind === 'tradeLane') return (await registerLane(models, typed)).status;
+        throw badUserInput('kind', 'must be partnerTrader, consent or tradeLane');
       });
     },
     finish: async () => {

@@ -43,13 +43,14 @@ type LaneInput = Omit<TradeLaneRecord, 'kind' | 'transportMode'> & { transportMo
 
 export function validateLane(record: LaneInput): LaneDoc {
   const code = requireText('code', record.code, 40);
+  if (!Array.isArray(record.operators)) throw badUserInput('operators', 'must be a list of EORIs');
   return {
     _id: code,
     name: requireText('name', record.name, 120),
     origin: requireValid('origin', checkUnLocode(record.origin)),
     destination: requireValid('destination', checkUnLocode(record.destination)),
     transportMode: requireOneOf('transportMode', record.transportMode, ['SEA', 'RAIL', 'ROAD', 'AIR'] as const),
-    operators: record.operators.map((eori, i) => requireValid(`operators[${i}]`, checkEori(eori))),
+    operators: record.operators.map((eori, i) => requireValid(`operators[${i}]`, checkEori(String(eori)))),
     status: requireOneOf('status', record.status ?? 'ACTIVE', ['ACTIVE', 'SUSPENDED', 'CLOSED'] as const),
   };
 }

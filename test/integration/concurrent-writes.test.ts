@@ -1,14 +1,16 @@
 // Mutations and an ingest writing the same keys at the same time. Each subgraph is the only
 // writer of its database and serialises the writes of one key (kit/key-lock.ts), so versions,
 // fingerprint lists, tags and quantities come out exact, however the writes interleave.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ingest } from '../../scripts/ingest/run';
 import { fromRecords } from '../../scripts/ingest/sources';
 import { openWriters } from '../../scripts/ingest/writers';
 import { aeoTagsOf } from '../../subgraphs/aeo/models';
 import type { EntrySummaryRecord } from '../../subgraphs/declarations/records';
 import { entrySummary, mrn } from '../support/fixtures';
-import { startPlatform, type Platform } from '../support/platform';
+import { declarationsSubgraph } from '../../subgraphs/declarations/subgraph';
+import { startSubgraph } from '../../subgraphs/kit/server';
+import { startPlatform, testDatabase, type Platform } from '../support/platform';
 
 let platform: Platform;
 
@@ -65,6 +67,39 @@ describe('writes of the same keys from mutations and an ingest at once', () => {
     const perMrn = new Map<string, number>();
     for (const { node } of data?.changes.edges ?? []) perMrn.set(node.mrn, (perMrn.get(node.mrn) ?? 0) + 1);
     expect([...perMrn.values()]).toEqual(serials.map(() => 12));
+  });
+
+  it('apply a batch the engine failed to apply before a write that waited on its keys builds on it', async () => {
+    // A database of its own: the index below must only meet this test's filings.
+    const declarations = await startSubgraph(declarationsSubgraph, { port: 0, database: testDatabase('declarations_failing') });
+    onTestFinished(async () => {
+      await declarations.database.connection.dropDatabase();
+      await declarations.stop();
+    });
+    const writer = declarations.models.writer;
+    const filings = declarations.models.entrySummaries.collection;
+    const serial = 90;
+    const lot = (n: number, office: string) => ({ ...lotOf(serial, n), officeOfFirstEntry: office });
+    await writer.write([lotOf(91, 1)]);
+    // An index the next filing breaks: its batch is journalled, then fails to apply.
+    await filings.createIndex({ officeOfFirstEntry: 1 }, { unique: true, name: 'breaks_the_next_filing' });
+    const [failed, waited] = await Promise.allSettled([writer.write([lot(1, 'NL000396')]), writer.write([lot(2, 'NL000397')])]);
+    expect(failed.status).toBe('rejected');
+    await filings.dropIndex('breaks_the_next_filing');
+    const answered = [
+      ...(waited.status === 'fulfilled' ? [lot(2, 'NL000397')] : []),
+      ...((await writer.write([lot(3, 'NL000398')]))[0]!.status === 'updated' ? [lot(3, 'NL000398')] : []),
+    ];
+
+    // Whatever a caller was told is stored stays stored: the failed batch is applied first, not over it.
+    const stored = await platform.declarations.models.entrySummaries
+      .findById(mrn(serial, { year: '26' }))
+      .lean()
+      .exec();
+    const again = await writer.write(answered);
+    expect(again.map((result) => result.status)).toEqual(answered.map(() => 'unchanged'));
+    expect(stored?.version).toBe(stored?.contentHashes.length);
+    expect(answered.length).toBeGreaterThan(0);
   });
 
   it('keep every authorisation in its holder’s tags while grants and an ingest of authorisations run at once', async () => {
