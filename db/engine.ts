@@ -32,19 +32,6 @@ export interface StartDatabaseOptions {
   log?: (line: string) => void;
   /** How long to wait for the engine to answer. */
   readyTimeoutMs?: number;
-  /** Only join an engine already serving the data directory; never start one (tools beside `npm start`). */
-  joinOnly?: boolean;
-}
-
-/** A tool meant to work beside the running platform found no engine serving its data directory. */
-export class NoRunningEngineError extends Error {
-  constructor(root: string) {
-    super(
-      `No database engine is running for DATA_DIR=${root}, so the running platform keeps its data elsewhere.\n` +
-        'Run this with the DATA_DIR (or MONGODB_URI) that `npm start` uses.',
-    );
-    this.name = 'NoRunningEngineError';
-  }
 }
 
 /** Uses MONGODB_URI when set; otherwise builds (once) and starts the embedded engine. */
@@ -54,10 +41,9 @@ export async function startDatabase(options: StartDatabaseOptions = {}): Promise
 
   const root = resolve(options.dataDir ?? process.env.DATA_DIR ?? join(PROJECT_ROOT, '.data'));
   const dataDir = join(root, 'engine');
-  // One engine per data directory: a second process (risk:learn or screen beside npm start) joins the running one.
+  // One engine per data directory: a second process on it joins the running one.
   const running = await runningEngine(dataDir);
   if (running) return { uri: running, embedded: false, stop: async () => {} };
-  if (options.joinOnly) throw new NoRunningEngineError(root);
 
   const binary = buildEngine(options.log);
   const postgres = await preparePostgres(dataDir, options.log);

@@ -1,9 +1,10 @@
 // `npm run screen`: assesses every declaration and ENS not yet assessed by the current model and
-// rules, in batches of one gateway operation each. Safe to interrupt and run again.
+// rules, in batches of one gateway operation each. The risk subgraph does it (its job screen); the
+// platform must be running (npm start). Safe to interrupt and run again.
 import { parseArgs } from 'node:util';
-import { screenPending } from '../subgraphs/risk/screening';
+import type { ScreenAllProgress } from '../subgraphs/risk/screening';
 import { createProgress } from './ingest/progress';
-import { openRiskServices, runTool } from './risk/services';
+import { runRiskJob, runTool } from './risk/services';
 
 const USAGE = 'Usage: npm run screen [-- --batch-size 100]';
 
@@ -12,17 +13,16 @@ runTool(async () => {
   if (values.help) return console.log(USAGE);
   const batchSize = Number(values['batch-size']);
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100) throw new Error(`--batch-size must be a whole number from 1 to 100\n${USAGE}`);
-  const { services, close } = await openRiskServices();
-  try {
-    const progress = createProgress('changes screened', undefined);
-    let read = 0;
-    const result = await screenPending(services, { batchSize, onProgress: ({ changesRead }) => progress.update((read = changesRead)) });
-    progress.finish(read);
-    console.log(
-      `${result.restarted ? 'model or rules changed since the last run: screened from the start · ' : ''}` +
-        `changes read ${result.changesRead} · assessed ${result.assessed} · unchanged ${result.unchanged}`,
-    );
-  } finally {
-    await close();
-  }
+  const progress = createProgress('changes screened', undefined);
+  let read = 0;
+  const result = await runRiskJob<ScreenAllProgress & { restarted: boolean }, ScreenAllProgress>(
+    'screen',
+    { batchSize },
+    { callerId: 'npm run screen', onProgress: ({ changesRead }) => progress.update((read = changesRead)) },
+  );
+  progress.finish(read);
+  console.log(
+    `${result.restarted ? 'model or rules changed since the last run: screened from the start · ' : ''}` +
+      `changes read ${result.changesRead} · assessed ${result.assessed} · unchanged ${result.unchanged}`,
+  );
 });

@@ -10,12 +10,9 @@ import { processExists, startDatabase, type Database } from '../db/engine';
 import { PostgresUnavailableError } from '../db/postgres';
 import { isExplorerBuilt } from '../gateway/explorer/serve';
 import { SUBGRAPHS, subgraphUrl } from '../subgraphs/registry';
-import { connectDatabase } from '../subgraphs/kit/database';
 import { PARENT_LIFELINE } from '../subgraphs/kit/http';
-import { riskSettingsFromEnv } from '../subgraphs/risk/settings';
-import { createRiskStore } from '../subgraphs/risk/subgraph';
 import { StalledError } from '../subgraphs/kit/watchdog';
-import { prepareRiskOnFirstStart, RISK_SETUP_DONE } from './risk/first-start';
+import { runRiskJob } from './risk/services';
 import { seedDemoData } from './seed';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -166,24 +163,23 @@ async function main(): Promise<void> {
     Explorer          ${gatewayUrl}/   (open it in a browser)
   Press Ctrl-C to stop.
 `);
-  await prepareRisk(database.uri, `${gatewayUrl}/graphql`, logger('risk setup', SUBGRAPHS.length + 3));
+  await prepareRisk(logger('risk setup', SUBGRAPHS.length + 3));
 }
 
-async function prepareRisk(uri: string, graphqlUrl: string, log: (line: string) => void): Promise<void> {
+/** What npm start prints when the risk setup is over, first start or not (CI waits for it). */
+const RISK_SETUP_DONE = 'risk setup done';
+
+/** The risk subgraph learns and screens on a first start (its job first-setup), in its own process. */
+async function prepareRisk(log: (line: string) => void): Promise<void> {
   const started = Date.now();
-  const risk = await connectDatabase('risk', { uri });
   try {
-    const services = createRiskStore(risk.connection, { ...riskSettingsFromEnv(), gatewayUrl: graphqlUrl });
-    await prepareRiskOnFirstStart(services, log);
+    await runRiskJob<unknown, { line: string }>('first-setup', {}, { callerId: 'npm start', onProgress: ({ line }) => log(line) });
     log(`${RISK_SETUP_DONE} in ${Math.round((Date.now() - started) / 1000)} s`);
   } catch (error) {
     if (stopping) return;
     // A stalled engine or graph serves nobody: stop, and say where it stuck.
     if (error instanceof StalledError) throw error;
     log(`risk setup failed: ${(error as Error).message}; run npm run risk:learn and npm run screen once the platform is up`);
-  } finally {
-    // Not awaited: after a stall, a polite close would wait on the stuck engine too.
-    void risk.close().catch(() => {});
   }
 }
 

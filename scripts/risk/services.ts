@@ -1,39 +1,66 @@
-// What the risk command-line tools share: the risk database (of the running platform, or one
-// given), the graph behind the gateway, and a check that the gateway is up before any work.
-import { startDatabase } from '../../db/engine';
-import { connectDatabase } from '../../subgraphs/kit/database';
-import { prepareRiskModels } from '../../subgraphs/risk/models';
-import type { RiskServices } from '../../subgraphs/risk/screening';
-import { riskSettingsFromEnv, type RiskSettings } from '../../subgraphs/risk/settings';
-import { createRiskStore } from '../../subgraphs/risk/subgraph';
+// What the risk command-line tools share: they ask the running risk subgraph to run a job
+// (subgraphs/kit/jobs.ts) and follow its progress, so the risk subgraph stays the only writer of
+// its database.
+import { JOBS_ROLE } from '../../subgraphs/kit/jobs';
+import { StalledError } from '../../subgraphs/kit/watchdog';
+import { subgraphEntry, subgraphUrl } from '../../subgraphs/registry';
 
-export interface OpenedServices {
-  services: RiskServices;
-  close(): Promise<void>;
+export interface JobOptions<TProgress> {
+  /** Who asks, as the subgraph records it. */
+  callerId: string;
+  onProgress?: (progress: TProgress) => void;
+  /** The risk subgraph's GraphQL URL, where it is not the registry's default. */
+  url?: string;
 }
 
-export async function openRiskServices(settings: RiskSettings = riskSettingsFromEnv()): Promise<OpenedServices> {
-  const url = typeof settings.gatewayUrl === 'string' ? settings.gatewayUrl : settings.gatewayUrl();
-  const readyz = new URL('/readyz', url);
-  const ready = await fetch(readyz, { signal: AbortSignal.timeout(5_000) }).then(
-    (response) => response.ok,
-    () => false,
-  );
-  if (!ready) {
-    throw new Error(`The gateway at ${url} is not ready. Start the platform first (npm start), or set RISK_GATEWAY_URL.`);
+/** A job the subgraph ran and that failed there; `code` as in GraphQL errors. */
+export class JobFailedError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = 'JobFailedError';
   }
-  // The platform's own database: a new engine here would hold a model and assessments the platform never reads.
-  const database = await startDatabase({ joinOnly: true });
-  const risk = await connectDatabase('risk', { uri: database.uri });
-  const services = createRiskStore(risk.connection, settings);
-  await prepareRiskModels(services);
-  return {
-    services,
-    async close() {
-      await risk.close();
-      await database.stop();
-    },
-  };
+}
+
+/** Runs a job of the risk subgraph and resolves with its result. */
+export async function runRiskJob<TResult, TProgress = unknown>(name: string, input: object, options: JobOptions<TProgress>): Promise<TResult> {
+  const url = new URL(`/jobs/${name}`, options.url ?? subgraphUrl(subgraphEntry('risk')));
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-caller-id': options.callerId, 'x-caller-roles': JOBS_ROLE },
+      body: JSON.stringify(input),
+    });
+  } catch (error) {
+    throw new Error(`The risk subgraph at ${url.origin} did not answer (${(error as Error).message}); is the platform running? Start it with npm start`, {
+      cause: error,
+    });
+  }
+  if (!response.ok || !response.body) {
+    const body = (await response.json().catch(() => ({}))) as { error?: string; code?: string };
+    throw new JobFailedError(
+      `The risk subgraph refused the job ${name} (HTTP ${response.status}): ${body.error ?? 'no reason given'}`,
+      body.code ?? 'HTTP_ERROR',
+    );
+  }
+  let buffered = '';
+  const decoder = new TextDecoder();
+  const reader = response.body.getReader();
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    buffered += decoder.decode(chunk.value, { stream: true });
+    let end: number;
+    while ((end = buffered.indexOf('\n')) >= 0) {
+      const line = JSON.parse(buffered.slice(0, end)) as { progress?: TProgress; done?: TResult; error?: { message: string; code: string } };
+      buffered = buffered.slice(end + 1);
+      if ('progress' in line) options.onProgress?.(line.progress as TProgress);
+      else if ('done' in line) return line.done as TResult;
+      else if (line.error) throw line.error.code === 'STALLED' ? new StalledError(line.error.message) : new JobFailedError(line.error.message, line.error.code);
+    }
+  }
+  throw new Error(`The risk subgraph ended the job ${name} without a result: did it stop?`);
 }
 
 /** Runs a command-line tool: its errors are printed without a stack, and the exit code is 1. */

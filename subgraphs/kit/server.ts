@@ -12,6 +12,7 @@ import { callerFromHeaders, type SubgraphContext } from './context';
 import { connectDatabase, isDatabaseReachable, type DatabaseOptions, type SubgraphDatabase } from './database';
 import { createRequestHandler, listen, onShutdownSignal } from './http';
 import { ingestRoute, type IngestHandler } from './ingest';
+import { jobsRoute, type Job } from './jobs';
 
 export interface SubgraphDefinition<TModels, TLoaders> {
   /** Also its name in the supergraph and the suffix of its database. */
@@ -26,6 +27,8 @@ export interface SubgraphDefinition<TModels, TLoaders> {
   prepare?(models: TModels): Promise<void>;
   /** How the subgraph takes records in bulk (kit/ingest.ts), if it does. */
   ingest?(models: TModels): IngestHandler;
+  /** Long jobs tools can ask it to run (kit/jobs.ts), by name. */
+  jobs?(models: TModels): Record<string, Job>;
 }
 
 export interface StartSubgraphOptions {
@@ -71,7 +74,7 @@ export async function startSubgraph<TModels, TLoaders>(
       apollo,
       context: async (req) => ({ caller: callerFromHeaders(req.headers), models, loaders: definition.createLoaders(models) }),
       ready: async () => ({ ready: await isDatabaseReachable(database.connection), subgraph: definition.name }),
-      routes: definition.ingest ? [ingestRoute(definition.ingest(models))] : [],
+      routes: [...(definition.ingest ? [ingestRoute(definition.ingest(models))] : []), ...(definition.jobs ? [jobsRoute(definition.jobs(models))] : [])],
     }),
   );
   const running = await listen(httpServer, options.port ?? definition.defaultPort, options.host ?? '127.0.0.1');

@@ -6,6 +6,7 @@ import { createGraphClient } from '../kit/graph-client';
 import type { SubgraphDefinition } from '../kit/server';
 import { subgraphEntry } from '../registry';
 import type { RiskStore } from './context';
+import { riskJobs } from './jobs';
 import { createRiskLoaders, type RiskLoaders } from './loaders';
 import { createRiskModels, prepareRiskModels } from './models';
 import { resolvers } from './resolvers';
@@ -28,5 +29,6 @@ export function createRiskSubgraph(settings: RiskSettings = riskSettingsFromEnv(
     createModels: (connection) => createRiskStore(connection, settings),
     createLoaders: createRiskLoaders,
     prepare: prepareRiskModels,
+    jobs: riskJobs,
   };
 }

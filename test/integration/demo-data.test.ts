@@ -10,7 +10,7 @@ import { ensShowcase, generateEnsDemoRecords } from '../../demo/ens';
 import { kcsFileToRecords } from '../../demo/kcs';
 import { apiSchema, contractOperation, pruneToSchema } from '../support/contract';
 import { startPlatform, type Platform } from '../support/platform';
-import { prepareRiskOnFirstStart } from '../../scripts/risk/first-start';
+import { prepareRiskOnFirstStart } from '../../subgraphs/risk/setup-on-first-start';
 
 let platform: Platform;
 type Data = Record<string, any>;

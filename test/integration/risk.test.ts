@@ -1,10 +1,7 @@
 // The risk subgraph on the whole platform: learning and screening through the gateway, rules
 // written through mutations, assessments and the control queue read back through the gateway.
-import { existsSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NoRunningEngineError, temporaryDataDir } from '../../db/engine';
-import { openRiskServices } from '../../scripts/risk/services';
+import { JobFailedError, runRiskJob } from '../../scripts/risk/services';
 import { kcsMrn, kcsRecordList, kcsRowToRecords, readKcsCsv, type KcsRow } from '../../demo/kcs';
 import type { DeclarationsRecord } from '../../subgraphs/declarations/records';
 import { learnThroughGraph } from '../../subgraphs/risk/learning';
@@ -339,20 +336,33 @@ describe('incremental learning', () => {
 });
 
 describe('the risk tools beside the running platform (npm run screen, risk:learn)', () => {
-  it('refuse a DATA_DIR whose database the platform does not use, naming it, and start nothing there', async () => {
-    if (process.env.MONGODB_URI) return; // then every tool uses that server
-    const elsewhere = temporaryDataDir('not-the-platforms-');
-    const saved = process.env.DATA_DIR;
-    process.env.DATA_DIR = elsewhere;
-    try {
-      const error = await openRiskServices({ ...services().settings, gatewayUrl: platform.graphqlUrl }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(NoRunningEngineError);
-      expect(String(error)).toContain(`DATA_DIR=${elsewhere}`);
-      expect(existsSync(join(elsewhere, 'engine'))).toBe(false);
-    } finally {
-      if (saved === undefined) delete process.env.DATA_DIR;
-      else process.env.DATA_DIR = saved;
-      rmSync(elsewhere, { recursive: true, force: true });
-    }
+  it('have the risk subgraph screen what is new, streaming its progress, and answer the result', async () => {
+    const fresh = KCS.slice(300, 303);
+    await write(kcsRecordList(fresh, { withLabels: false }));
+    const progress: { changesRead: number }[] = [];
+    const result = await runRiskJob<{ changesRead: number; assessed: number; restarted: boolean }, { changesRead: number }>(
+      'screen',
+      { batchSize: 50 },
+      { callerId: 'npm run screen', url: platform.risk.url, onProgress: (step) => progress.push(step) },
+    );
+    expect(result).toMatchObject({ assessed: 3, restarted: false });
+    expect(progress.at(-1)?.changesRead).toBe(result.changesRead);
+    expect((await assessmentOf(mrnOf(fresh[0]!))).modelVersion).toBe(2);
+  });
+
+  it('get the job’s own validation error, with its code', async () => {
+    const error = await runRiskJob('screen', { batchSize: 500 }, { callerId: 'npm run screen', url: platform.risk.url }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JobFailedError);
+    expect(error).toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringContaining('batchSize') });
+  });
+
+  it('are refused without the jobs role, with FORBIDDEN', async () => {
+    const response = await fetch(new URL('/jobs/screen', platform.risk.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-caller-id': 'auditor-7', 'x-caller-roles': 'auditor' },
+      body: '{}',
+    });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ code: 'FORBIDDEN' });
   });
 });

@@ -1,13 +1,13 @@
-// On a first start, `npm start` learns from the demo data's control results and screens every
-// declaration and ENS through the gateway, so risk assessments and the control queue answer
+// On a first start, `npm start` has the risk subgraph (its job first-setup, jobs.ts) learn from
+// the demo data's control results and screen every declaration and ENS through the gateway, so risk assessments and the control queue answer
 // right away: with one read of the change feed for both when neither is done yet, else whichever
 // is left (a first start interrupted after learning). Later starts leave that to
 // `npm run risk:learn` and `npm run screen`.
-import { learnAndScreenInOneRead } from '../../subgraphs/risk/first-setup';
-import { learnThroughGraph } from '../../subgraphs/risk/learning';
-import { currentVersion } from '../../subgraphs/risk/model-store';
-import { readState } from '../../subgraphs/risk/models';
-import { SCREEN_CURSOR, screenPending, type RiskServices } from '../../subgraphs/risk/screening';
+import { learnAndScreenInOneRead } from './first-setup';
+import { learnThroughGraph } from './learning';
+import { currentVersion } from './model-store';
+import { readState } from './models';
+import { SCREEN_CURSOR, screenPending, type RiskServices } from './screening';
 
 /** What npm start prints when the risk setup is over, first start or not (CI waits for it). */
 export const RISK_SETUP_DONE = 'risk setup done';
