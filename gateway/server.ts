@@ -10,7 +10,9 @@ import type { QueryPlan } from '@apollo/query-planner';
 import { IDENTITY_HEADERS } from '../subgraphs/kit/context';
 import { createRequestHandler, listen } from '../subgraphs/kit/http';
 import { SUBGRAPHS, subgraphUrl } from '../subgraphs/registry';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { createExplorerHandler } from './explorer/serve';
+import { DEFAULT_LIMITS, limitsFromEnv, queryLimitsPlugin, type QueryLimits } from './limits';
 import { SUPERGRAPH_PATH } from './supergraph';
 
 export interface GatewayContext {
@@ -26,7 +28,12 @@ export interface GatewayOptions {
   supergraphPath?: string;
   /** Called with each query plan: for tests and tracing, not for production logic. */
   onQueryPlan?: (plan: QueryPlan) => void;
+  /** Query limits other than GRAPHQL_MAX_* (limits.ts). */
+  limits?: Partial<QueryLimits>;
 }
+
+/** Stack traces and internal detail only when asked for: NODE_ENV=development. */
+const DEVELOPMENT = process.env.NODE_ENV === 'development';
 
 export interface RunningGateway {
   url: string;
@@ -39,23 +46,23 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(options.supergraphPath ?? SUPERGRAPH_PATH, 'utf8'),
     ...(options.onQueryPlan && { experimental_didResolveQueryPlan: ({ queryPlan }) => options.onQueryPlan!(queryPlan) }),
-    buildService: ({ name, url }) =>
-      new RemoteGraphQLDataSource<GatewayContext>({
-        url: urls[name] ?? url,
-        willSendRequest({ request, context }) {
-          const identity: Record<string, string> = context.identity ?? {};
-          for (const [header, value] of Object.entries(identity)) request.http?.headers.set(header, value);
-        },
-      }),
+    buildService: ({ name, url }) => new SubgraphSource(name, urls[name] ?? url ?? ''),
   });
+  const limits = { ...(options.limits ? DEFAULT_LIMITS : limitsFromEnv()), ...options.limits };
 
   const httpServer = createServer();
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     // Auditors explore the schema in the browser; the explorer needs introspection even in production.
     introspection: true,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5_000 }), ApolloServerPluginLandingPageDisabled()],
-    includeStacktraceInErrorResponses: process.env.NODE_ENV !== 'production',
+    parseOptions: { maxTokens: limits.maxTokens },
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5_000 }),
+      ApolloServerPluginLandingPageDisabled(),
+      queryLimitsPlugin(limits),
+    ],
+    includeStacktraceInErrorResponses: DEVELOPMENT,
+    formatError: (formatted) => withoutInternals(formatted, urls),
   });
   await apollo.start();
 
@@ -70,6 +77,47 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   );
   const running = await listen(httpServer, options.port ?? Number(process.env.GATEWAY_PORT ?? 4000), options.host ?? process.env.GATEWAY_HOST ?? '127.0.0.1');
   return { url: running.url, graphqlUrl: `${running.url}/graphql`, stop: () => apollo.stop() };
+}
+
+/** A subgraph behind the gateway: the caller's identity goes along, and its refusals come back as the caller's errors. */
+class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(
+    private readonly subgraph: string,
+    url: string,
+  ) {
+    super({ url });
+  }
+
+  override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]) {
+    const identity: Record<string, string> = context.identity ?? {};
+    for (const [header, value] of Object.entries(identity)) request.http?.headers.set(header, value);
+  }
+
+  /**
+   * A subgraph answers a request it refuses (a Date variable that is no date, say) with HTTP 400
+   * and GraphQL errors. Those are the caller's errors: passed on as they are, with their code and
+   * field, instead of "400: Bad Request" wrapping the subgraph's whole response and its URL.
+   */
+  override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0]): Promise<GraphQLError> {
+    const body = (await this.parseBody(response).catch(() => null)) as { errors?: GraphQLFormattedError[] } | null;
+    const first = typeof body === 'object' ? body?.errors?.[0] : undefined;
+    const code = first?.extensions?.code;
+    if (first && typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {
+      const { field, reason } = first.extensions ?? {};
+      return new GraphQLError(first.message, { extensions: { code, ...(field !== undefined && { field }), ...(reason !== undefined && { reason }) } });
+    }
+    return new GraphQLError(`The ${this.subgraph} subgraph could not answer (HTTP ${response.status})`, { extensions: { code: 'SUBGRAPH_ERROR' } });
+  }
+}
+
+/** No subgraph URL, stack or response detail in an answer, outside development. */
+function withoutInternals(formatted: GraphQLFormattedError, urls: Record<string, string>): GraphQLFormattedError {
+  if (DEVELOPMENT) return formatted;
+  let message = formatted.message;
+  for (const [name, url] of Object.entries(urls))
+    message = message.split(url).join(`the ${name} subgraph`).split(new URL(url).origin).join(`the ${name} subgraph`);
+  const { stacktrace: _stacktrace, exception: _exception, response: _response, ...extensions } = formatted.extensions ?? {};
+  return { ...formatted, message, extensions };
 }
 
 function identityHeaders(req: IncomingMessage): Record<string, string> {

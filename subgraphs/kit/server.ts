@@ -64,7 +64,8 @@ export async function startSubgraph<TModels, TLoaders>(
   const apollo = new ApolloServer<Context>({
     schema,
     plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5_000 })],
-    includeStacktraceInErrorResponses: process.env.NODE_ENV !== 'production',
+    // Stack traces hold file paths: only in development.
+    includeStacktraceInErrorResponses: process.env.NODE_ENV === 'development',
   });
   await apollo.start();
 
