@@ -21,7 +21,7 @@
  * formats are the TRACES format of DOMAIN.md, checked by checkChedReference; the others are
  * this project's own simplified formats (real national formats vary).
  */
-import type { LicenceType } from './records';
+import { LICENCE_TYPES, type LicenceType } from './records';
 import { checkChedReference, checkCountryCode, chedType, type ChedType, type Validation } from '../kit/identifiers';
 
 type Check = (input: string) => string | undefined;
@@ -41,6 +41,16 @@ const DASHED_FORMATS: Partial<Record<LicenceType, { parts: readonly Part[]; exam
   CITES: { parts: [{ literal: 'CITES' }, 'country', 'year', 'serial'], example: 'CITES-ZA-2025-000318' },
   FLEGT: { parts: [{ literal: 'FLEGT' }, 'country', 'year', 'serial'], example: 'FLEGT-ID-2025-001200' },
 };
+
+/** A reference in the format of any licence type: for lookups, where the type is not given. */
+export function checkAnyLicenceReference(reference: string): Validation {
+  for (const type of LICENCE_TYPES) {
+    const check = checkLicenceReference(type, reference);
+    if (check.valid) return check;
+  }
+  const examples = [...Object.values(DASHED_FORMATS).map((format) => format!.example), 'CHEDP.FR.2025.0001234'];
+  return { valid: false, reason: `${JSON.stringify(reference)} is no licence reference of any type (such as ${examples.join(', ')})` };
+}
 
 export function checkLicenceReference(type: LicenceType, reference: string): Validation {
   const formatProblem = firstProblem(reference, [notEmpty, noWhitespace, upperCase]);

@@ -7,7 +7,7 @@ import type { LicenceFilter, Resolvers } from './__generated__/resolvers-types';
 import type { LicencesContext } from './context';
 import { loadLicence, type LicenceDoc, type LicenceRecordDoc } from './models';
 import { checkGoodsItem, licenceStatusOn, type GoodsItemFacts, type ItemLicenceResult } from './reconcile';
-import { licenceTypesForDocument } from './references';
+import { checkAnyLicenceReference, licenceTypesForDocument } from './references';
 import type { LicenceRecord } from './records';
 import { amendLicence, changeLicenceStatus, issueLicence, recordUsage } from './writes';
 
@@ -17,7 +17,7 @@ export const resolvers: Resolvers = {
   Date: DateScalar,
 
   Query: {
-    licence: (_, { reference }, { loaders }) => loaders.licenceByReference.load(reference),
+    licence: (_, { reference }, { loaders }) => loaders.licenceByReference.load(requireValid('reference', checkAnyLicenceReference(reference))),
     licences: async (_, { filter, first, after }, { models }) => {
       const page = await paginate<LicenceRecordDoc>(models.licences, licenceFilter(filter), { first, after });
       const nodes = await Promise.all(page.edges.map(({ node }) => loadLicence(models, node)));

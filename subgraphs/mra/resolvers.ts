@@ -1,5 +1,7 @@
 import { checkEori } from '../kit/identifiers';
-import { requireValid } from '../kit/input';
+import { requirePattern, requireText, requireValid } from '../kit/input';
+import { badUserInput } from '../kit/errors';
+import { checkPartnerIdentifier } from './programmes';
 import { paginate } from '../kit/pagination';
 import { DateScalar, today } from '../kit/scalars';
 import type { PartnerOperatorFilter, Resolvers } from './__generated__/resolvers-types';
@@ -11,11 +13,23 @@ export const resolvers: Resolvers = {
   Date: DateScalar,
 
   Query: {
-    mraProgramme: async (_, { code }, { loaders }) => (await loaders.programmes()).find((programme) => programme._id === code) ?? null,
+    mraProgramme: async (_, { code }, { loaders }) => {
+      requirePattern('code', code, /^[A-Z]{2}-[A-Z0-9]{2,10}$/, 'a programme code: the partner country and the programme, such as CN-AEO');
+      return (await loaders.programmes()).find((programme) => programme._id === code) ?? null;
+    },
     mraProgrammes: (_, __, { loaders }) => loaders.programmes(),
-    partnerOperator: (_, { programme, identifier }, { loaders }) => loaders.partnerByKey.load(partnerKey(programme, identifier)),
+    partnerOperator: async (_, { programme, identifier }, { loaders }) => {
+      const programmes = await loaders.programmes();
+      const known = programmes.find((candidate) => candidate._id === programme);
+      if (!known) throw badUserInput('programme', `no programme ${programme}; known: ${programmes.map((candidate) => candidate._id).join(', ')}`);
+      requireValid('identifier', checkPartnerIdentifier({ ...known, code: known._id }, identifier));
+      return loaders.partnerByKey.load(partnerKey(programme, identifier));
+    },
     partnerOperators: (_, { filter, first, after }, { models }) => paginate<PartnerOperatorDoc>(models.partners, partnerFilter(filter), { first, after }),
-    tradeLane: async (_, { code }, { loaders }) => (await loaders.lanes()).find((lane) => lane._id === code) ?? null,
+    tradeLane: async (_, { code }, { loaders }) => {
+      requireText('code', code, 40);
+      return (await loaders.lanes()).find((lane) => lane._id === code) ?? null;
+    },
     tradeLanes: async (_, { status }, { loaders }) => (await loaders.lanes()).filter((lane) => !status || lane.status === status),
   },
 

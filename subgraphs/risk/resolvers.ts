@@ -1,6 +1,6 @@
 import { badUserInput } from '../kit/errors';
 import { checkMrn } from '../kit/identifiers';
-import { requireOfficeCode, requireValid } from '../kit/input';
+import { requireNumber, requireOfficeCode, requireValid } from '../kit/input';
 import { paginate } from '../kit/pagination';
 import { DateScalar, DateTimeScalar } from '../kit/scalars';
 import type { FilingKind, Resolvers } from './__generated__/resolvers-types';
@@ -10,6 +10,7 @@ import type { AssessmentDoc, RuleDoc } from './models';
 import { smoothedRate } from './model/profiles';
 import { pageOfQueue, rankedEntries, type QueueEntry } from './queue';
 import { changeRule, createRule, retireRule } from './rule-writes';
+import { requireRuleReference } from './rules';
 import { screenMrns } from './screening';
 
 const MAX_SCREEN = 100;
@@ -40,8 +41,10 @@ export const resolvers: Resolvers = {
       };
     },
     riskModel: async (_, { version }, { models }) =>
-      version === null || version === undefined ? ((await loadModel(models))?.header ?? null) : loadHeader(models, version),
-    targetingRule: (_, { reference }, { loaders }) => loaders.ruleByReference.load(reference),
+      version === null || version === undefined
+        ? ((await loadModel(models))?.header ?? null)
+        : loadHeader(models, requireNumber('version', version, { min: 1, integer: true })),
+    targetingRule: (_, { reference }, { loaders }) => loaders.ruleByReference.load(requireRuleReference(reference)),
     targetingRules: (_, { status, first, after }, { models }) =>
       paginate<RuleDoc>(models.rules, status ? { status } : {}, { first, after }, [{ field: '_id', direction: 1 }]),
   },

@@ -53,8 +53,13 @@ export interface RuleDoc extends Omit<RuleContent, 'reference'> {
 
 type Input = Record<string, unknown>;
 
+/** A rule's reference: 3 to 40 capital letters, digits, dots, slashes or hyphens. */
+export function requireRuleReference(value: unknown, field = 'reference'): string {
+  return requirePattern(field, value, /^[A-Z0-9][A-Z0-9._/-]{2,39}$/, '3 to 40 capital letters, digits, dots, slashes or hyphens');
+}
+
 export function validateRuleContent(input: Input): RuleContent {
-  const reference = requirePattern('reference', input.reference, /^[A-Z0-9][A-Z0-9._/-]{2,39}$/, '3 to 40 capital letters, digits, dots, slashes or hyphens');
+  const reference = requireRuleReference(input.reference);
   const criteria = validateCriteria((input.criteria ?? {}) as Input);
   const weight =
     input.weight === undefined || input.weight === null ? 0 : requireNumber('weight', input.weight, { min: -MAX_RULE_WEIGHT, max: MAX_RULE_WEIGHT });

@@ -89,6 +89,25 @@ describe('limits on what one request may ask for', () => {
     expect(body.errors?.[0]?.message).toMatch(/tokens/);
   });
 
+  it('answers a malformed key of a licence, rule, programme, partner, lane or model with BAD_USER_INPUT naming it', async () => {
+    const lookups: [string, string, string][] = [
+      ['licence', '{ licence(reference: "CHEDP.fr.2025.1") { reference } }', 'reference'],
+      ['targetingRule', '{ targetingRule(reference: "drop table rules") { reference } }', 'reference'],
+      ['mraProgramme', '{ mraProgramme(code: "cn-aeo") { code } }', 'code'],
+      ['partnerOperator programme', '{ partnerOperator(programme: "XX-NONE", identifier: "1") { identifier } }', 'programme'],
+      ['partnerOperator identifier', '{ partnerOperator(programme: "CA-PIP", identifier: "capip1") { identifier } }', 'identifier'],
+      ['tradeLane', `{ tradeLane(code: "${'L'.repeat(41)}") { code } }`, 'code'],
+      ['riskModel', '{ riskModel(version: 0) { version } }', 'version'],
+    ];
+    for (const [name, query, field] of lookups) {
+      const { body } = await attempt(`malformed ${name}`, query);
+      expect(body.errors?.[0]?.extensions, name).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    }
+    // A well-formed key that names nothing is simply not there.
+    const { body } = await attempt('unknown licence', '{ licence(reference: "CHEDP.NL.2025.9999999") { reference } }');
+    expect(body).toEqual({ data: { licence: null } });
+  });
+
   it('answers a malformed Date variable with BAD_USER_INPUT, not a wrapped 400 of the subgraph', async () => {
     const { body } = await attempt('bad Date', `query ($filter: DeclarationFilter) { declarations(filter: $filter) { totalCount } }`, {
       filter: { acceptedFrom: '2025-13-45' },
