@@ -236,8 +236,7 @@ interface GraphQLAnswer {
 async function throughGateway(graphqlUrl: string, c: Case): Promise<Page> {
   const response = await fetch(graphqlUrl, {
     method: 'POST',
-    // No caller header is required; naming the bench lets the subgraphs tell its requests apart.
-    headers: { 'content-type': 'application/json', 'x-caller-id': 'bench-filters' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${await platform!.trust.serviceToken()}` },
     body: JSON.stringify({ query: c.query, variables: c.variables }),
   });
   const body = (await response.json()) as GraphQLAnswer;
@@ -398,7 +397,7 @@ try {
   platform = await startInProcessPlatform({ uri: database.uri, databaseName: database.dbName });
   const seedStarted = performance.now();
   const kcsFile = declarationRows < KCS_ROWS ? kcsSubset(declarationRows, scratch) : undefined;
-  await seedDemoData({ urls: platform.subgraphUrls, log: (line) => process.stderr.write(`${line}\n`), ...(kcsFile && { kcsFile }) });
+  await seedDemoData({ urls: platform.subgraphUrls, token: platform.trust.serviceToken, log: (line) => process.stderr.write(`${line}\n`), ...(kcsFile && { kcsFile }) });
   const seedMs = performance.now() - seedStarted;
   const subgraphClients: Record<SubgraphName, MongoClient> = {
     aeo: platform.aeo.database.connection.getClient(),

@@ -16,6 +16,7 @@ import { openWriters } from '../scripts/ingest/writers';
 import { aeoRecords } from '../scripts/seed';
 import { aeoSubgraph } from '../subgraphs/aeo/subgraph';
 import { declarationsSubgraph } from '../subgraphs/declarations/subgraph';
+import { ephemeralTrust } from '../subgraphs/kit/auth/trust';
 import { startSubgraph } from '../subgraphs/kit/server';
 import { formatCount, formatLatency, formatMs, formatRatio, numberFlag, printTable, quantile, startBenchDatabase } from './support';
 
@@ -80,23 +81,24 @@ async function measure(label: string, lookup: Lookup, eoris: readonly string[]):
 }
 
 const database = await startBenchDatabase();
+const trust = await ephemeralTrust();
 const aeoDb = database.dbName('aeo');
 const declarationsDb = database.dbName('declarations');
 const stops: (() => Promise<void>)[] = [];
 try {
   const [aeo, declarations] = await Promise.all([
-    startSubgraph(aeoSubgraph, { port: 0, database: { uri: database.uri, dbName: aeoDb } }),
-    startSubgraph(declarationsSubgraph, { port: 0, database: { uri: database.uri, dbName: declarationsDb } }),
+    startSubgraph(aeoSubgraph, { port: 0, database: { uri: database.uri, dbName: aeoDb }, trust }),
+    startSubgraph(declarationsSubgraph, { port: 0, database: { uri: database.uri, dbName: declarationsDb }, trust }),
   ]);
   stops.push(
     () => aeo.stop(),
     () => declarations.stop(),
   );
-  const gateway = await startGateway({ port: 0, subgraphUrls: { aeo: aeo.url, declarations: declarations.url } });
+  const gateway = await startGateway({ port: 0, subgraphUrls: { aeo: aeo.url, declarations: declarations.url }, trust });
   stops.unshift(() => gateway.stop());
 
   const data = generateAeoDemoData({ operators: operatorCount });
-  await ingest(fromRecords(aeoRecords(data), 'bench'), { writers: (await openWriters({ urls: { aeo: aeo.url } })).writers, batchSize: 5_000 });
+  await ingest(fromRecords(aeoRecords(data), 'bench'), { writers: (await openWriters({ urls: { aeo: aeo.url }, token: trust.serviceToken })).writers, batchSize: 5_000 });
   const eoris = data.operators.map((operator) => operator.eori);
 
   const throughGateway: Lookup = async (eori) => {

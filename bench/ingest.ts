@@ -16,6 +16,7 @@ import { ingest, type IngestSummary } from '../scripts/ingest/run';
 import { fromRecords } from '../scripts/ingest/sources';
 import { openWriters } from '../scripts/ingest/writers';
 import { declarationsSubgraph } from '../subgraphs/declarations/subgraph';
+import { ephemeralTrust } from '../subgraphs/kit/auth/trust';
 import { startSubgraph } from '../subgraphs/kit/server';
 import { kcsFileToRecords } from '../demo/kcs';
 import type { DeclarationsRecord } from '../subgraphs/declarations/records';
@@ -45,7 +46,7 @@ interface ProjectRun {
 /** One ingest run as `npm run ingest` does it, into a running declarations subgraph. */
 async function projectRun(declarationsUrl: string): Promise<ProjectRun> {
   const opening = performance.now();
-  const { writers } = await openWriters({ urls: { declarations: declarationsUrl } });
+  const { writers } = await openWriters({ urls: { declarations: declarationsUrl }, token: trust.serviceToken });
   const started = performance.now();
   const batchRates: number[] = [];
   let last = { at: started, done: 0 };
@@ -82,6 +83,7 @@ async function plainInsertMany(uri: string, dbName: string): Promise<number> {
 }
 
 const database = await startBenchDatabase();
+const trust = await ephemeralTrust();
 try {
   console.log(
     `Ingest benchmark: ${formatCount(rows)} KCS rows → ${formatCount(records.length)} records, batches of ${formatCount(BATCH_SIZE)}, on ${database.description}\n`,
@@ -89,7 +91,7 @@ try {
 
   // The baseline first, into its own database; then the project path twice into another.
   const plainMs = await plainInsertMany(database.uri, database.dbName('plain'));
-  const declarations = await startSubgraph(declarationsSubgraph, { port: 0, database: { uri: database.uri, dbName: database.dbName('declarations') } });
+  const declarations = await startSubgraph(declarationsSubgraph, { port: 0, database: { uri: database.uri, dbName: database.dbName('declarations') }, trust });
   const first = await projectRun(declarations.url);
   const second = await projectRun(declarations.url);
   await declarations.stop();

@@ -26,7 +26,7 @@ const database = await startBenchDatabase();
 const platform = await startInProcessPlatform({ uri: database.uri, databaseName: database.dbName });
 try {
   const rows = readKcsCsv('data/kcs-synthetic/train.csv').slice(0, historyRows + screenRows);
-  const { writers, finish } = await openWriters({ urls: platform.subgraphUrls });
+  const { writers, finish } = await openWriters({ urls: platform.subgraphUrls, token: platform.trust.serviceToken });
   const lines = (slice: typeof rows, withLabels: boolean) => fromRecords(kcsRecordList(slice, { withLabels }), 'bench');
   const services = platform.risk.models;
   await ingest(lines(rows.slice(0, historyRows), true), { writers, batchSize: 2000 });

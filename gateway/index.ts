@@ -1,11 +1,12 @@
 // Start file: `tsx gateway/index.ts` (npm start runs it for you). It builds nothing: the explorer
 // bundle comes from `npm run build` (npm install and npm start make it too).
+import { trustFromEnv } from '../subgraphs/kit/auth/trust';
 import { onShutdownSignal } from '../subgraphs/kit/http';
 import { isExplorerBuilt } from './explorer/serve';
 import { startGateway } from './server';
 
 if (!isExplorerBuilt()) console.warn('gateway: the explorer is not built (npm run explorer:build); the GraphQL endpoint works without it.');
-const gateway = await startGateway();
+const gateway = await startGateway({ trust: await trustFromEnv({ gateway: true }) });
 console.log(`gateway ready at ${gateway.graphqlUrl}; explorer at ${gateway.url}/`);
 onShutdownSignal(async () => {
   await gateway.stop();

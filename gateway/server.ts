@@ -7,7 +7,10 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { QueryPlan } from '@apollo/query-planner';
-import { IDENTITY_HEADERS } from '../subgraphs/kit/context';
+import { callerFromIdentity, unauthenticated } from '../subgraphs/kit/auth/requests';
+import type { Caller } from '../subgraphs/kit/auth/roles';
+import { AuthenticationError, signGatewayToken } from '../subgraphs/kit/auth/tokens';
+import type { Trust } from '../subgraphs/kit/auth/trust';
 import { createRequestHandler, listen } from '../subgraphs/kit/http';
 import { SUBGRAPHS, subgraphUrl } from '../subgraphs/registry';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
@@ -16,9 +19,14 @@ import { DEFAULT_LIMITS, limitsFromEnv, queryLimitsPlugin, type QueryLimits } fr
 import { SUPERGRAPH_PATH } from './supergraph';
 
 export interface GatewayContext {
-  /** The caller's identity headers, passed on to every subgraph unchanged. */
-  identity: Record<string, string>;
+  /** Who asks, from the bearer token the gateway verified. */
+  caller: Caller;
+  /** The caller, signed by the gateway for the subgraphs: made once per request, when first needed. */
+  subgraphToken(): Promise<string>;
 }
+
+/** What the gateway trusts and signs with. */
+export type GatewayTrust = Pick<Trust, 'identity' | 'localIssuer'> & Required<Pick<Trust, 'gatewaySigningKey'>>;
 
 export interface GatewayOptions {
   port?: number;
@@ -30,6 +38,7 @@ export interface GatewayOptions {
   onQueryPlan?: (plan: QueryPlan) => void;
   /** Query limits other than GRAPHQL_MAX_* (limits.ts). */
   limits?: Partial<QueryLimits>;
+  trust: GatewayTrust;
 }
 
 /** Stack traces and internal detail only when asked for: NODE_ENV=development. */
@@ -41,7 +50,7 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-export async function startGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const urls = Object.fromEntries(SUBGRAPHS.map((entry) => [entry.name, options.subgraphUrls?.[entry.name] ?? subgraphUrl(entry)]));
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(options.supergraphPath ?? SUPERGRAPH_PATH, 'utf8'),
@@ -70,7 +79,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     'request',
     createRequestHandler<GatewayContext>({
       apollo,
-      context: async (req) => ({ identity: identityHeaders(req) }),
+      context: (req) => authenticate(req, options.trust),
       ready: () => subgraphsReady(urls),
       routes: [createExplorerHandler()],
     }),
@@ -88,9 +97,9 @@ class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
     super({ url });
   }
 
-  override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]) {
-    const identity: Record<string, string> = context.identity ?? {};
-    for (const [header, value] of Object.entries(identity)) request.http?.headers.set(header, value);
+  override async willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]) {
+    // Health checks and schema loading carry no request context; every query does.
+    if (context.subgraphToken) request.http?.headers.set('authorization', `Bearer ${await context.subgraphToken()}`);
   }
 
   /**
@@ -120,13 +129,17 @@ function withoutInternals(formatted: GraphQLFormattedError, urls: Record<string,
   return { ...formatted, message, extensions };
 }
 
-function identityHeaders(req: IncomingMessage): Record<string, string> {
-  const identity: Record<string, string> = {};
-  for (const header of IDENTITY_HEADERS) {
-    const value = req.headers[header];
-    if (typeof value === 'string') identity[header] = value;
+/** Every GraphQL request proves who sends it; nothing of the graph, not even its schema, is anonymous. */
+async function authenticate(req: IncomingMessage, trust: GatewayTrust): Promise<GatewayContext> {
+  let caller: Caller | undefined;
+  try {
+    caller = await callerFromIdentity(req, trust);
+  } catch (error) {
+    throw unauthenticated(error);
   }
-  return identity;
+  if (!caller) throw unauthenticated(new AuthenticationError('sign in first: send Authorization: Bearer <token> (npm run token prints one for the local issuer)'));
+  let signed: Promise<string> | undefined;
+  return { caller, subgraphToken: () => (signed ??= signGatewayToken(caller, trust.gatewaySigningKey)) };
 }
 
 /** Ready when every subgraph says it is ready; the answer names each one. */

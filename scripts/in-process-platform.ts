@@ -7,6 +7,7 @@ import type { AeoModels } from '../subgraphs/aeo/models';
 import { aeoSubgraph } from '../subgraphs/aeo/subgraph';
 import type { DeclarationsStore } from '../subgraphs/declarations/context';
 import { declarationsSubgraph } from '../subgraphs/declarations/subgraph';
+import { ephemeralTrust, type Trust } from '../subgraphs/kit/auth/trust';
 import { startSubgraph, type RunningSubgraph } from '../subgraphs/kit/server';
 import type { LicencesModels } from '../subgraphs/licences/models';
 import { licencesSubgraph } from '../subgraphs/licences/subgraph';
@@ -27,6 +28,8 @@ export interface InProcessPlatform {
   risk: RunningSubgraph<RiskStore>;
   /** Subgraph name → its GraphQL URL. */
   subgraphUrls: Record<string, string>;
+  /** Keys made for this platform alone: its local issuer signs the tokens its callers send. */
+  trust: Required<Trust>;
   /** Stops the gateway, then every subgraph; drops their databases first when asked. */
   stop(options?: { dropDatabases?: boolean }): Promise<void>;
 }
@@ -44,13 +47,20 @@ export async function startInProcessPlatform(options: InProcessPlatformOptions):
   const database = (name: string) => ({ uri: options.uri, dbName: options.databaseName(name) });
   // Risk reads the graph through the gateway, which can only start after it.
   let graphqlUrl = '';
-  const riskSettings: RiskSettings = { capacity: DEFAULT_CAPACITY, randomShare: DEFAULT_RANDOM_SHARE, ...options.risk, gatewayUrl: () => graphqlUrl };
+  const trust = await ephemeralTrust();
+  const riskSettings: RiskSettings = {
+    capacity: DEFAULT_CAPACITY,
+    randomShare: DEFAULT_RANDOM_SHARE,
+    ...options.risk,
+    gatewayUrl: () => graphqlUrl,
+    serviceToken: trust.serviceToken,
+  };
   const [aeo, declarations, licences, mra, risk] = await Promise.all([
-    startSubgraph(aeoSubgraph, { port: 0, database: database('aeo') }),
-    startSubgraph(declarationsSubgraph, { port: 0, database: database('declarations') }),
-    startSubgraph(licencesSubgraph, { port: 0, database: database('licences') }),
-    startSubgraph(mraSubgraph, { port: 0, database: database('mra') }),
-    startSubgraph(createRiskSubgraph(riskSettings), { port: 0, database: database('risk') }),
+    startSubgraph(aeoSubgraph, { port: 0, database: database('aeo'), trust }),
+    startSubgraph(declarationsSubgraph, { port: 0, database: database('declarations'), trust }),
+    startSubgraph(licencesSubgraph, { port: 0, database: database('licences'), trust }),
+    startSubgraph(mraSubgraph, { port: 0, database: database('mra'), trust }),
+    startSubgraph(createRiskSubgraph(riskSettings), { port: 0, database: database('risk'), trust }),
   ]);
   const subgraphs = [aeo, declarations, licences, mra, risk] as RunningSubgraph<unknown>[];
   const subgraphUrls = Object.fromEntries(subgraphs.map((subgraph) => [subgraph.name, subgraph.url]));
@@ -58,6 +68,7 @@ export async function startInProcessPlatform(options: InProcessPlatformOptions):
     port: 0,
     subgraphUrls,
     onQueryPlan: options.onQueryPlan,
+    trust,
   });
   graphqlUrl = gateway.graphqlUrl;
   return {
@@ -68,6 +79,7 @@ export async function startInProcessPlatform(options: InProcessPlatformOptions):
     mra,
     risk,
     subgraphUrls,
+    trust,
     async stop({ dropDatabases = false } = {}) {
       await gateway.stop();
       for (const subgraph of subgraphs) {

@@ -69,7 +69,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   const run = `eval_${Date.now().toString(36)}`;
   const databaseName = (subgraph: string) => `${run}_${subgraph}`;
   const platform = await phase('start the platform', () => startInProcessPlatform({ uri: database.uri, databaseName }));
-  const { writers, finish } = await openWriters({ urls: platform.subgraphUrls });
+  const { writers, finish } = await openWriters({ urls: platform.subgraphUrls, token: platform.trust.serviceToken });
   const services: RiskServices = platform.risk.models;
   try {
     const historyRows = options.history.flatMap((file) => readKcsCsv(file));
@@ -89,6 +89,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
     const assessments = await phase('read assessments through the graph', () =>
       readScores(
         platform.gateway.graphqlUrl,
+        platform.trust.serviceToken,
         holdout.map(({ mrn }) => mrn),
       ),
     );
@@ -137,8 +138,8 @@ async function ingestRows(
   return ingest(fromRecords(records, label ?? 'kcs'), { writers, batchSize: 2_000, progress: label ? createProgress(label, records.length) : undefined });
 }
 
-async function readScores(graphqlUrl: string, mrns: string[]): Promise<Map<string, { score: number; lane: string }>> {
-  const graph = createGraphClient({ url: graphqlUrl });
+async function readScores(graphqlUrl: string, token: () => Promise<string>, mrns: string[]): Promise<Map<string, { score: number; lane: string }>> {
+  const graph = createGraphClient({ url: graphqlUrl, token });
   const scores = new Map<string, { score: number; lane: string }>();
   const watchdog = watchJob('reading assessments');
   for (let i = 0; i < mrns.length; i += 100) {

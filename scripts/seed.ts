@@ -34,6 +34,8 @@ export interface SeedOptions {
   log?: (line: string) => void;
   /** The KCS file to load (default: the train split). */
   kcsFile?: string;
+  /** The service token to send (an in-process platform's); default: the local issuer's. */
+  token?: () => Promise<string>;
 }
 
 /** Sends the demo data set to the running subgraphs, through their ingest endpoints (kit/ingest.ts). */
@@ -43,7 +45,7 @@ export async function seedDemoData(options: SeedOptions): Promise<IngestSummary 
   const kcs = () => (kcsRecords ??= kcsFileToRecords(options.kcsFile ?? KCS_TRAIN));
   const kcsDeclarations = () => kcs().map(({ declaration }) => declaration);
 
-  const { writers, empty, finish } = await openWriters({ urls: options.urls, callerId: 'demo-seed' });
+  const { writers, empty, finish } = await openWriters({ urls: options.urls, callerId: 'demo-seed', token: options.token });
   // One stream per subgraph, sent side by side: one subgraph stores a batch while another's is validated.
   const streams: { subgraph: string; records: unknown[] }[] = [];
   const load = (subgraph: string, demo: () => unknown[]) => {

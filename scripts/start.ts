@@ -10,6 +10,7 @@ import { processExists, startDatabase, type Database } from '../db/engine';
 import { PostgresUnavailableError } from '../db/postgres';
 import { isExplorerBuilt } from '../gateway/explorer/serve';
 import { SUBGRAPHS, subgraphUrl } from '../subgraphs/registry';
+import { authDirectory, ensureLocalKeys } from '../subgraphs/kit/auth/trust';
 import { PARENT_LIFELINE } from '../subgraphs/kit/http';
 import { StalledError } from '../subgraphs/kit/watchdog';
 import { runRiskJob } from './risk/services';
@@ -141,7 +142,10 @@ async function main(): Promise<void> {
   });
   say(database.embedded ? `embedded FerretDB at ${database.uri}` : `using MONGODB_URI (${database.uri.replace(/\/\/[^@]*@/, '//***@')})`);
 
-  const env = { MONGODB_URI: database.uri };
+  // The local issuer's and the gateway's keys, made on the first start; kept beside the data.
+  const authDir = authDirectory();
+  if (!process.env.AUTH_JWKS_URL && !process.env.AUTH_JWKS_FILE) await ensureLocalKeys(authDir);
+  const env = { MONGODB_URI: database.uri, AUTH_DIR: authDir };
   await Promise.all(
     SUBGRAPHS.map(async (entry, index) => {
       run(entry.name, index + 2, entry.entry, env);

@@ -2,9 +2,10 @@
 // that owns the kind (kit/ingest.ts), which validates and stores them as its mutations do.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beginWait } from '../../subgraphs/kit/in-flight';
-import { INGEST_ROLE, type RecordOutcome } from '../../subgraphs/kit/ingest';
+import type { RecordOutcome } from '../../subgraphs/kit/ingest';
 import { StalledError } from '../../subgraphs/kit/watchdog';
 import { SUBGRAPHS, subgraphUrl } from '../../subgraphs/registry';
+import { serviceToken } from '../service-token';
 import type { Writer } from './run';
 
 export interface Writers {
@@ -18,8 +19,10 @@ export interface Writers {
 export interface WriterOptions {
   /** Subgraph name → its GraphQL URL: only these are asked (tests, in-process platforms). Default: every subgraph of the registry, where it says. */
   urls?: Record<string, string>;
-  /** Who sends the records, as the subgraphs record it. */
+  /** Who sends the records, as the subgraphs record it: the subject of the local issuer's service token. */
   callerId?: string;
+  /** The service token to send instead (an in-process platform's). */
+  token?: () => Promise<string>;
 }
 
 /** The subgraph could not store a batch; its message says why (a stalled engine, say). */
@@ -35,7 +38,7 @@ export class IngestRefusedError extends Error {
 
 /** Asks each subgraph which record kinds it takes; subgraphs that take none are left out. */
 export async function openWriters(options: WriterOptions = {}): Promise<Writers> {
-  const headers = { 'x-caller-id': options.callerId ?? 'ingest', 'x-caller-roles': INGEST_ROLE };
+  const headers = { authorization: `Bearer ${await (options.token ?? (() => serviceToken(options.callerId ?? 'ingest')))()}` };
   const where = options.urls ?? Object.fromEntries(SUBGRAPHS.map((entry) => [entry.name, subgraphUrl(entry)]));
   const offers = await Promise.all(
     Object.entries(where).map(async ([subgraph, url]) => {

@@ -1,13 +1,15 @@
 // What the risk command-line tools share: they ask the running risk subgraph to run a job
 // (subgraphs/kit/jobs.ts) and follow its progress, so the risk subgraph stays the only writer of
 // its database.
-import { JOBS_ROLE } from '../../subgraphs/kit/jobs';
 import { StalledError } from '../../subgraphs/kit/watchdog';
 import { subgraphEntry, subgraphUrl } from '../../subgraphs/registry';
+import { serviceToken } from '../service-token';
 
 export interface JobOptions<TProgress> {
-  /** Who asks, as the subgraph records it. */
+  /** Who asks, as the subgraph records it: the subject of the local issuer's service token. */
   callerId: string;
+  /** The service token to send instead (an in-process platform's). */
+  token?: () => Promise<string>;
   onProgress?: (progress: TProgress) => void;
   /** The risk subgraph's GraphQL URL, where it is not the registry's default. */
   url?: string;
@@ -31,7 +33,7 @@ export async function runRiskJob<TResult, TProgress = unknown>(name: string, inp
   try {
     response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-caller-id': options.callerId, 'x-caller-roles': JOBS_ROLE },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await (options.token ?? (() => serviceToken(options.callerId)))()}` },
       body: JSON.stringify(input),
     });
   } catch (error) {

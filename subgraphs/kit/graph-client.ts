@@ -11,8 +11,8 @@ export interface GraphClient {
 export interface GraphClientOptions {
   /** The gateway's GraphQL URL, or how to find it when it is only known later (tests). */
   url: string | (() => string);
-  /** Identity headers to send (x-caller-id), so subgraphs know who asks. */
-  headers?: Record<string, string>;
+  /** The bearer token this client proves who it is with, fetched before each request (it may be renewed). */
+  token: () => Promise<string>;
   timeoutMs?: number;
   retries?: number;
 }
@@ -31,7 +31,7 @@ export class GraphRequestError extends Error {
 }
 
 export function createGraphClient(options: GraphClientOptions): GraphClient {
-  const { headers = {}, timeoutMs = 120_000, retries = 2 } = options;
+  const { timeoutMs = 120_000, retries = 2 } = options;
   const urlOf = typeof options.url === 'string' ? () => options.url as string : options.url;
   return {
     async request<TData>(query: string, variables: Record<string, unknown> = {}): Promise<TData> {
@@ -41,7 +41,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
         try {
           response = await fetch(urlOf(), {
             method: 'POST',
-            headers: { 'content-type': 'application/json', ...headers },
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${await options.token()}` },
             body: JSON.stringify({ query, variables }),
             signal: AbortSignal.timeout(timeoutMs),
           });

@@ -6,14 +6,14 @@
 //   POST /ingest          { records: [...] } → { results: [one outcome per record, in order] }
 //   POST /ingest/finish   → {}: steps that need a whole file, once the file is sent
 //
-// Only callers with the `ingest` role may use it.
+// Only callers whose identity token grants the `ingest` scope (the `service` role) may use it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GraphQLError } from 'graphql';
-import { callerFromHeaders, type Caller } from './context';
+import { callerFromIdentity } from './auth/requests';
+import { hasScope, type Caller } from './auth/roles';
+import type { Trust } from './auth/trust';
 import { readBody, sendJson, type Route } from './http';
 import { StalledError, stallLimitMs, watchJob } from './watchdog';
-
-export const INGEST_ROLE = 'ingest';
 
 export type RecordOutcome = { status: 'stored' | 'updated' | 'unchanged' } | { status: 'rejected'; field: string; reason: string };
 
@@ -53,15 +53,12 @@ export async function eachRecord(records: readonly unknown[], write: (record: un
   return outcomes;
 }
 
-export function ingestRoute(handler: IngestHandler): Route {
+export function ingestRoute(handler: IngestHandler, trust: Pick<Trust, 'identity'>): Route {
   return async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== '/ingest' && path !== '/ingest/finish') return false;
-    const caller = callerFromHeaders(req.headers);
-    if (!caller.roles.includes(INGEST_ROLE)) {
-      fail(res, 403, 'FORBIDDEN', `${path} needs the ${INGEST_ROLE} role; the caller ${caller.id} has ${caller.roles.join(', ') || 'none'}`);
-      return true;
-    }
+    const caller = await authorise(req, res, trust, 'ingest', path);
+    if (!caller) return true;
     if (path === '/ingest' && req.method === 'GET') {
       sendJson(res, 200, { kinds: handler.kinds, empty: await handler.isEmpty() });
       return true;
@@ -103,6 +100,19 @@ async function readRecords(req: IncomingMessage, res: ServerResponse): Promise<u
   const records = (parsed as { records?: unknown } | null)?.records;
   if (!Array.isArray(records)) return fail(res, 400, 'BAD_REQUEST', 'the body must be {"records": [...]}, an object with an array of records');
   return records;
+}
+
+/** The caller, when its identity token grants the scope; otherwise the refusal is sent and undefined returned. */
+export async function authorise(req: IncomingMessage, res: ServerResponse, trust: Pick<Trust, 'identity'>, scope: 'ingest' | 'jobs', path: string): Promise<Caller | undefined> {
+  let caller: Caller | undefined;
+  try {
+    caller = await callerFromIdentity(req, trust);
+  } catch (error) {
+    return fail(res, 401, 'UNAUTHENTICATED', (error as Error).message);
+  }
+  if (!caller) return fail(res, 401, 'UNAUTHENTICATED', `${path} needs a service token: send Authorization: Bearer <token>`);
+  if (!hasScope(caller, scope)) return fail(res, 403, 'FORBIDDEN', `${path} needs the ${scope} scope, which the service role holds; ${caller.id} is ${caller.role}`);
+  return caller;
 }
 
 function fail(res: ServerResponse, status: number, code: string, message: string): undefined {

@@ -6,31 +6,30 @@
 //                        {"done": ...}      its result, last
 //                        {"error": {"message", "code"}}   instead, when it fails
 //
-// Only callers with the job role may start one. A job runs once at a time: a second request for
+// Only callers whose identity token grants the `jobs` scope (the `service` role) may start one. A job runs once at a time: a second request for
 // it waits for the first to end, then runs (each job is safe to run again).
 import type { ServerResponse } from 'node:http';
 import { GraphQLError } from 'graphql';
-import { callerFromHeaders, type Caller } from './context';
+import type { Caller } from './auth/roles';
+import type { Trust } from './auth/trust';
 import { readBody, sendJson, type Route } from './http';
+import { authorise } from './ingest';
 import { KeyLock } from './key-lock';
 import { StalledError } from './watchdog';
 
-export const JOBS_ROLE = 'jobs';
-
 export type Job = (input: Record<string, unknown>, report: (progress: unknown) => void, caller: Caller) => Promise<unknown>;
 
-export function jobsRoute(jobs: Record<string, Job>): Route {
+export function jobsRoute(jobs: Record<string, Job>, trust: Pick<Trust, 'identity'>): Route {
   const running = new KeyLock();
   return async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const match = /^\/jobs\/([\w-]+)$/.exec(path);
     if (!match) return false;
     const name = match[1]!;
-    const caller = callerFromHeaders(req.headers);
+    const caller = await authorise(req, res, trust, 'jobs', path);
+    if (!caller) return true;
     const job = jobs[name];
     if (!job) return refuse(res, 404, 'NOT_FOUND', `no job ${name}; the jobs here are ${Object.keys(jobs).join(', ')}`);
-    if (!caller.roles.includes(JOBS_ROLE))
-      return refuse(res, 403, 'FORBIDDEN', `/jobs/${name} needs the ${JOBS_ROLE} role; the caller ${caller.id} has ${caller.roles.join(', ') || 'none'}`);
     if (req.method !== 'POST') return refuse(res, 405, 'METHOD_NOT_ALLOWED', `/jobs/${name} takes POST, not ${req.method}`);
     const body = await readBody(req, 64 * 1024);
     let input: unknown;

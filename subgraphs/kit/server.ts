@@ -8,7 +8,9 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { Connection } from 'mongoose';
 import { parse } from 'graphql';
-import { callerFromHeaders, type SubgraphContext } from './context';
+import { callerFromGateway, unauthenticated } from './auth/requests';
+import { trustFromEnv, type Trust } from './auth/trust';
+import type { Caller, SubgraphContext } from './context';
 import { connectDatabase, isDatabaseReachable, type DatabaseOptions, type SubgraphDatabase } from './database';
 import { createRequestHandler, listen, onShutdownSignal } from './http';
 import { ingestRoute, type IngestHandler } from './ingest';
@@ -22,7 +24,8 @@ export interface SubgraphDefinition<TModels, TLoaders> {
   schemaPath: string;
   resolvers: object;
   createModels(connection: Connection): TModels;
-  createLoaders(models: TModels): TLoaders;
+  /** Loaders see who asks: rows a caller may not see are never loaded. */
+  createLoaders(models: TModels, caller: Caller): TLoaders;
   /** Creates indexes and anything else the models need before the first request. */
   prepare?(models: TModels): Promise<void>;
   /** How the subgraph takes records in bulk (kit/ingest.ts), if it does. */
@@ -35,6 +38,8 @@ export interface StartSubgraphOptions {
   port?: number;
   host?: string;
   database?: DatabaseOptions;
+  /** Whom it trusts: the gateway's key, and the issuer of the service tokens /ingest and /jobs take. */
+  trust: Pick<Trust, 'gatewayPublicKey' | 'identity'>;
 }
 
 export interface RunningSubgraph<TModels> {
@@ -52,7 +57,7 @@ export function loadTypeDefs(schemaPath: string) {
 
 export async function startSubgraph<TModels, TLoaders>(
   definition: SubgraphDefinition<TModels, TLoaders>,
-  options: StartSubgraphOptions = {},
+  options: StartSubgraphOptions,
 ): Promise<RunningSubgraph<TModels>> {
   type Context = SubgraphContext<TModels, TLoaders>;
   const database = await connectDatabase(definition.name, options.database);
@@ -73,9 +78,17 @@ export async function startSubgraph<TModels, TLoaders>(
     'request',
     createRequestHandler<Context>({
       apollo,
-      context: async (req) => ({ caller: callerFromHeaders(req.headers), models, loaders: definition.createLoaders(models) }),
+      context: async (req) => {
+        const caller = await callerFromGateway(req, options.trust).catch((error: unknown) => {
+          throw unauthenticated(error);
+        });
+        return { caller, models, loaders: definition.createLoaders(models, caller) };
+      },
       ready: async () => ({ ready: await isDatabaseReachable(database.connection), subgraph: definition.name }),
-      routes: [...(definition.ingest ? [ingestRoute(definition.ingest(models))] : []), ...(definition.jobs ? [jobsRoute(definition.jobs(models))] : [])],
+      routes: [
+        ...(definition.ingest ? [ingestRoute(definition.ingest(models), options.trust)] : []),
+        ...(definition.jobs ? [jobsRoute(definition.jobs(models), options.trust)] : []),
+      ],
     }),
   );
   const running = await listen(httpServer, options.port ?? definition.defaultPort, options.host ?? '127.0.0.1');
@@ -93,11 +106,11 @@ export async function startSubgraph<TModels, TLoaders>(
 }
 
 /** The start file of a subgraph: configuration from the environment, logs, and graceful shutdown. */
-export async function runSubgraph<TModels, TLoaders>(definition: SubgraphDefinition<TModels, TLoaders>): Promise<void> {
+export async function runSubgraph<TModels, TLoaders>(definition: SubgraphDefinition<TModels, TLoaders>, trust?: Trust): Promise<void> {
   const prefix = definition.name.toUpperCase();
   const port = Number(process.env[`${prefix}_PORT`] ?? definition.defaultPort);
   const host = process.env[`${prefix}_HOST`] ?? process.env.HOST ?? '127.0.0.1';
-  const subgraph = await startSubgraph(definition, { port, host });
+  const subgraph = await startSubgraph(definition, { port, host, trust: trust ?? (await trustFromEnv()) });
   console.log(`${definition.name} subgraph ready at ${subgraph.url} (database ${subgraph.database.connection.name})`);
   onShutdownSignal(async () => {
     await subgraph.stop();

@@ -6,11 +6,13 @@ import { DEFAULT_RANDOM_SHARE } from './random-selection';
 export interface RiskSettings {
   /** The gateway's GraphQL URL: screening and learning read the graph through it. */
   gatewayUrl: string | (() => string);
+  /** The service token screening and learning read the graph with (kit/auth/trust.ts). */
+  serviceToken: () => Promise<string>;
   capacity: Capacity;
   randomShare: number;
 }
 
-export function riskSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): RiskSettings {
+export function riskSettingsFromEnv(serviceToken: () => Promise<string>, env: NodeJS.ProcessEnv = process.env): RiskSettings {
   const share = (name: string, fallback: number) => {
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
@@ -19,6 +21,7 @@ export function riskSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): RiskS
     return value;
   };
   return {
+    serviceToken,
     gatewayUrl: env.RISK_GATEWAY_URL ?? `http://${env.GATEWAY_HOST ?? '127.0.0.1'}:${env.GATEWAY_PORT ?? 4000}/graphql`,
     capacity: checkCapacity({
       redShare: share('RISK_RED_SHARE', DEFAULT_CAPACITY.redShare),

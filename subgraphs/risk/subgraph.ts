@@ -10,17 +10,14 @@ import { riskJobs } from './jobs';
 import { createRiskLoaders, type RiskLoaders } from './loaders';
 import { createRiskModels, prepareRiskModels } from './models';
 import { resolvers } from './resolvers';
-import { riskSettingsFromEnv, type RiskSettings } from './settings';
-
-/** The identity screening uses towards the other subgraphs. */
-export const RISK_CALLER = { 'x-caller-id': 'risk-screening', 'x-caller-roles': 'risk' };
+import type { RiskSettings } from './settings';
 
 /** The risk models on a connection, with the graph client screening and learning read through. */
 export function createRiskStore(connection: Connection, settings: RiskSettings): RiskStore {
-  return { ...createRiskModels(connection), connection, settings, graph: createGraphClient({ url: settings.gatewayUrl, headers: RISK_CALLER }) };
+  return { ...createRiskModels(connection), connection, settings, graph: createGraphClient({ url: settings.gatewayUrl, token: settings.serviceToken }) };
 }
 
-export function createRiskSubgraph(settings: RiskSettings = riskSettingsFromEnv()): SubgraphDefinition<RiskStore, RiskLoaders> {
+export function createRiskSubgraph(settings: RiskSettings): SubgraphDefinition<RiskStore, RiskLoaders> {
   return {
     name: 'risk',
     defaultPort: subgraphEntry('risk').defaultPort,

@@ -3,11 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aeoSubgraph } from '../../subgraphs/aeo/subgraph';
 import type { AeoModels } from '../../subgraphs/aeo/models';
 import { startSubgraph, type RunningSubgraph } from '../../subgraphs/kit/server';
+import { caller, fromGateway, testTrust } from '../support/auth';
 import { postGraphQL, testDatabase } from '../support/platform';
 
 let aeo: RunningSubgraph<AeoModels>;
-const gql = (query: string, variables?: Record<string, unknown>, headers?: Record<string, string>) =>
-  postGraphQL<Record<string, any>>(aeo.url, query, variables, headers);
+const gql = async (query: string, variables?: Record<string, unknown>, headers?: Record<string, string>) =>
+  postGraphQL<Record<string, any>>(aeo.url, query, variables, headers ?? (await fromGateway()));
 
 const REGISTER = `mutation Register($input: RegisterEconomicOperatorInput!) {
   registerEconomicOperator(input: $input) { eori name country address { city country } }
@@ -27,7 +28,7 @@ const operator = {
 };
 
 beforeAll(async () => {
-  aeo = await startSubgraph(aeoSubgraph, { port: 0, database: testDatabase('aeo') });
+  aeo = await startSubgraph(aeoSubgraph, { port: 0, database: testDatabase('aeo'), trust: testTrust });
   await gql(REGISTER, { input: operator });
   await gql(GRANT, { input: { number: 'DEAEOF0000123456', holder: operator.eori, type: 'AEOF', validFrom: '2019-05-01' } });
 });
@@ -112,7 +113,7 @@ describe('the AEO subgraph', () => {
 
   it('records who changed a status, and suspending twice records one suspension', async () => {
     const input = { number: 'DEAEOF0000123456', reason: 'Self-assessment questionnaire overdue', date: '2024-03-01' };
-    const first = await gql(change('suspend'), { input }, { 'x-caller-id': 'auditor-17' });
+    const first = await gql(change('suspend'), { input }, await fromGateway(caller('aeo-auditor', { memberState: 'DE' }, 'auditor-17')));
     expect(first.data?.suspendAeoAuthorisation.status).toBe('SUSPENDED');
     const second = await gql(change('suspend'), { input });
     expect(second.data?.suspendAeoAuthorisation.statusHistory).toHaveLength(2);

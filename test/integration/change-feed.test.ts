@@ -7,7 +7,8 @@ import { declarationsSubgraph } from '../../subgraphs/declarations/subgraph';
 import { ABANDONED_AFTER_MS, CHANGES_PER_CHUNK, ChangeFeed } from '../../subgraphs/kit/change-feed';
 import { startSubgraph, type RunningSubgraph } from '../../subgraphs/kit/server';
 import { controlResult, declaration, entrySummary, mrn } from '../support/fixtures';
-import { postGraphQL, testDatabase } from '../support/platform';
+import { postToSubgraph, testDatabase } from '../support/platform';
+import { testTrust } from '../support/auth';
 
 let declarations: RunningSubgraph<DeclarationsStore>;
 const write = (...records: DeclarationsRecord[]) => declarations.models.writer.write(records);
@@ -28,13 +29,13 @@ async function commitEmpty(sequence: number) {
 }
 
 async function changes(after?: string | null, first = 100) {
-  const response = await postGraphQL<ChangesData>(declarations.url, CHANGES, { after, first });
+  const response = await postToSubgraph<ChangesData>(declarations.url, CHANGES, { after, first });
   expect(response.errors).toBeUndefined();
   return response.data!.changes;
 }
 
 beforeAll(async () => {
-  declarations = await startSubgraph(declarationsSubgraph, { port: 0, database: testDatabase('declarations') });
+  declarations = await startSubgraph(declarationsSubgraph, { port: 0, database: testDatabase('declarations'), trust: testTrust });
 });
 
 afterAll(async () => {
@@ -123,7 +124,7 @@ describe('the change feed', () => {
   it('moves its cursor on even when a filter matches nothing, and rejects an empty filter', async () => {
     const { pageInfo } = await changes();
     await write(declaration(6));
-    const filtered = await postGraphQL<ChangesData>(
+    const filtered = await postToSubgraph<ChangesData>(
       declarations.url,
       `query ($after: String) { changes(after: $after, kinds: [ENTRY_SUMMARY_DECLARATION]) { edges { node { mrn } } pageInfo { hasNextPage endCursor } } }`,
       { after: pageInfo.endCursor },
@@ -131,7 +132,7 @@ describe('the change feed', () => {
     expect(filtered.data!.changes.edges).toEqual([]);
     expect(filtered.data!.changes.pageInfo.endCursor).not.toBe(pageInfo.endCursor);
     expect((await changes(filtered.data!.changes.pageInfo.endCursor)).edges).toEqual([]);
-    const empty = await postGraphQL(declarations.url, `{ changes(kinds: []) { edges { cursor } } }`);
+    const empty = await postToSubgraph(declarations.url, `{ changes(kinds: []) { edges { cursor } } }`);
     expect(empty.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'kinds' });
   });
 
@@ -150,7 +151,7 @@ describe('the change feed', () => {
   });
 
   it('rejects a cursor it did not make', async () => {
-    const response = await postGraphQL<ChangesData>(declarations.url, CHANGES, { after: 'not-a-cursor' });
+    const response = await postToSubgraph<ChangesData>(declarations.url, CHANGES, { after: 'not-a-cursor' });
     expect(response.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
@@ -178,9 +179,9 @@ describe('the change feed', () => {
 describe('declarations by MRN', () => {
   it('answers in the order asked, with null for an unknown MRN, and rejects an invalid one', async () => {
     const query = `query ($mrns: [ID!]!) { declarationsByMrn(mrns: $mrns) { mrn } }`;
-    const answer = await postGraphQL<{ declarationsByMrn: ({ mrn: string } | null)[] }>(declarations.url, query, { mrns: [mrn(2), mrn(99), mrn(1)] });
+    const answer = await postToSubgraph<{ declarationsByMrn: ({ mrn: string } | null)[] }>(declarations.url, query, { mrns: [mrn(2), mrn(99), mrn(1)] });
     expect(answer.data?.declarationsByMrn).toEqual([{ mrn: mrn(2) }, null, { mrn: mrn(1) }]);
-    const invalid = await postGraphQL(declarations.url, query, { mrns: [mrn(1), '25NL0000000000001X'] });
+    const invalid = await postToSubgraph(declarations.url, query, { mrns: [mrn(1), '25NL0000000000001X'] });
     expect(invalid.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'mrns[1]' });
   });
 });

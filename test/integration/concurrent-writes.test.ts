@@ -11,6 +11,7 @@ import { entrySummary, mrn } from '../support/fixtures';
 import { declarationsSubgraph } from '../../subgraphs/declarations/subgraph';
 import { startSubgraph } from '../../subgraphs/kit/server';
 import { startPlatform, testDatabase, type Platform } from '../support/platform';
+import { testTrust } from '../support/auth';
 
 let platform: Platform;
 
@@ -32,7 +33,7 @@ function lotOf(serial: number, lot: number): EntrySummaryRecord {
 }
 
 async function ingestRecords(records: unknown[], batchSize: number) {
-  const { writers, finish } = await openWriters({ urls: platform.subgraphUrls });
+  const { writers, finish } = await openWriters({ urls: platform.subgraphUrls, token: platform.trust.serviceToken });
   const summary = await ingest(fromRecords(records, 'concurrent.jsonl'), { writers, batchSize });
   await finish();
   return summary;
@@ -71,7 +72,7 @@ describe('writes of the same keys from mutations and an ingest at once', () => {
 
   it('apply a batch the engine failed to apply before a write that waited on its keys builds on it', async () => {
     // A database of its own: the index below must only meet this test's filings.
-    const declarations = await startSubgraph(declarationsSubgraph, { port: 0, database: testDatabase('declarations_failing') });
+    const declarations = await startSubgraph(declarationsSubgraph, { port: 0, database: testDatabase('declarations_failing'), trust: testTrust });
     onTestFinished(async () => {
       await declarations.database.connection.dropDatabase();
       await declarations.stop();

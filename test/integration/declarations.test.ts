@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { container, controlResult, declaration, entrySummary, mrn } from '../support/fixtures';
 import { startPlatform, type Platform } from '../support/platform';
+import { fromGateway, SERVICE } from '../support/auth';
 
 let platform: Platform;
 type Data = Record<string, any>;
@@ -17,7 +18,7 @@ async function statistics(eori: string, role = 'IMPORTER') {
   // Ask the declarations subgraph directly: the operator need not be registered in the AEO registry.
   const response = await fetch(platform.declarations.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(await fromGateway(SERVICE, platform.trust)) },
     body: JSON.stringify({
       query: `query ($r: [_Any!]!, $role: PartyRole) { _entities(representations: $r) { ... on EconomicOperator { controlStatistics(role: $role) { declarationsLodged controls irregularitiesFound irregularityRate } } } }`,
       variables: { r: [{ __typename: 'EconomicOperator', eori }], role },

@@ -8,13 +8,15 @@ import type { SubgraphDefinition } from '../../subgraphs/kit/server';
 import { licencesSubgraph } from '../../subgraphs/licences/subgraph';
 import { mraSubgraph } from '../../subgraphs/mra/subgraph';
 import { createRiskSubgraph } from '../../subgraphs/risk/subgraph';
+import { riskSettingsFromEnv } from '../../subgraphs/risk/settings';
+import { testTrust } from '../support/auth';
 import { testDatabase, uniqueRunId } from '../support/platform';
 
 /** Enough rows that a table scan is never the cheaper plan for one value in a hundred. */
 const ROWS = 2_000;
 const DISTINCT_VALUES = 100;
 
-const definitions: SubgraphDefinition<object, object>[] = [aeoSubgraph, declarationsSubgraph, licencesSubgraph, mraSubgraph, createRiskSubgraph()] as never;
+const definitions: SubgraphDefinition<object, object>[] = [aeoSubgraph, declarationsSubgraph, licencesSubgraph, mraSubgraph, createRiskSubgraph(riskSettingsFromEnv(testTrust.serviceToken))] as never;
 
 interface DeclaredIndex {
   subgraph: string;

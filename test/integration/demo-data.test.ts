@@ -36,6 +36,7 @@ beforeAll(async () => {
     urls: platform.subgraphUrls,
     kcsFile,
     log: () => {},
+    token: platform.trust.serviceToken,
   });
 }, 120_000);
 

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiSchema, contractOperation, pruneToSchema } from '../support/contract';
 import { startPlatform, type GraphQLResponse, type Platform } from '../support/platform';
+import { caller, fromGateway, SERVICE, signedIn } from '../support/auth';
 
 interface OperatorPage {
   totalCount: number;
@@ -102,7 +103,7 @@ describe('the gateway', () => {
     await platform.query(
       `mutation { suspendAeoAuthorisation(input: { number: "NLAEOF0000000003", reason: "Audit finding", date: "2025-01-01" }) { status } }`,
       {},
-      { 'x-caller-id': 'auditor-42' },
+      await signedIn(caller('aeo-auditor', { memberState: 'NL' }, 'auditor-42'), platform.trust),
     );
     const stored = await platform.aeo.models.authorisations.findById('NLAEOF0000000003').lean();
     expect(stored?.history.at(-1)?.recordedBy).toBe('auditor-42');
@@ -137,7 +138,7 @@ describe('database round trips', () => {
       commands.reset();
       const response = await fetch(platform.aeo.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(await fromGateway(SERVICE, platform.trust)) },
         body: JSON.stringify({ query, variables: { representations: refs(n) } }),
       });
       const body = (await response.json()) as { data: { _entities: unknown[] } };

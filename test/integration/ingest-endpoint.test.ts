@@ -6,14 +6,15 @@ import { startSubgraph, type RunningSubgraph } from '../../subgraphs/kit/server'
 import { mraSubgraph } from '../../subgraphs/mra/subgraph';
 import type { MraModels } from '../../subgraphs/mra/models';
 import { testDatabase } from '../support/platform';
+import { caller, signedIn, testTrust } from '../support/auth';
 
 let aeo: RunningSubgraph<AeoModels>;
 let mra: RunningSubgraph<MraModels>;
 
 beforeAll(async () => {
   [aeo, mra] = await Promise.all([
-    startSubgraph(aeoSubgraph, { port: 0, database: testDatabase('aeo') }),
-    startSubgraph(mraSubgraph, { port: 0, database: testDatabase('mra') }),
+    startSubgraph(aeoSubgraph, { port: 0, database: testDatabase('aeo'), trust: testTrust }),
+    startSubgraph(mraSubgraph, { port: 0, database: testDatabase('mra'), trust: testTrust }),
   ]);
 });
 
@@ -24,10 +25,10 @@ afterAll(async () => {
   }
 });
 
-async function post(subgraph: RunningSubgraph<unknown>, records: unknown[], caller = { id: 'loader', roles: 'ingest' }) {
+async function post(subgraph: RunningSubgraph<unknown>, records: unknown[], who = caller('service', {}, 'loader')) {
   const response = await fetch(new URL('/ingest', subgraph.url), {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-caller-id': caller.id, 'x-caller-roles': caller.roles },
+    headers: { 'content-type': 'application/json', ...(await signedIn(who)) },
     body: JSON.stringify({ records }),
   });
   return { status: response.status, body: (await response.json()) as { results?: unknown[]; error?: string; code?: string } };
@@ -44,10 +45,10 @@ const authorisation = {
 };
 
 describe('a subgraph’s ingest endpoint', () => {
-  it('refuses a caller without the ingest role with FORBIDDEN, and stores nothing', async () => {
-    const { status, body } = await post(aeo, [operator], { id: 'auditor-7', roles: 'auditor' });
+  it('refuses a caller whose role holds no ingest scope with FORBIDDEN, and stores nothing', async () => {
+    const { status, body } = await post(aeo, [operator], caller('aeo-auditor', { memberState: 'DE' }, 'auditor-7'));
     expect(status).toBe(403);
-    expect(body).toMatchObject({ code: 'FORBIDDEN', error: expect.stringContaining('ingest role') });
+    expect(body).toMatchObject({ code: 'FORBIDDEN', error: expect.stringContaining('ingest scope') });
     expect(await aeo.models.operators.countDocuments({ _id: 'DE000000777' })).toBe(0);
   });
 
@@ -63,11 +64,11 @@ describe('a subgraph’s ingest endpoint', () => {
   });
 
   it('reports the same registry sent again by another caller as unchanged, keeping who recorded it', async () => {
-    expect((await post(aeo, [operator, authorisation], { id: 'demo-seed', roles: 'ingest' })).body.results).toEqual([
+    expect((await post(aeo, [operator, authorisation], caller('service', {}, 'demo-seed'))).body.results).toEqual([
       { status: 'stored' },
       { status: 'stored' },
     ]);
-    expect((await post(aeo, [operator, authorisation], { id: 'npm run ingest', roles: 'ingest' })).body.results).toEqual([
+    expect((await post(aeo, [operator, authorisation], caller('service', {}, 'npm run ingest'))).body.results).toEqual([
       { status: 'unchanged' },
       { status: 'unchanged' },
     ]);

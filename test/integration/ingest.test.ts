@@ -15,6 +15,7 @@ import { licencesSubgraph } from '../../subgraphs/licences/subgraph';
 import { mraSubgraph } from '../../subgraphs/mra/subgraph';
 import { controlResult, declaration, entrySummary, mrn } from '../support/fixtures';
 import { testDatabase, uniqueRunId } from '../support/platform';
+import { testTrust } from '../support/auth';
 
 const dir = mkdtempSync(join(tmpdir(), 'ingest-'));
 const uri = testDatabase('unused').uri;
@@ -37,11 +38,11 @@ const good = [
 
 /** One run of npm run ingest, into the subgraphs that own the records, all over one database. */
 async function run(file: string | AsyncIterable<SourceLine>, database: string) {
-  const where = { port: 0, database: { uri, dbName: database } };
+  const where = { port: 0, database: { uri, dbName: database }, trust: testTrust };
   const subgraphs = await Promise.all([startSubgraph(declarationsSubgraph, where), startSubgraph(licencesSubgraph, where), startSubgraph(mraSubgraph, where)]);
   const rejections: Rejection[] = [];
   try {
-    const { writers, finish } = await openWriters({ urls: Object.fromEntries(subgraphs.map((subgraph) => [subgraph.name, subgraph.url])) });
+    const { writers, finish } = await openWriters({ urls: Object.fromEntries(subgraphs.map((subgraph) => [subgraph.name, subgraph.url])), token: testTrust.serviceToken });
     const source = typeof file === 'string' ? readJsonLines(file) : file;
     const summary = await ingest(source, { writers, batchSize: 50, onRejection: (r) => void rejections.push(r) });
     await finish();

@@ -95,7 +95,7 @@ describe('partner lists', () => {
   async function load(name: string, lines: unknown[]) {
     const file = join(dir, name);
     writeFileSync(file, lines.map((line) => JSON.stringify(line)).join('\n') + '\n');
-    const { writers, finish } = await openWriters({ urls: { mra: platform.mra.url } });
+    const { writers, finish } = await openWriters({ urls: { mra: platform.mra.url }, token: platform.trust.serviceToken });
     const rejections: Rejection[] = [];
     const summary = await ingest(readJsonLines(file), { writers, onRejection: (r) => void rejections.push(r) });
     await finish();

@@ -9,6 +9,7 @@ import { screenPending } from '../../subgraphs/risk/screening';
 import { entrySummary, mrn } from '../support/fixtures';
 import { contractOperation } from '../support/contract';
 import { startPlatform, type Platform } from '../support/platform';
+import { caller, signedIn } from '../support/auth';
 
 let platform: Platform;
 type Data = Record<string, any>;
@@ -190,7 +191,7 @@ describe('targeting rules', () => {
 
   it('a rule created through a mutation changes the next screening of matching declarations, with its reason', async () => {
     const before = await assessmentOf(mrnOf(target));
-    const created = await platform.query<Data>(CREATE_RULE, { input: rule }, { 'x-caller-id': 'analyst-7' });
+    const created = await platform.query<Data>(CREATE_RULE, { input: rule }, await signedIn(caller('risk-analyst', { memberState: 'NL' }, 'analyst-7'), platform.trust));
     expect(created.errors).toBeUndefined();
     expect(created.data!.createTargetingRule).toMatchObject({ reference: 'PCA-TEST-CN', revision: 1, status: 'ACTIVE', createdBy: 'analyst-7', hits: 0 });
 
@@ -241,7 +242,7 @@ describe('targeting rules', () => {
 
   it('a change must name the current revision; a stale one is a CONFLICT', async () => {
     const change = `mutation ($input: ChangeTargetingRuleInput!) { changeTargetingRule(input: $input) { revision weight changedBy } }`;
-    const changed = await platform.query<Data>(change, { input: { reference: 'PCA-TEST-CN', revision: 1, weight: 1.5 } }, { 'x-caller-id': 'analyst-9' });
+    const changed = await platform.query<Data>(change, { input: { reference: 'PCA-TEST-CN', revision: 1, weight: 1.5 } }, await signedIn(caller('risk-analyst', { memberState: 'NL' }, 'analyst-9'), platform.trust));
     expect(changed.data!.changeTargetingRule).toEqual({ revision: 2, weight: 1.5, changedBy: 'analyst-9' });
     const stale = await gql(change, { input: { reference: 'PCA-TEST-CN', revision: 1, weight: 1 } });
     expect(stale.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', revision: 2 });
@@ -276,7 +277,7 @@ describe('targeting rules', () => {
     const retired = await platform.query<Data>(
       `mutation { retireTargetingRule(reference: "PCA-TEST-CN", revision: 2) { status revision retiredBy } }`,
       {},
-      { 'x-caller-id': 'analyst-7' },
+      await signedIn(caller('risk-analyst', { memberState: 'NL' }, 'analyst-7'), platform.trust),
     );
     expect(retired.data!.retireTargetingRule).toEqual({ status: 'RETIRED', revision: 3, retiredBy: 'analyst-7' });
     await screenPending(services());
@@ -351,15 +352,15 @@ describe('the risk tools beside the running platform (npm run screen, risk:learn
   });
 
   it('get the job’s own validation error, with its code', async () => {
-    const error = await runRiskJob('screen', { batchSize: 500 }, { callerId: 'npm run screen', url: platform.risk.url }).catch((e: unknown) => e);
+    const error = await runRiskJob('screen', { batchSize: 500 }, { callerId: 'npm run screen', url: platform.risk.url, token: platform.trust.serviceToken }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(JobFailedError);
     expect(error).toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringContaining('batchSize') });
   });
 
-  it('are refused without the jobs role, with FORBIDDEN', async () => {
+  it('are refused to a caller whose role holds no jobs scope, with FORBIDDEN', async () => {
     const response = await fetch(new URL('/jobs/screen', platform.risk.url), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-caller-id': 'auditor-7', 'x-caller-roles': 'auditor' },
+      headers: { 'content-type': 'application/json', ...(await signedIn(caller('aeo-auditor', { memberState: 'NL' }, 'auditor-7'), platform.trust)) },
       body: '{}',
     });
     expect(response.status).toBe(403);

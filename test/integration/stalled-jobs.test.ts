@@ -12,6 +12,7 @@ import { declarationsSubgraph } from '../../subgraphs/declarations/subgraph';
 import { startSubgraph } from '../../subgraphs/kit/server';
 import { StalledError } from '../../subgraphs/kit/watchdog';
 import { declaration } from '../support/fixtures';
+import { testTrust } from '../support/auth';
 import { startStallingProxy } from '../support/stalling-proxy';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -34,8 +35,8 @@ afterAll(async () => {
 describe('a long job whose engine stops answering', () => {
   it('stops an ingest with an error that names the batch, the subgraph and the collection it waited for', async () => {
     process.env.JOB_STALL_TIMEOUT_MS = '2000';
-    const declarations = await startSubgraph(declarationsSubgraph, { port: 0, database: { uri: engine.uri, dbName: 'stall_declarations' } });
-    const { writers } = await openWriters({ urls: { declarations: declarations.url } });
+    const declarations = await startSubgraph(declarationsSubgraph, { port: 0, database: { uri: engine.uri, dbName: 'stall_declarations' }, trust: testTrust });
+    const { writers } = await openWriters({ urls: { declarations: declarations.url }, token: testTrust.serviceToken });
     const started = Date.now();
     let error: unknown;
     try {

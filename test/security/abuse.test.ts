@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../gateway/limits';
 import { contractOperation, contractOperationNames } from '../support/contract';
 import { CONTRACT_VARIABLES } from '../support/demo-identifiers';
+import { SERVICE, signedIn } from '../support/auth';
 import { startPlatform, type GraphQLResponse, type Platform } from '../support/platform';
 
 let platform: Platform;
@@ -23,7 +24,7 @@ afterAll(async () => {
 async function attempt(name: string, query: string, variables: Record<string, unknown> = {}) {
   const response = await fetch(platform.graphqlUrl, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(await signedIn(SERVICE, platform.trust)) },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as GraphQLResponse<unknown>;

@@ -5,12 +5,15 @@ import type { QueryPlan } from '@apollo/query-planner';
 import { inject } from 'vitest';
 import type { AeoModels } from '../../subgraphs/aeo/models';
 import type { DeclarationsStore } from '../../subgraphs/declarations/context';
+import type { Caller } from '../../subgraphs/kit/auth/roles';
+import type { Trust } from '../../subgraphs/kit/auth/trust';
 import type { RunningSubgraph } from '../../subgraphs/kit/server';
 import { startInProcessPlatform } from '../../scripts/in-process-platform';
 import type { LicencesModels } from '../../subgraphs/licences/models';
 import type { MraModels } from '../../subgraphs/mra/models';
 import type { RiskStore } from '../../subgraphs/risk/context';
 import type { RiskSettings } from '../../subgraphs/risk/settings';
+import { fromGateway, SERVICE, signedIn, testTrust } from './auth';
 
 export interface Platform {
   gatewayUrl: string;
@@ -22,8 +25,13 @@ export interface Platform {
   risk: RunningSubgraph<RiskStore>;
   /** Subgraph name → its GraphQL URL. */
   subgraphUrls: Record<string, string>;
-  /** Sends one GraphQL request through the gateway. */
+  /**
+   * Sends one GraphQL request through the gateway, signed in as the platform's service unless
+   * headers say otherwise (an `authorization` of their own, or none: `{ authorization: '' }`).
+   */
   query<TData = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<TData>>;
+  /** This platform's keys: its local issuer signs tokens for any caller. */
+  trust: Required<Trust>;
   /** The query plans the gateway made, latest last. */
   queryPlans: QueryPlan[];
   /** Drops every database of this platform and stops it. */
@@ -69,7 +77,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     risk,
     subgraphUrls,
     queryPlans,
-    query: (query, variables, headers) => postGraphQL(gateway.graphqlUrl, query, variables, headers),
+    trust: platform.trust,
+    query: async (query, variables, headers = {}) =>
+      postGraphQL(gateway.graphqlUrl, query, variables, { ...(await signedIn(SERVICE, platform.trust)), ...headers }),
     stop: () => platform.stop({ dropDatabases: true }),
   };
 }
@@ -82,8 +92,20 @@ export async function postGraphQL<TData>(
 ): Promise<GraphQLResponse<TData>> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    // An empty header is one a test leaves out on purpose.
+    headers: Object.fromEntries(Object.entries({ 'content-type': 'application/json', ...headers }).filter(([, value]) => value !== '')),
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as GraphQLResponse<TData>;
+}
+
+/** One request straight to a subgraph, as the gateway sends it on behalf of `who`. */
+export async function postToSubgraph<TData>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  who: Caller = SERVICE,
+  trust: Required<Trust> = testTrust,
+): Promise<GraphQLResponse<TData>> {
+  return postGraphQL<TData>(url, query, variables, await fromGateway(who, trust));
 }
