@@ -101,10 +101,11 @@ try {
   await ingest(fromRecords(aeoRecords(data), 'bench'), { writers: (await openWriters({ urls: { aeo: aeo.url }, token: trust.serviceToken })).writers, batchSize: 5_000 });
   const eoris = data.operators.map((operator) => operator.eori);
 
+  const token = await trust.serviceToken();
   const throughGateway: Lookup = async (eori) => {
     const response = await fetch(gateway.graphqlUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query: QUERY, variables: { eori } }),
     });
     const body = (await response.json()) as { data?: { economicOperator: Operator | null }; errors?: { message: string }[] };

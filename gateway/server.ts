@@ -14,6 +14,7 @@ import type { Trust } from '../subgraphs/kit/auth/trust';
 import { createRequestHandler, listen } from '../subgraphs/kit/http';
 import { SUBGRAPHS, subgraphUrl } from '../subgraphs/registry';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { demoSignInRoute } from './demo-sign-in';
 import { createExplorerHandler } from './explorer/serve';
 import { DEFAULT_LIMITS, limitsFromEnv, queryLimitsPlugin, type QueryLimits } from './limits';
 import { SUPERGRAPH_PATH } from './supergraph';
@@ -81,7 +82,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       apollo,
       context: (req) => authenticate(req, options.trust),
       ready: () => subgraphsReady(urls),
-      routes: [createExplorerHandler()],
+      routes: [demoSignInRoute(options.trust.localIssuer), createExplorerHandler()],
     }),
   );
   const running = await listen(httpServer, options.port ?? Number(process.env.GATEWAY_PORT ?? 4000), options.host ?? process.env.GATEWAY_HOST ?? '127.0.0.1');

@@ -41,13 +41,15 @@ export interface InProcessPlatformOptions {
   /** Risk settings other than where the gateway is. */
   risk?: Partial<Omit<RiskSettings, 'gatewayUrl'>>;
   onQueryPlan?: (plan: QueryPlan) => void;
+  /** The keys to trust; fresh ones by default. */
+  trust?: Required<Trust>;
 }
 
 export async function startInProcessPlatform(options: InProcessPlatformOptions): Promise<InProcessPlatform> {
   const database = (name: string) => ({ uri: options.uri, dbName: options.databaseName(name) });
   // Risk reads the graph through the gateway, which can only start after it.
   let graphqlUrl = '';
-  const trust = await ephemeralTrust();
+  const trust = options.trust ?? (await ephemeralTrust());
   const riskSettings: RiskSettings = {
     capacity: DEFAULT_CAPACITY,
     randomShare: DEFAULT_RANDOM_SHARE,

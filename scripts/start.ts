@@ -10,7 +10,7 @@ import { processExists, startDatabase, type Database } from '../db/engine';
 import { PostgresUnavailableError } from '../db/postgres';
 import { isExplorerBuilt } from '../gateway/explorer/serve';
 import { SUBGRAPHS, subgraphUrl } from '../subgraphs/registry';
-import { authDirectory, ensureLocalKeys } from '../subgraphs/kit/auth/trust';
+import { authDirectory, ensureLocalKeys, explorerSignInUrl, trustFromEnv } from '../subgraphs/kit/auth/trust';
 import { PARENT_LIFELINE } from '../subgraphs/kit/http';
 import { StalledError } from '../subgraphs/kit/watchdog';
 import { runRiskJob } from './risk/services';
@@ -161,10 +161,13 @@ async function main(): Promise<void> {
   await waitUntilReady('gateway', `${gatewayUrl}/graphql`);
   if (stopping) return;
 
+  const { localIssuer } = await trustFromEnv({}, { ...process.env, AUTH_DIR: authDir });
   console.log(`
   Customs risk graph is up.
-    GraphQL endpoint  ${gatewayUrl}/graphql
-    Explorer          ${gatewayUrl}/   (open it in a browser)
+    GraphQL endpoint  ${gatewayUrl}/graphql   (Authorization: Bearer <token>)
+    Explorer          ${explorerSignInUrl(`${gatewayUrl}/`, localIssuer)}
+                      (open it in a browser; the link signs you in as a demo identity of your choice)
+    A token           ${localIssuer ? 'npm run token -- --as auditor-nl   (README: Who may see what)' : 'from your identity provider (AUTH_JWKS_URL)'}
   Press Ctrl-C to stop.
 `);
   await prepareRisk(logger('risk setup', SUBGRAPHS.length + 3));

@@ -7,6 +7,7 @@ import { useGraphiQL, useGraphiQLActions, type GraphiQLPlugin } from '@graphiql/
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
 import contractOperations from 'virtual:contract-operations';
 import type { ContractOperation } from './operations';
+import { session, SignInBar, useToken } from './sign-in';
 import 'graphiql/style.css';
 import './app.css';
 
@@ -26,7 +27,12 @@ const WORKERS: Record<string, string> = {
   },
 };
 
-const fetcher = createGraphiQLFetcher({ url: new URL('/graphql', window.location.origin).href });
+const baseFetcher = createGraphiQLFetcher({ url: new URL('/graphql', window.location.origin).href });
+// The signed-in token goes with every request; a header typed into the headers editor wins.
+const fetcher: typeof baseFetcher = (params, options) => {
+  const token = session.token();
+  return baseFetcher(params, { ...options, headers: { ...(token && { authorization: `Bearer ${token}` }), ...options?.headers } });
+};
 
 // Short, runnable, and built only from fields the Trader360 contract guarantees.
 const WELCOME_QUERY = `# Customs risk graph — explorer
@@ -117,22 +123,30 @@ const Logo: FC = () => {
   return <span className="explorer-logo">Customs risk graph — explorer</span>;
 };
 
-const Explorer: FC = () => (
-  <GraphiQL
-    fetcher={fetcher}
-    defaultTabs={defaultTabs}
-    plugins={[EXAMPLES_PLUGIN, HISTORY_PLUGIN]}
-    isHeadersEditorEnabled
-    // Every example needs its variables edited, so show them from the start.
-    defaultEditorToolsVisibility="variables"
-    // Auditors paste bearer tokens into the headers editor; keep them out of localStorage.
-    shouldPersistHeaders={false}
-  >
-    <GraphiQL.Logo>
-      <Logo />
-    </GraphiQL.Logo>
-  </GraphiQL>
-);
+const Explorer: FC = () => {
+  // A new identity may see another schema: GraphiQL starts again, and introspects with the new token.
+  const token = useToken();
+  return (
+    <>
+      <SignInBar />
+      <GraphiQL
+        key={token ?? 'signed-out'}
+        fetcher={fetcher}
+        defaultTabs={defaultTabs}
+        plugins={[EXAMPLES_PLUGIN, HISTORY_PLUGIN]}
+        isHeadersEditorEnabled
+        // Every example needs its variables edited, so show them from the start.
+        defaultEditorToolsVisibility="variables"
+        // Auditors paste bearer tokens into the headers editor; keep them out of localStorage.
+        shouldPersistHeaders={false}
+      >
+        <GraphiQL.Logo>
+          <Logo />
+        </GraphiQL.Logo>
+      </GraphiQL>
+    </>
+  );
+};
 
 const root = document.getElementById('root');
 if (!root) throw new Error('explorer: #root element missing from index.html');

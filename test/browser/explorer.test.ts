@@ -40,8 +40,11 @@ interface Explorer {
   problems: string[];
 }
 
-/** A fresh browser context per test, so localStorage (tabs, history) never leaks between tests. */
-async function openExplorer(path = '/'): Promise<Explorer> {
+/**
+ * A fresh browser context per test, so storage (tabs, history, the token) never leaks between
+ * tests. It opens the sign-in link npm start prints and picks a demo identity, unless told not to.
+ */
+async function openExplorer(path = '/', identity: string | null = 'commission'): Promise<Explorer> {
   if (!browser || !platform) throw new Error('explorer test setup did not complete');
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -52,7 +55,11 @@ async function openExplorer(path = '/'): Promise<Explorer> {
       problems.push(`CSP: ${message.text()}`);
     }
   });
-  await page.goto(new URL(path, platform.gatewayUrl).href);
+  await page.goto(`${new URL(path, platform.gatewayUrl).href}#login=${platform.trust.localIssuer.explorerLoginKey}`);
+  if (identity) {
+    await page.locator(`button[data-identity="${identity}"]`).click();
+    await page.locator('.explorer-identity', { hasText: 'Signed in as' }).waitFor();
+  }
   // Monaco loads lazily; the welcome tab's text appearing means the editors are live.
   await page.locator('.graphiql-query-editor .view-lines').getByText('Customs risk graph').first().waitFor();
   return { page, problems };
@@ -123,6 +130,35 @@ describe.skipIf(!executablePath)('explorer (GraphiQL served by the gateway)', ()
       await expect.poll(() => editorText(page, '.graphiql-query-editor')).toContain('query Trader360($eori: ID!)');
       await expect.poll(() => editorText(page, '.graphiql-editor-tool .graphiql-editor:not(.hidden)')).toContain('"eori"');
       await expect.poll(() => page.locator('.graphiql-tab-active').innerText()).toContain('Trader360');
+      expect(problems).toEqual([]);
+      await page.context().close();
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'signs in with a demo identity from the sign-in link, asks as it, and forgets the link’s secret',
+    async () => {
+      const { page, problems } = await openExplorer('/', null);
+      // The secret leaves the address bar at once; the page offers the demo identities.
+      expect(page.url()).not.toContain('#login');
+      await page.locator('button[data-identity="partner-us"]').click();
+      await page.locator('.explorer-identity[data-signed-in="mra-partner"]').waitFor();
+      expect(await page.locator('.explorer-identity').innerText()).toContain('US-CTPAT');
+
+      // An MRA partner may not read the registry: the gateway says so for the field, not the page.
+      await page.locator('.graphiql-query-editor .monaco-editor').first().click();
+      await page.keyboard.press('ControlOrMeta+A');
+      await page.keyboard.press('Backspace');
+      const query = '{ economicOperators(first: 1) { totalCount } }';
+      await page.keyboard.insertText(query);
+      await page.waitForFunction((text) => localStorage.getItem('graphiql:query') === text, query);
+      await page.locator('.graphiql-execute-button').click();
+      await expect.poll(() => editorText(page, '.graphiql-response'), { timeout: 20_000 }).toContain('FORBIDDEN');
+
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.locator('.explorer-sign-in').waitFor();
+      expect(await page.evaluate(() => sessionStorage.getItem('customs-graph.token'))).toBeNull();
       expect(problems).toEqual([]);
       await page.context().close();
     },

@@ -55,6 +55,8 @@ export function uniqueRunId(): string {
 export interface PlatformOptions {
   /** Risk settings other than where the gateway is; no random selection unless asked. */
   risk?: Partial<Omit<RiskSettings, 'gatewayUrl'>>;
+  /** Keys of the test's own making, for tests that forge tokens. */
+  trust?: Required<Trust>;
 }
 
 export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
@@ -65,6 +67,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     databaseName: (subgraph) => testDatabase(subgraph, run).dbName,
     risk: { randomShare: 0, ...options.risk },
     onQueryPlan: (plan) => queryPlans.push(plan),
+    ...(options.trust && { trust: options.trust }),
   });
   const { gateway, aeo, declarations, licences, mra, risk, subgraphUrls } = platform;
   return {

@@ -125,17 +125,17 @@ export function callerFromClaims(claims: CallerClaims): Caller {
   const memberState = claims.member_state;
   if (memberState !== undefined || scopedBy === 'member_state' || role === 'licensing-authority') {
     if (typeof memberState !== 'string' || !EU_MEMBER_STATES.includes(memberState))
-      throw new InvalidCallerError(`a ${role} token needs member_state, a two-letter Member State code; it is ${JSON.stringify(memberState ?? null)}`);
+      throw new InvalidCallerError(`a token for the ${role} role needs member_state, a two-letter EU Member State code; it is ${JSON.stringify(memberState ?? null)}`);
     caller.memberState = memberState;
   }
   if (scopedBy === 'licence_type') {
     if (typeof claims.licence_type !== 'string' || !(LICENCE_FAMILIES as readonly string[]).includes(claims.licence_type))
-      throw new InvalidCallerError(`a licensing-authority token needs licence_type, one of ${LICENCE_FAMILIES.join(', ')}`);
+      throw new InvalidCallerError(`a token for the licensing-authority role needs licence_type, one of ${LICENCE_FAMILIES.join(', ')}`);
     caller.licenceType = claims.licence_type;
   }
   if (scopedBy === 'programme') {
     if (typeof claims.programme !== 'string' || !/^[A-Z]{2}-[A-Z0-9-]{2,30}$/.test(claims.programme))
-      throw new InvalidCallerError('an mra-partner token needs programme, an MRA programme code such as US-CTPAT');
+      throw new InvalidCallerError('a token for the mra-partner role needs programme, an MRA programme code such as US-CTPAT');
     caller.programme = claims.programme;
   }
   return caller;

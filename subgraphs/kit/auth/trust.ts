@@ -6,6 +6,7 @@
 // is its own, with keys `npm start` creates once in <DATA_DIR>/auth (a directory only its owner
 // can read). Holding that directory is holding every role: it is the embedded default's root of
 // trust, as the database files beside it are.
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +23,11 @@ export interface LocalIssuer {
   audience: string;
   /** Signs an identity token for this caller (npm run token, the explorer's demo identities). */
   issue(caller: Caller, expiresIn?: string): Promise<string>;
+  /**
+   * The secret of the explorer's sign-in link (`npm start` prints it): whoever holds it may pick
+   * a demo identity in the explorer, as whoever holds the data directory may run npm run token.
+   */
+  explorerLoginKey: string;
 }
 
 export interface Trust {
@@ -43,6 +49,7 @@ const FILES = {
   issuerJwks: 'issuer.jwks.json',
   gatewayPrivate: 'gateway.private.jwk',
   gatewayPublic: 'gateway.public.jwk',
+  explorerLogin: 'explorer-login.key',
 };
 
 /** <DATA_DIR>/auth, or AUTH_DIR. */
@@ -61,6 +68,7 @@ export async function ensureLocalKeys(dir: string): Promise<void> {
     writeSecret(join(dir, FILES.issuerJwks), { keys: [publicJwk] });
     writeSecret(join(dir, FILES.issuerPrivate), privateJwk);
   }
+  if (!existsSync(join(dir, FILES.explorerLogin))) writeSecret(join(dir, FILES.explorerLogin), randomBytes(24).toString('base64url'));
   if (!existsSync(join(dir, FILES.gatewayPrivate))) {
     const { publicJwk, privateJwk } = await newKeyPair('gateway');
     writeSecret(join(dir, FILES.gatewayPublic), publicJwk);
@@ -85,9 +93,11 @@ export async function trustFromEnv(options: TrustFromEnvOptions = {}, env: NodeJ
   const algorithms = env.AUTH_ALGORITHMS ? env.AUTH_ALGORITHMS.split(',').map((alg) => alg.trim()) : [...DEFAULT_IDENTITY_ALGORITHMS];
   if (algorithms.some((alg) => alg === 'none' || alg.startsWith('HS')))
     throw new Error(`AUTH_ALGORITHMS takes asymmetric algorithms only (${DEFAULT_IDENTITY_ALGORITHMS.join(', ')}), not ${algorithms.join(', ')}`);
-  const jwks: JSONWebKeySet | URL = env.AUTH_JWKS_URL ? new URL(env.AUTH_JWKS_URL) : readJson(env.AUTH_JWKS_FILE ?? join(dir, FILES.issuerJwks));
+  const jwks: JSONWebKeySet | URL = env.AUTH_JWKS_URL ? new URL(env.AUTH_JWKS_URL) : readJson<JSONWebKeySet>(env.AUTH_JWKS_FILE ?? join(dir, FILES.issuerJwks));
 
-  const localIssuer = external ? undefined : localIssuerFrom(await importKey(join(dir, FILES.issuerPrivate)), audience);
+  const localIssuer = external
+    ? undefined
+    : localIssuerFrom(await importKey(join(dir, FILES.issuerPrivate)), audience, readJson<string>(join(dir, FILES.explorerLogin)));
   const serviceToken = env.SERVICE_TOKEN_FILE
     ? async () => readFileSync(env.SERVICE_TOKEN_FILE!, 'utf8').trim()
     : localIssuer
@@ -104,11 +114,11 @@ export async function trustFromEnv(options: TrustFromEnvOptions = {}, env: NodeJ
   };
 }
 
-/** Fresh keys in memory: a whole platform in one test process trusts only itself. */
-export async function ephemeralTrust(): Promise<Required<Trust>> {
-  const issuerKeys = await newKeyPair('local-issuer');
+/** Fresh keys in memory: a whole platform in one test process trusts only itself. A test that forges tokens brings the issuer's keys. */
+export async function ephemeralTrust(options: { issuerKeys?: KeyPair } = {}): Promise<Required<Trust>> {
+  const issuerKeys = options.issuerKeys ?? (await newKeyPair('local-issuer'));
   const gatewayKeys = await newKeyPair('gateway');
-  const localIssuer = localIssuerFrom(await importJWK(issuerKeys.privateJwk, KEY_ALGORITHM), DEFAULT_AUDIENCE);
+  const localIssuer = localIssuerFrom(await importJWK(issuerKeys.privateJwk, KEY_ALGORITHM), DEFAULT_AUDIENCE, randomBytes(24).toString('base64url'));
   return {
     identity: createIdentityVerifier({
       issuer: LOCAL_ISSUER,
@@ -123,10 +133,11 @@ export async function ephemeralTrust(): Promise<Required<Trust>> {
   };
 }
 
-function localIssuerFrom(key: CryptoKey | Uint8Array, audience: string): LocalIssuer {
+function localIssuerFrom(key: CryptoKey | Uint8Array, audience: string, explorerLoginKey: string): LocalIssuer {
   return {
     issuer: LOCAL_ISSUER,
     audience,
+    explorerLoginKey,
     issue: (caller, expiresIn) => issueIdentityToken(caller, key as CryptoKey, { issuer: LOCAL_ISSUER, audience, expiresIn, keyId: 'local-issuer' }),
   };
 }
@@ -141,25 +152,30 @@ function serviceTokens(issuer: LocalIssuer): () => Promise<string> {
   };
 }
 
-async function newKeyPair(keyId: string): Promise<{ publicJwk: JWK; privateJwk: JWK }> {
+export interface KeyPair {
+  publicJwk: JWK;
+  privateJwk: JWK;
+}
+
+export async function newKeyPair(keyId: string): Promise<KeyPair> {
   const { publicKey, privateKey } = await generateKeyPair(KEY_ALGORITHM, { extractable: true });
   const base = { kid: keyId, alg: KEY_ALGORITHM, use: 'sig' };
   return { publicJwk: { ...(await exportJWK(publicKey)), ...base }, privateJwk: { ...(await exportJWK(privateKey)), ...base } };
 }
 
 async function importKey(path: string): Promise<CryptoKey> {
-  const jwk = readJson(path) as JWK;
+  const jwk = readJson<JWK>(path);
   return (await importJWK(jwk, KEY_ALGORITHM)) as CryptoKey;
 }
 
-function readJson(path: string): JSONWebKeySet {
+function readJson<T>(path: string): T {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
     throw new Error(`${path} is missing: npm start creates the local keys on its first run (or set AUTH_DIR, AUTH_JWKS_URL or AUTH_JWKS_FILE)`);
   }
-  return JSON.parse(text) as JSONWebKeySet;
+  return JSON.parse(text) as T;
 }
 
 /** Written whole (a reader never sees half a key), readable by the owner only. */
@@ -167,4 +183,9 @@ function writeSecret(path: string, value: unknown): void {
   const partial = `${path}.${process.pid}.partial`;
   writeFileSync(partial, JSON.stringify(value, null, 2), { mode: 0o600 });
   renameSync(partial, path);
+}
+
+/** The explorer's address with its sign-in secret in the fragment, which browsers never send to a server or log. */
+export function explorerSignInUrl(explorerUrl: string, issuer: LocalIssuer | undefined): string {
+  return issuer ? `${explorerUrl}#login=${issuer.explorerLoginKey}` : explorerUrl;
 }
