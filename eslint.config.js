@@ -3,7 +3,7 @@
 import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
-const SUBGRAPHS = ['aeo', 'declarations', 'licences', 'mra', 'risk'];
+const SUBGRAPHS = ['aeo', 'declarations', 'licences', 'mra', 'risk', 'audit'];
 
 /** A subgraph imports itself, the kit and the registry: nothing of another subgraph, nor of the tools around them. */
 const subgraphZones = SUBGRAPHS.map((name) => ({

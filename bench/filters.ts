@@ -397,7 +397,12 @@ try {
   platform = await startInProcessPlatform({ uri: database.uri, databaseName: database.dbName });
   const seedStarted = performance.now();
   const kcsFile = declarationRows < KCS_ROWS ? kcsSubset(declarationRows, scratch) : undefined;
-  await seedDemoData({ urls: platform.subgraphUrls, token: platform.trust.serviceToken, log: (line) => process.stderr.write(`${line}\n`), ...(kcsFile && { kcsFile }) });
+  await seedDemoData({
+    urls: platform.subgraphUrls,
+    token: platform.trust.serviceToken,
+    log: (line) => process.stderr.write(`${line}\n`),
+    ...(kcsFile && { kcsFile }),
+  });
   const seedMs = performance.now() - seedStarted;
   const subgraphClients: Record<SubgraphName, MongoClient> = {
     aeo: platform.aeo.database.connection.getClient(),

@@ -94,11 +94,15 @@ try {
     () => aeo.stop(),
     () => declarations.stop(),
   );
-  const gateway = await startGateway({ port: 0, subgraphUrls: { aeo: aeo.url, declarations: declarations.url }, trust });
+  // No audit subgraph here: bench/audit.ts measures what the trail costs.
+  const gateway = await startGateway({ port: 0, subgraphUrls: { aeo: aeo.url, declarations: declarations.url }, trust, audit: false });
   stops.unshift(() => gateway.stop());
 
   const data = generateAeoDemoData({ operators: operatorCount });
-  await ingest(fromRecords(aeoRecords(data), 'bench'), { writers: (await openWriters({ urls: { aeo: aeo.url }, token: trust.serviceToken })).writers, batchSize: 5_000 });
+  await ingest(fromRecords(aeoRecords(data), 'bench'), {
+    writers: (await openWriters({ urls: { aeo: aeo.url }, token: trust.serviceToken })).writers,
+    batchSize: 5_000,
+  });
   const eoris = data.operators.map((operator) => operator.eori);
 
   const token = await trust.serviceToken();

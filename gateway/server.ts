@@ -10,11 +10,14 @@ import type { QueryPlan } from '@apollo/query-planner';
 import { callerFromIdentity, unauthenticated } from '../subgraphs/kit/auth/requests';
 import type { Caller } from '../subgraphs/kit/auth/roles';
 import { AuthenticationError, signGatewayToken } from '../subgraphs/kit/auth/tokens';
+import { GATEWAY_SUBJECT } from '../subgraphs/kit/auth/gateway-identity';
 import type { Trust } from '../subgraphs/kit/auth/trust';
 import { createRequestHandler, listen } from '../subgraphs/kit/http';
 import { SUBGRAPHS, subgraphUrl } from '../subgraphs/registry';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { demoSignInRoute } from './demo-sign-in';
+import { authorizingGateway, requirementsFromSupergraph, supergraphForGateway } from './authorization';
+import { auditedGateway, auditPlugin, auditSubgraphRecorder, type AuditRecorder } from './audit';
 import { createExplorerHandler } from './explorer/serve';
 import { DEFAULT_LIMITS, limitsFromEnv, queryLimitsPlugin, type QueryLimits } from './limits';
 import { SUPERGRAPH_PATH } from './supergraph';
@@ -40,6 +43,11 @@ export interface GatewayOptions {
   /** Query limits other than GRAPHQL_MAX_* (limits.ts). */
   limits?: Partial<QueryLimits>;
   trust: GatewayTrust;
+  /**
+   * Where the audit trail goes (gateway/audit.ts): by default a buffer that sends entries to the
+   * audit subgraph's POST /audit. `false` turns it off: for benchmarks that measure what it costs.
+   */
+  audit?: AuditRecorder | false;
 }
 
 /** Stack traces and internal detail only when asked for: NODE_ENV=development. */
@@ -48,13 +56,18 @@ const DEVELOPMENT = process.env.NODE_ENV === 'development';
 export interface RunningGateway {
   url: string;
   graphqlUrl: string;
+  /** Resolves once every audit entry recorded so far is stored. */
+  flushAudit(): Promise<void>;
+  /** Stops answering, then stores what the audit trail still holds. */
   stop(): Promise<void>;
 }
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const urls = Object.fromEntries(SUBGRAPHS.map((entry) => [entry.name, options.subgraphUrls?.[entry.name] ?? subgraphUrl(entry)]));
+  const supergraphSdl = readFileSync(options.supergraphPath ?? SUPERGRAPH_PATH, 'utf8');
+  const recorder = options.audit ?? auditSubgraphRecorder(urls.audit!, options.trust.gatewaySigningKey);
   const gateway = new ApolloGateway({
-    supergraphSdl: readFileSync(options.supergraphPath ?? SUPERGRAPH_PATH, 'utf8'),
+    supergraphSdl: supergraphForGateway(supergraphSdl),
     ...(options.onQueryPlan && { experimental_didResolveQueryPlan: ({ queryPlan }) => options.onQueryPlan!(queryPlan) }),
     buildService: ({ name, url }) => new SubgraphSource(name, urls[name] ?? url ?? ''),
   });
@@ -62,7 +75,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   const httpServer = createServer();
   const apollo = new ApolloServer<GatewayContext>({
-    gateway,
+    // Each operation is cut down to what its caller may see before it is planned (authorization.ts).
+    // The audit trail's key fields are added inside, to what the caller may see (audit.ts).
+    gateway: authorizingGateway(recorder ? auditedGateway(gateway) : gateway, requirementsFromSupergraph(supergraphSdl)),
     // Auditors explore the schema in the browser; the explorer needs introspection even in production.
     introspection: true,
     parseOptions: { maxTokens: limits.maxTokens },
@@ -70,6 +85,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5_000 }),
       ApolloServerPluginLandingPageDisabled(),
       queryLimitsPlugin(limits),
+      ...(recorder ? [auditPlugin(recorder)] : []),
     ],
     includeStacktraceInErrorResponses: DEVELOPMENT,
     formatError: (formatted) => withoutInternals(formatted, urls),
@@ -86,7 +102,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }),
   );
   const running = await listen(httpServer, options.port ?? Number(process.env.GATEWAY_PORT ?? 4000), options.host ?? process.env.GATEWAY_HOST ?? '127.0.0.1');
-  return { url: running.url, graphqlUrl: `${running.url}/graphql`, stop: () => apollo.stop() };
+  return {
+    url: running.url,
+    graphqlUrl: `${running.url}/graphql`,
+    flushAudit: async () => {
+      if (recorder) await recorder.flush();
+    },
+    async stop() {
+      await apollo.stop();
+      if (recorder) await recorder.stop();
+    },
+  };
 }
 
 /** A subgraph behind the gateway: the caller's identity goes along, and its refusals come back as the caller's errors. */
@@ -138,7 +164,10 @@ async function authenticate(req: IncomingMessage, trust: GatewayTrust): Promise<
   } catch (error) {
     throw unauthenticated(error);
   }
-  if (!caller) throw unauthenticated(new AuthenticationError('sign in first: send Authorization: Bearer <token> (npm run token prints one for the local issuer)'));
+  if (!caller)
+    throw unauthenticated(new AuthenticationError('sign in first: send Authorization: Bearer <token> (npm run token prints one for the local issuer)'));
+  // The gateway's own subject signs its audit entries; a caller holding it could pass for the gateway.
+  if (caller.id === GATEWAY_SUBJECT) throw unauthenticated(new AuthenticationError(`the subject ${GATEWAY_SUBJECT} is reserved for the gateway itself`));
   let signed: Promise<string> | undefined;
   return { caller, subgraphToken: () => (signed ??= signGatewayToken(caller, trust.gatewaySigningKey)) };
 }

@@ -4,6 +4,8 @@
 import type { QueryPlan } from '@apollo/query-planner';
 import { startGateway, type RunningGateway } from '../gateway/server';
 import type { AeoModels } from '../subgraphs/aeo/models';
+import type { AuditModels } from '../subgraphs/audit/models';
+import { auditSubgraph } from '../subgraphs/audit/subgraph';
 import { aeoSubgraph } from '../subgraphs/aeo/subgraph';
 import type { DeclarationsStore } from '../subgraphs/declarations/context';
 import { declarationsSubgraph } from '../subgraphs/declarations/subgraph';
@@ -26,6 +28,7 @@ export interface InProcessPlatform {
   licences: RunningSubgraph<LicencesModels>;
   mra: RunningSubgraph<MraModels>;
   risk: RunningSubgraph<RiskStore>;
+  audit: RunningSubgraph<AuditModels>;
   /** Subgraph name → its GraphQL URL. */
   subgraphUrls: Record<string, string>;
   /** Keys made for this platform alone: its local issuer signs the tokens its callers send. */
@@ -57,14 +60,15 @@ export async function startInProcessPlatform(options: InProcessPlatformOptions):
     gatewayUrl: () => graphqlUrl,
     serviceToken: trust.serviceToken,
   };
-  const [aeo, declarations, licences, mra, risk] = await Promise.all([
+  const [aeo, declarations, licences, mra, risk, audit] = await Promise.all([
     startSubgraph(aeoSubgraph, { port: 0, database: database('aeo'), trust }),
     startSubgraph(declarationsSubgraph, { port: 0, database: database('declarations'), trust }),
     startSubgraph(licencesSubgraph, { port: 0, database: database('licences'), trust }),
     startSubgraph(mraSubgraph, { port: 0, database: database('mra'), trust }),
     startSubgraph(createRiskSubgraph(riskSettings), { port: 0, database: database('risk'), trust }),
+    startSubgraph(auditSubgraph, { port: 0, database: database('audit'), trust }),
   ]);
-  const subgraphs = [aeo, declarations, licences, mra, risk] as RunningSubgraph<unknown>[];
+  const subgraphs = [aeo, declarations, licences, mra, risk, audit] as RunningSubgraph<unknown>[];
   const subgraphUrls = Object.fromEntries(subgraphs.map((subgraph) => [subgraph.name, subgraph.url]));
   const gateway = await startGateway({
     port: 0,
@@ -80,6 +84,7 @@ export async function startInProcessPlatform(options: InProcessPlatformOptions):
     licences,
     mra,
     risk,
+    audit,
     subgraphUrls,
     trust,
     async stop({ dropDatabases = false } = {}) {

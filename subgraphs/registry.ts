@@ -78,6 +78,15 @@ export const SUBGRAPHS: readonly SubgraphEntry[] = [
       RiskModel: '../models#ModelHeaderDoc',
     },
   },
+  {
+    name: 'audit',
+    defaultPort: 4006,
+    entry: 'subgraphs/audit/index.ts',
+    contextType: 'AuditContext',
+    mappers: {
+      AuditEntry: '../models#AuditEntryDoc',
+    },
+  },
 ];
 
 /** Where the gateway finds a subgraph: SUBGRAPH_<NAME>_URL, else its local default. */

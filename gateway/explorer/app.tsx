@@ -132,6 +132,8 @@ const Explorer: FC = () => {
       <GraphiQL
         key={token ?? 'signed-out'}
         fetcher={fetcher}
+        // Signed out, the gateway answers nothing, the schema included: do not ask for it.
+        {...(token ? {} : { schema: null })}
         defaultTabs={defaultTabs}
         plugins={[EXAMPLES_PLUGIN, HISTORY_PLUGIN]}
         isHeadersEditorEnabled

@@ -1,6 +1,6 @@
 import { requireValid } from '../kit/input';
 import { checkAeoAuthorisationNumber, checkCountryCode, checkEori } from '../kit/identifiers';
-import { paginate } from '../kit/pagination';
+import { allOf, paginate } from '../kit/pagination';
 import { DateScalar } from '../kit/scalars';
 import type { EconomicOperatorFilter, Resolvers } from './__generated__/resolvers-types';
 import type { OperatorDoc } from './models';
@@ -12,7 +12,7 @@ export const resolvers: Resolvers = {
   Query: {
     economicOperator: (_, { eori }, { loaders }) => loaders.operatorByEori.load(requireValid('eori', checkEori(eori))),
     economicOperators: async (_, { filter, first, after }, { models, loaders }) => {
-      const page = await paginate<OperatorDoc>(models.operators, operatorFilter(filter), { first, after });
+      const page = await paginate<OperatorDoc>(models.operators, allOf(operatorFilter(filter), loaders.visible()), { first, after });
       // Later lookups of these operators in the same request (an authorisation's holder) cost nothing.
       for (const { node } of page.edges) loaders.operatorByEori.prime(node._id, node);
       return page;
@@ -21,7 +21,7 @@ export const resolvers: Resolvers = {
   },
 
   Mutation: {
-    registerEconomicOperator: (_, { input }, { models }) => registerOperator(models, input),
+    registerEconomicOperator: (_, { input }, { models, caller }) => registerOperator(models, input, caller),
     grantAeoAuthorisation: (_, { input }, { models, caller }) => grantAuthorisation(models, input, caller),
     suspendAeoAuthorisation: (_, { input }, { models, caller }) => changeStatus(models, 'suspend', input, caller),
     reinstateAeoAuthorisation: (_, { input }, { models, caller }) => changeStatus(models, 'reinstate', input, caller),

@@ -1,5 +1,6 @@
 // The AEO subgraph's writes. Each validates its whole input before touching the database
 // and is idempotent on the natural key, so a client can retry any of them safely.
+import { describeCaller, forbidden, mayWriteForState, memberStateOf } from '../kit/auth/rows';
 import type { Caller } from '../kit/context';
 import { badUserInput, conflict, invalidTransition } from '../kit/errors';
 import { checkAeoAuthorisationNumber, checkCountryCode, checkEori } from '../kit/identifiers';
@@ -64,8 +65,18 @@ export function validateOperator(input: OperatorInput): OperatorDoc {
   return { _id: eori, name, country, address, aeoTags: [] };
 }
 
-export async function registerOperator(models: AeoModels, input: OperatorInput): Promise<OperatorDoc> {
+export async function registerOperator(models: AeoModels, input: OperatorInput, caller: Caller): Promise<OperatorDoc> {
   const { aeoTags, ...details } = validateOperator(input);
+  // An auditor answers for the operators established in its Member State: their EORIs carry its code.
+  const state = memberStateOf(details._id);
+  if (!mayWriteForState(caller, state)) {
+    throw forbidden(
+      `the operator ${details._id} is established in ${state}; ${describeCaller(caller)} may register only ${caller.memberState ?? 'no Member State'}'s`,
+      {
+        memberState: state,
+      },
+    );
+  }
   await aeoWrites.run([`operator:${details._id}`], () =>
     retryOnDuplicateKey(() => models.operators.updateOne({ _id: details._id }, { $set: details, $setOnInsert: { aeoTags } }, { upsert: true }).exec()),
   );
@@ -81,6 +92,7 @@ export async function grantAuthorisation(models: AeoModels, input: GrantInput, c
   if (issuingCountry !== number.slice(0, 2)) {
     throw badUserInput('issuingCountry', `is ${issuingCountry}, but the number ${number} was issued by ${number.slice(0, 2)}`);
   }
+  requireIssuedInScope(caller, number, issuingCountry, 'grant');
   const validFrom = requireDate('validFrom', input.validFrom);
   if (!(await models.operators.exists({ _id: holder }).exec())) {
     throw badUserInput('holder', `no economic operator is registered with EORI ${holder}`);
@@ -130,6 +142,7 @@ async function changeStatusHeld(
   // Conditional on the status just read: atomic on MongoDB, and the lock makes it so here.
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = found(await models.authorisations.findById(number).lean<AuthorisationDoc>().exec(), 'AEO authorisation', number);
+    requireIssuedInScope(caller, number, current.issuingCountry, 'change');
     if (current.status === to) return current;
     if (!from.includes(current.status)) {
       throw invalidTransition(`A ${current.status.toLowerCase()} authorisation cannot be ${PAST[action]}`, {
@@ -146,6 +159,16 @@ async function changeStatusHeld(
     if (result.matchedCount === 1) return { ...current, status: to, history: [...current.history, change] };
   }
   throw conflict(`Authorisation ${number} is being changed concurrently; try again`, { number });
+}
+
+/** An auditor grants and changes only the authorisations its own Member State issues. */
+function requireIssuedInScope(caller: Caller, number: string, issuingCountry: string, action: 'grant' | 'change'): void {
+  if (mayWriteForState(caller, issuingCountry)) return;
+  const verb = action === 'grant' ? 'is to be issued by' : 'was issued by';
+  throw forbidden(
+    `the authorisation ${number} ${verb} ${issuingCountry}; ${describeCaller(caller)} may ${action} only ${caller.memberState ?? 'no Member State'}'s`,
+    { number, issuingCountry },
+  );
 }
 
 const PAST: Record<StatusAction, string> = { suspend: 'suspended', reinstate: 'reinstated', revoke: 'revoked', annul: 'annulled' };

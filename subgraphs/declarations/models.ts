@@ -1,6 +1,8 @@
 // The declarations subgraph's collections. Natural keys are `_id`; the arrays of strings beside
 // the nested data (parties, commodity codes, containers) exist so filters need no joins.
 import { CHANGE_FEED_COLLECTION, ChangeFeed } from '../kit/change-feed';
+import { memberStateOf, statesOfParties } from '../kit/auth/rows';
+import { bulkWriteBounded, collectionOf } from '../kit/bulk';
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { ControlOutcome, FilingType, Lane, TransportMode } from './records';
 
@@ -40,7 +42,39 @@ export interface GoodsItemDoc {
   nationalData: KeyValueDoc[];
 }
 
-export interface DeclarationDoc {
+/**
+ * Derived on every write (and backfilled at start) so that scoping a list to a caller is one
+ * indexed equality (kit/auth/rows.ts): the Member State of the office, and of the operators an
+ * AEO auditor answers for (importer and declarant; consignee and consignor of an ENS).
+ */
+export interface ScopeFields {
+  memberState: string;
+  operatorStates: string[];
+}
+
+/**
+ * Whose operators' Member States an AEO auditor follows, per kind of filing. This subgraph does not
+ * know who issued an operator's AEO authorisation, but an authorisation is issued by the Member
+ * State where the operator is established, whose code prefixes its EORI: so the auditor of X sees
+ * the declarations whose importer or declarant EORI starts with X (an ENS: consignee or consignor).
+ */
+export const AUDITED_DECLARATION_ROLES: readonly PartyRole[] = ['IMPORTER', 'DECLARANT'];
+export const AUDITED_ENS_ROLES: readonly EnsPartyRole[] = ['CONSIGNEE', 'CONSIGNOR'];
+
+export function declarationScope(doc: Pick<DeclarationDoc, 'officeOfPresentation' | 'partyIndex'>): ScopeFields {
+  return { memberState: memberStateOf(doc.officeOfPresentation), operatorStates: statesOfParties(doc.partyIndex, AUDITED_DECLARATION_ROLES) };
+}
+
+export function entrySummaryScope(doc: Pick<EntrySummaryDoc, 'officeOfFirstEntry' | 'partyIndex'>): ScopeFields {
+  return { memberState: memberStateOf(doc.officeOfFirstEntry), operatorStates: statesOfParties(doc.partyIndex, AUDITED_ENS_ROLES) };
+}
+
+/** A control counts where it was made, and for the operators of the declaration it controlled. */
+export function controlResultScope(doc: Pick<ControlResultDoc, 'office' | 'partyIndex'>): ScopeFields {
+  return { memberState: memberStateOf(doc.office), operatorStates: statesOfParties(doc.partyIndex, AUDITED_DECLARATION_ROLES) };
+}
+
+export interface DeclarationDoc extends ScopeFields {
   /** The MRN. */
   _id: string;
   lrn: string;
@@ -62,7 +96,7 @@ export interface DeclarationDoc {
   contentHashes: string[];
 }
 
-export interface ControlResultDoc {
+export interface ControlResultDoc extends ScopeFields {
   /** MRN/item number or -/control type. */
   _id: string;
   mrn: string;
@@ -92,7 +126,7 @@ export interface ConsignmentDoc {
   containers: { number: string; seals: string[] }[];
 }
 
-export interface EntrySummaryDoc {
+export interface EntrySummaryDoc extends ScopeFields {
   /** The MRN. */
   _id: string;
   version: number;
@@ -136,16 +170,22 @@ const declarationSchema = new Schema<DeclarationDoc>({ _id: String }, { ...loose
 declarationSchema.index({ partyIndex: 1, acceptanceDate: -1 });
 declarationSchema.index({ acceptanceDate: -1 });
 declarationSchema.index({ commodityCodes: 1 });
+declarationSchema.index({ memberState: 1, acceptanceDate: -1 });
+declarationSchema.index({ operatorStates: 1, acceptanceDate: -1 });
 
 const controlResultSchema = new Schema<ControlResultDoc>({ _id: String, mrn: String }, { ...loose, _id: true });
 controlResultSchema.index({ mrn: 1 });
 controlResultSchema.index({ partyIndex: 1, outcome: 1 });
 controlResultSchema.index({ date: -1 });
+controlResultSchema.index({ memberState: 1, date: -1 });
+controlResultSchema.index({ operatorStates: 1, date: -1 });
 
 const entrySummarySchema = new Schema<EntrySummaryDoc>({ _id: String }, { ...loose, _id: true });
 entrySummarySchema.index({ containerNumbers: 1 });
 entrySummarySchema.index({ partyIndex: 1 });
 entrySummarySchema.index({ expectedArrival: 1 });
+entrySummarySchema.index({ memberState: 1, expectedArrival: 1 });
+entrySummarySchema.index({ operatorStates: 1, expectedArrival: 1 });
 
 export const COLLECTIONS = {
   declarations: 'declarations',
@@ -166,6 +206,27 @@ export function createDeclarationsModels(connection: Connection): DeclarationsMo
 export async function prepareDeclarationsModels(models: DeclarationsModels): Promise<void> {
   const { declarations, controlResults, entrySummaries } = models;
   await Promise.all([declarations.createIndexes(), controlResults.createIndexes(), entrySummaries.createIndexes()]);
+  await Promise.all([
+    backfillScope(declarations, { officeOfPresentation: 1, partyIndex: 1 }, declarationScope),
+    backfillScope(entrySummaries, { officeOfFirstEntry: 1, partyIndex: 1 }, entrySummaryScope),
+    backfillScope(controlResults, { office: 1, partyIndex: 1 }, controlResultScope),
+  ]);
+}
+
+/** Documents written before the scope fields existed get them once; later writes set them themselves. */
+async function backfillScope<TDoc extends ScopeFields & { _id: string }>(
+  model: Model<TDoc>,
+  projection: Record<string, 1>,
+  scopeOf: (doc: TDoc) => ScopeFields,
+): Promise<void> {
+  const missing = await model
+    .find({ memberState: { $exists: false } }, projection)
+    .lean<TDoc[]>()
+    .exec();
+  await bulkWriteBounded(
+    collectionOf<{ _id: string }>(model as never),
+    missing.map((doc) => ({ updateOne: { filter: { _id: doc._id }, update: { $set: scopeOf(doc) } } })),
+  );
 }
 
 /** What this subgraph knows of an operator: its key. The AEO subgraph owns the rest. */

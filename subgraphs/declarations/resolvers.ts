@@ -1,3 +1,5 @@
+import { describeCaller, forbidden, mayWriteForState, memberStateOf, seesAllRows } from '../kit/auth/rows';
+import type { Caller } from '../kit/auth/roles';
 import { badUserInput } from '../kit/errors';
 import { found } from '../kit/persistence';
 import { checkContainerNumber, checkCountryCode, checkEori, checkMrn } from '../kit/identifiers';
@@ -6,7 +8,7 @@ import { allOf, paginate, type Connection } from '../kit/pagination';
 import { DateScalar, DateTimeScalar } from '../kit/scalars';
 import type { ControlResultFilter, DeclarationFilter, EntrySummaryDeclarationFilter, Resolvers } from './__generated__/resolvers-types';
 import type { DeclarationsContext } from './context';
-import type { ChangeKind, ControlResultDoc, DeclarationDoc, EntrySummaryDoc, GoodsItemParent, OperatorRef, PartyDoc } from './models';
+import type { ChangeKind, ChangeParent, ControlResultDoc, DeclarationDoc, EntrySummaryDoc, GoodsItemParent, OperatorRef, PartyDoc } from './models';
 import type { ControlResultRecord, DeclarationRecord, EntrySummaryRecord } from './records';
 
 type Filter = Record<string, unknown>;
@@ -33,12 +35,14 @@ export const resolvers: Resolvers = {
     entrySummaryDeclaration: (_, { mrn }, { loaders }) => loaders.entrySummaryByMrn.load(requireValid('mrn', checkMrn(mrn))),
     entrySummaryDeclarations: (_, { filter, first, after }, { models, loaders }) =>
       primed(
-        paginate<EntrySummaryDoc>(models.entrySummaries, entrySummaryFilter(filter), { first, after }, [{ field: 'expectedArrival', direction: 1 }]),
+        paginate<EntrySummaryDoc>(models.entrySummaries, allOf(entrySummaryFilter(filter), loaders.visible()), { first, after }, [
+          { field: 'expectedArrival', direction: 1 },
+        ]),
         (doc) => loaders.entrySummaryByMrn.prime(doc._id, doc),
       ),
-    consignmentsByContainer: async (_, { number, first, after }, { models }) => {
+    consignmentsByContainer: async (_, { number, first, after }, { models, loaders }) => {
       const container = requireValid('number', checkContainerNumber(number));
-      const page = await paginate<EntrySummaryDoc>(models.entrySummaries, { containerNumbers: container }, { first, after }, [
+      const page = await paginate<EntrySummaryDoc>(models.entrySummaries, allOf({ containerNumbers: container }, loaders.visible()), { first, after }, [
         { field: 'expectedArrival', direction: -1 },
       ]);
       return {
@@ -49,20 +53,25 @@ export const resolvers: Resolvers = {
         })),
       };
     },
-    controlResults: (_, { filter, first, after }, { models }) =>
-      paginate<ControlResultDoc>(models.controlResults, controlResultFilter(filter), { first, after }, [{ field: 'date', direction: -1 }]),
+    controlResults: (_, { filter, first, after }, { models, loaders }) =>
+      paginate<ControlResultDoc>(models.controlResults, allOf(controlResultFilter(filter), loaders.visible()), { first, after }, [
+        { field: 'date', direction: -1 },
+      ]),
     declarationsByMrn: (_, { mrns }, { loaders }) => loaders.declarationByMrn.loadMany(checkMrnList(mrns)).then(rethrowErrors),
     entrySummaryDeclarationsByMrn: (_, { mrns }, { loaders }) => loaders.entrySummaryByMrn.loadMany(checkMrnList(mrns)).then(rethrowErrors),
-    changes: async (_, { after, first, kinds }, { models }) => {
+    changes: async (_, { after, first, kinds }, { models, loaders }) => {
       const page = await models.changeFeed.read(after, first, kinds ?? undefined);
+      const changes = page.entries.map(({ sequence, kind, key, cursor }): { cursor: string; node: ChangeParent } => ({
+        cursor,
+        node:
+          kind === 'CONTROL_RESULT'
+            ? { sequence, kind, mrn: key.slice(0, key.indexOf('/')), controlResultId: key }
+            : { sequence, kind: kind as ChangeKind, mrn: key, controlResultId: null },
+      }));
+      // A change to a row the caller may not see is left out; the page still ends where the feed's did.
+      const shown = loaders.reach.kind === 'all' ? changes.map(() => true) : await Promise.all(changes.map(({ node }) => isVisibleChange(node, loaders)));
       return {
-        edges: page.entries.map(({ sequence, kind, key, cursor }) => ({
-          cursor,
-          node:
-            kind === 'CONTROL_RESULT'
-              ? { sequence, kind, mrn: key.slice(0, key.indexOf('/')), controlResultId: key }
-              : { sequence, kind: kind as ChangeKind, mrn: key, controlResultId: null },
-        })),
+        edges: changes.filter((_change, index) => shown[index]),
         pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: Boolean(after), startCursor: page.entries[0]?.cursor ?? null, endCursor: page.endCursor },
       };
     },
@@ -73,8 +82,10 @@ export const resolvers: Resolvers = {
       readBack(await writeOne(models, { kind: 'declaration', ...input } as DeclarationRecord), loaders.declarationByMrn),
     fileEntrySummaryDeclaration: async (_, { input }, { models, loaders }) =>
       readBack(await writeOne(models, { kind: 'entrySummaryDeclaration', ...input } as EntrySummaryRecord), loaders.entrySummaryByMrn),
-    recordControlResult: async (_, { input }, { models, loaders }) =>
-      readBack(await writeOne(models, { kind: 'controlResult', ...input } as ControlResultRecord), loaders.controlResultById),
+    recordControlResult: async (_, { input }, { models, loaders, caller }) => {
+      await requireControlInScope(models, caller, input.mrn, input.office);
+      return readBack(await writeOne(models, { kind: 'controlResult', ...input } as ControlResultRecord), loaders.controlResultById);
+    },
   },
 
   Change: {
@@ -87,8 +98,8 @@ export const resolvers: Resolvers = {
     __resolveReference: (reference) => ({ eori: reference.eori }),
     declarations: (operator, { role, filter, first, after }, context) =>
       pageOfDeclarations(context, allOf({ partyIndex: `${role}:${operator.eori}` }, declarationFilter(filter)), first, after),
-    entrySummaryDeclarations: (operator, { role, first, after }, { models }) =>
-      paginate<EntrySummaryDoc>(models.entrySummaries, { partyIndex: `${role}:${operator.eori}` }, { first, after }, [
+    entrySummaryDeclarations: (operator, { role, first, after }, { models, loaders }) =>
+      paginate<EntrySummaryDoc>(models.entrySummaries, allOf({ partyIndex: `${role}:${operator.eori}` }, loaders.visible()), { first, after }, [
         { field: 'expectedArrival', direction: -1 },
       ]),
     controlStatistics: async (operator, { role }, { loaders }) => {
@@ -173,9 +184,36 @@ async function primed<T>(page: Promise<Connection<T>>, prime: (node: T) => void)
 }
 
 function pageOfDeclarations(context: DeclarationsContext, filter: Filter, first: number | null | undefined, after: string | null | undefined) {
-  return primed(paginate<DeclarationDoc>(context.models.declarations, filter, { first, after }, [{ field: 'acceptanceDate', direction: -1 }]), (doc) =>
+  const visible = allOf(filter, context.loaders.visible());
+  return primed(paginate<DeclarationDoc>(context.models.declarations, visible, { first, after }, [{ field: 'acceptanceDate', direction: -1 }]), (doc) =>
     context.loaders.declarationByMrn.prime(doc._id, doc),
   );
+}
+
+async function isVisibleChange(change: ChangeParent, loaders: DeclarationsContext['loaders']): Promise<boolean> {
+  if (change.controlResultId) return (await loaders.controlResultById.load(change.controlResultId)) !== null;
+  const loader = change.kind === 'DECLARATION' ? loaders.declarationByMrn : loaders.entrySummaryByMrn;
+  return (await loader.load(change.mrn)) !== null;
+}
+
+/**
+ * An officer records controls only of its own Member State's declarations, at its own offices.
+ * Checked before anything is written; an unknown MRN is left to the writer, which rejects it.
+ */
+async function requireControlInScope(models: DeclarationsContext['models'], caller: Caller, mrn: string, office: string): Promise<void> {
+  if (seesAllRows(caller)) return;
+  const declaration = await models.declarations.findById(mrn, { memberState: 1, officeOfPresentation: 1 }).lean<DeclarationDoc>().exec();
+  const declaredIn = declaration ? (declaration.memberState ?? memberStateOf(declaration.officeOfPresentation)) : null;
+  for (const [what, state] of [
+    [`the declaration ${mrn} was lodged in`, declaredIn],
+    [`the office ${office} is in`, typeof office === 'string' ? memberStateOf(office) : null],
+  ] as const) {
+    if (state !== null && !mayWriteForState(caller, state)) {
+      throw forbidden(`${what} ${state}; ${describeCaller(caller)} may record controls only of ${caller.memberState ?? 'no Member State'}`, {
+        memberState: state,
+      });
+    }
+  }
 }
 
 function declarationFilter(filter: DeclarationFilter | null | undefined): Filter {

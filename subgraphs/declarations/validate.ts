@@ -12,7 +12,7 @@ import {
   requireText as text,
   requireValid,
 } from '../kit/input';
-import type { ConsignmentDoc, ControlResultDoc, DeclarationDoc, EntrySummaryDoc, GoodsItemDoc, KeyValueDoc, MoneyDoc, PartyDoc } from './models';
+import type { ConsignmentDoc, ControlResultDoc, DeclarationDoc, EntrySummaryDoc, GoodsItemDoc, KeyValueDoc, MoneyDoc, PartyDoc, ScopeFields } from './models';
 import type {
   ConsignmentRecord,
   ControlResultRecord,
@@ -189,7 +189,7 @@ function requireCommodity(field: string, value: unknown): string {
 }
 
 /** A declaration as validated; the writer adds its version fingerprints. */
-export type DeclarationContent = Omit<DeclarationDoc, 'contentHashes'>;
+export type DeclarationContent = Omit<DeclarationDoc, 'contentHashes' | keyof ScopeFields>;
 
 export function validateDeclaration(record: DeclarationRecord): DeclarationContent {
   const mrn = requireValid('mrn', checkMrn(string('mrn', record.mrn)));
@@ -275,7 +275,7 @@ function consignment(field: string, value: ConsignmentRecord): ConsignmentDoc {
 }
 
 /** The filing as stored, apart from version and timestamps, which the writer sets. */
-export type EntrySummaryContent = Omit<EntrySummaryDoc, 'version' | 'lodgedAt' | 'amendedAt' | 'contentHashes'>;
+export type EntrySummaryContent = Omit<EntrySummaryDoc, 'version' | 'lodgedAt' | 'amendedAt' | 'contentHashes' | keyof ScopeFields>;
 
 export function validateEntrySummary(record: EntrySummaryRecord): EntrySummaryContent {
   const mrn = requireValid('mrn', checkMrn(string('mrn', record.mrn)));
@@ -312,7 +312,7 @@ export function controlResultId(mrn: string, itemNumber: number | null, controlT
  * Validates a control result against the declaration it is about; the declaration's parties
  * are copied in, as the operators whose statistics it counts in.
  */
-export type ControlResultContent = Omit<ControlResultDoc, 'contentHashes'>;
+export type ControlResultContent = Omit<ControlResultDoc, 'contentHashes' | keyof ScopeFields>;
 
 /** What a control result needs to know of its declaration. */
 export interface DeclarationOutline {

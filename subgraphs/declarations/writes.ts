@@ -10,7 +10,16 @@ import { GraphQLError } from 'graphql';
 import { contentHash } from '../kit/content-hash';
 import { commitBatch, replayBatch, UnfinishedBatchError, type KeyedDocument } from '../kit/journal';
 import { KeyLock } from '../kit/key-lock';
-import { COLLECTIONS, type ControlResultDoc, type DeclarationDoc, type DeclarationsModels, type EntrySummaryDoc } from './models';
+import {
+  COLLECTIONS,
+  controlResultScope,
+  declarationScope,
+  entrySummaryScope,
+  type ControlResultDoc,
+  type DeclarationDoc,
+  type DeclarationsModels,
+  type EntrySummaryDoc,
+} from './models';
 import type { DeclarationsRecord } from './records';
 import type { ChangeKind } from './models';
 import { controlResultId, validateControlResult, validateDeclaration, validateEntrySummary, type DeclarationOutline } from './validate';
@@ -160,7 +169,7 @@ export class DeclarationsWriter {
           const before = stored.declarations.get(content._id);
           const status = classify(before, hash);
           if (status === 'unchanged') return { status, key: content._id };
-          const doc: DeclarationDoc = { ...content, contentHashes: [...(before?.contentHashes ?? []), hash] };
+          const doc: DeclarationDoc = { ...content, ...declarationScope(content), contentHashes: [...(before?.contentHashes ?? []), hash] };
           stored.declarations.set(doc._id, declarationOutline(doc));
           put.declarations.set(doc._id, doc);
           changes.push({ kind: 'DECLARATION', key: doc._id });
@@ -174,6 +183,7 @@ export class DeclarationsWriter {
           if (status === 'unchanged') return { status, key: content._id };
           const doc: EntrySummaryDoc = {
             ...content,
+            ...entrySummaryScope(content),
             version: (before?.version ?? 0) + 1,
             lodgedAt: before?.lodgedAt ?? at,
             amendedAt: before ? at : null,
@@ -191,7 +201,7 @@ export class DeclarationsWriter {
           const before = stored.controls.get(content._id);
           const status = classify(before, hash);
           if (status === 'unchanged') return { status, key: content._id };
-          const doc: ControlResultDoc = { ...content, contentHashes: [...(before?.contentHashes ?? []), hash] };
+          const doc: ControlResultDoc = { ...content, ...controlResultScope(content), contentHashes: [...(before?.contentHashes ?? []), hash] };
           stored.controls.set(doc._id, { contentHashes: doc.contentHashes });
           put.controls.set(doc._id, doc);
           changes.push({ kind: 'CONTROL_RESULT', key: doc._id });

@@ -32,18 +32,19 @@ export async function findById<TDoc>(model: Model<TDoc>, id: string): Promise<TD
   return (await findByIds(model, [id]))[0] ?? null;
 }
 
-export function findByIds<TDoc>(model: Model<TDoc>, ids: readonly string[]): Promise<TDoc[]> {
-  return findByField(model, '_id', ids);
+export function findByIds<TDoc>(model: Model<TDoc>, ids: readonly string[], where: Record<string, unknown> = {}): Promise<TDoc[]> {
+  return findByField(model, '_id', ids, where);
 }
 
 /**
  * Every document whose `field` equals one of `keys` (or, for an array field, holds one): one
  * `$in` find, answered from the field's index by MongoDB and by the embedded engine alike.
+ * `where` narrows it further (to the rows the caller may see, kit/auth/rows.ts).
  */
-export async function findByField<TDoc>(model: Model<TDoc>, field: string, keys: readonly string[]): Promise<TDoc[]> {
+export async function findByField<TDoc>(model: Model<TDoc>, field: string, keys: readonly string[], where: Record<string, unknown> = {}): Promise<TDoc[]> {
   if (keys.length === 0) return [];
   return model
-    .find({ [field]: { $in: keys } })
+    .find(field in where ? { $and: [where, { [field]: { $in: keys } }] } : { ...where, [field]: { $in: keys } })
     .lean<TDoc[]>()
     .exec();
 }

@@ -60,7 +60,9 @@ export async function insertNew<TDoc extends mongo.Document>(
   const parts = [...chunks(documents, size)].map((chunk, index) => ({ chunk, offset: index * size }));
   const insertPart = async ({ chunk, offset }: (typeof parts)[number]) => {
     try {
-      outcome.inserted += (await collection.insertMany([...chunk], { ordered: false })).insertedCount;
+      // Awaited first: `inserted += await ...` would read the count before the wait and lose the other part's.
+      const { insertedCount } = await collection.insertMany([...chunk], { ordered: false });
+      outcome.inserted += insertedCount;
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
       const duplicates = duplicateIndexes(error);

@@ -103,7 +103,13 @@ async function readRecords(req: IncomingMessage, res: ServerResponse): Promise<u
 }
 
 /** The caller, when its identity token grants the scope; otherwise the refusal is sent and undefined returned. */
-export async function authorise(req: IncomingMessage, res: ServerResponse, trust: Pick<Trust, 'identity'>, scope: 'ingest' | 'jobs', path: string): Promise<Caller | undefined> {
+export async function authorise(
+  req: IncomingMessage,
+  res: ServerResponse,
+  trust: Pick<Trust, 'identity'>,
+  scope: 'ingest' | 'jobs',
+  path: string,
+): Promise<Caller | undefined> {
   let caller: Caller | undefined;
   try {
     caller = await callerFromIdentity(req, trust);
@@ -111,7 +117,8 @@ export async function authorise(req: IncomingMessage, res: ServerResponse, trust
     return fail(res, 401, 'UNAUTHENTICATED', (error as Error).message);
   }
   if (!caller) return fail(res, 401, 'UNAUTHENTICATED', `${path} needs a service token: send Authorization: Bearer <token>`);
-  if (!hasScope(caller, scope)) return fail(res, 403, 'FORBIDDEN', `${path} needs the ${scope} scope, which the service role holds; ${caller.id} is ${caller.role}`);
+  if (!hasScope(caller, scope))
+    return fail(res, 403, 'FORBIDDEN', `${path} needs the ${scope} scope, which the service role holds; ${caller.id} is ${caller.role}`);
   return caller;
 }
 

@@ -9,10 +9,11 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { Connection } from 'mongoose';
 import { parse } from 'graphql';
 import { callerFromGateway, unauthenticated } from './auth/requests';
+import { enforceSchemaRequirements } from './auth/schema-rules';
 import { trustFromEnv, type Trust } from './auth/trust';
 import type { Caller, SubgraphContext } from './context';
 import { connectDatabase, isDatabaseReachable, type DatabaseOptions, type SubgraphDatabase } from './database';
-import { createRequestHandler, listen, onShutdownSignal } from './http';
+import { createRequestHandler, listen, onShutdownSignal, type Route } from './http';
 import { ingestRoute, type IngestHandler } from './ingest';
 import { jobsRoute, type Job } from './jobs';
 
@@ -32,6 +33,8 @@ export interface SubgraphDefinition<TModels, TLoaders> {
   ingest?(models: TModels): IngestHandler;
   /** Long jobs tools can ask it to run (kit/jobs.ts), by name. */
   jobs?(models: TModels): Record<string, Job>;
+  /** Endpoints of its own beside /graphql (the audit subgraph's POST /audit), tried before it. */
+  routes?(models: TModels, trust: StartSubgraphOptions['trust']): Route[];
 }
 
 export interface StartSubgraphOptions {
@@ -64,7 +67,10 @@ export async function startSubgraph<TModels, TLoaders>(
   const models = definition.createModels(database.connection);
   await definition.prepare?.(models);
 
-  const schema = buildSubgraphSchema([{ typeDefs: loadTypeDefs(definition.schemaPath), resolvers: definition.resolvers as GraphQLResolverMap<Context> }]);
+  // The schema's @requiresScopes and @policy are checked here too, not only at the gateway.
+  const schema = enforceSchemaRequirements(
+    buildSubgraphSchema([{ typeDefs: loadTypeDefs(definition.schemaPath), resolvers: definition.resolvers as GraphQLResolverMap<Context> }]),
+  );
   const httpServer = createServer();
   const apollo = new ApolloServer<Context>({
     schema,
@@ -88,6 +94,7 @@ export async function startSubgraph<TModels, TLoaders>(
       routes: [
         ...(definition.ingest ? [ingestRoute(definition.ingest(models), options.trust)] : []),
         ...(definition.jobs ? [jobsRoute(definition.jobs(models), options.trust)] : []),
+        ...(definition.routes?.(models, options.trust) ?? []),
       ],
     }),
   );

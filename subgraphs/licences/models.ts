@@ -76,6 +76,8 @@ export interface LicencesModels {
 export function createLicencesModels(connection: Connection): LicencesModels {
   const schema = new Schema<LicenceRecordDoc>({ _id: String, holder: String }, { versionKey: false, strict: false });
   schema.index({ holder: 1 });
+  // A licensing authority's licences: its Member State's, of its family's types.
+  schema.index({ issuingCountry: 1, type: 1 });
   const states = new Schema<LicenceStateDoc>({ _id: String }, { versionKey: false, strict: false });
   return {
     licences: connection.model<LicenceRecordDoc>('Licence', schema, 'licences'),

@@ -1,13 +1,14 @@
 import { badUserInput } from '../kit/errors';
 import { checkEori } from '../kit/identifiers';
 import { requireDate, requireValid } from '../kit/input';
-import { paginate, pageSize } from '../kit/pagination';
+import { allOf, paginate, pageSize } from '../kit/pagination';
 import { DateScalar, today } from '../kit/scalars';
 import type { LicenceFilter, Resolvers } from './__generated__/resolvers-types';
 import type { LicencesContext } from './context';
 import { loadLicence, type LicenceDoc, type LicenceRecordDoc } from './models';
 import { checkGoodsItem, licenceStatusOn, type GoodsItemFacts, type ItemLicenceResult } from './reconcile';
 import { checkAnyLicenceReference, licenceTypesForDocument } from './references';
+import { readsQuotedLicences, requireLicenceWritable, requireStoredLicenceWritable } from './scope';
 import type { LicenceRecord } from './records';
 import { amendLicence, changeLicenceStatus, issueLicence, recordUsage } from './writes';
 
@@ -18,19 +19,35 @@ export const resolvers: Resolvers = {
 
   Query: {
     licence: (_, { reference }, { loaders }) => loaders.licenceByReference.load(requireValid('reference', checkAnyLicenceReference(reference))),
-    licences: async (_, { filter, first, after }, { models }) => {
-      const page = await paginate<LicenceRecordDoc>(models.licences, licenceFilter(filter), { first, after });
+    licences: async (_, { filter, first, after }, { models, loaders }) => {
+      const page = await paginate<LicenceRecordDoc>(models.licences, allOf(listFilter(filter), loaders.visible()), { first, after });
       const nodes = await Promise.all(page.edges.map(({ node }) => loadLicence(models, node)));
       return { ...page, edges: page.edges.map(({ cursor }, index) => ({ cursor, node: nodes[index]! })) };
     },
   },
 
   Mutation: {
-    issueLicence: async (_, { input }, { models, caller }) => (await issueLicence(models, { kind: 'licence', ...input } as LicenceRecord, caller)).licence,
-    amendLicence: (_, { input }, { models }) => amendLicence(models, input),
-    cancelLicence: (_, { input }, { models, caller }) => changeLicenceStatus(models, 'cancel', input, caller),
-    suspendLicence: (_, { input }, { models, caller }) => changeLicenceStatus(models, 'suspend', input, caller),
-    recordLicenceUsage: async (_, { input }, { models }) => (await recordUsage(models, input)).licence,
+    issueLicence: async (_, { input }, { models, caller }) => {
+      requireLicenceWritable(caller, { _id: input.reference, type: input.type, issuingCountry: input.issuingCountry });
+      return (await issueLicence(models, { kind: 'licence', ...input } as LicenceRecord, caller)).licence;
+    },
+    // A licence's type and issuing country never change, so checking them before the write holds.
+    amendLicence: async (_, { input }, { models, caller }) => {
+      await requireStoredLicenceWritable(models, caller, input.reference);
+      return amendLicence(models, input);
+    },
+    cancelLicence: async (_, { input }, { models, caller }) => {
+      await requireStoredLicenceWritable(models, caller, input.reference);
+      return changeLicenceStatus(models, 'cancel', input, caller);
+    },
+    suspendLicence: async (_, { input }, { models, caller }) => {
+      await requireStoredLicenceWritable(models, caller, input.reference);
+      return changeLicenceStatus(models, 'suspend', input, caller);
+    },
+    recordLicenceUsage: async (_, { input }, { models, caller }) => {
+      await requireStoredLicenceWritable(models, caller, input.reference);
+      return (await recordUsage(models, input)).licence;
+    },
   },
 
   Licence: {
@@ -58,7 +75,9 @@ export const resolvers: Resolvers = {
   },
 
   LicenceCheck: {
-    licence: (check, _, { loaders }) => (check.reference ? loaders.licenceByReference.load(check.reference) : null),
+    // Officers and analysts read a licence as the item they may see quotes it; others only their own licences.
+    licence: (check, _, { loaders, caller }) =>
+      check.reference ? (readsQuotedLicences(caller) ? loaders.quotedLicenceByReference : loaders.licenceByReference).load(check.reference) : null,
   },
 };
 
@@ -66,7 +85,8 @@ export const resolvers: Resolvers = {
 async function checkItem(item: GoodsItemFacts | Record<string, unknown>, { loaders }: LicencesContext): Promise<ItemLicenceResult> {
   const facts = item as GoodsItemFacts;
   const references = (facts.supportingDocuments ?? []).filter((document) => licenceTypesForDocument(document.type)).map((document) => document.reference);
-  const found = await loaders.licenceByReference.loadMany(references);
+  // The item is one the caller reaches (its declaration is in scope): it is checked against every licence it quotes.
+  const found = await loaders.quotedLicenceByReference.loadMany(references);
   const licences = new Map<string, LicenceDoc>();
   for (const licence of found) {
     if (licence instanceof Error) throw licence;
@@ -75,7 +95,7 @@ async function checkItem(item: GoodsItemFacts | Record<string, unknown>, { loade
   return checkGoodsItem(facts, new Map([...licences].map(([reference, doc]) => [reference, { ...doc, reference }])));
 }
 
-function licenceFilter(filter: LicenceFilter | null | undefined): Filter {
+function listFilter(filter: LicenceFilter | null | undefined): Filter {
   const query: Filter = {};
   if (!filter) return query;
   if (filter.holder) query.holder = requireValid('filter.holder', checkEori(filter.holder));

@@ -2,7 +2,9 @@ import { checkEori } from '../kit/identifiers';
 import { requirePattern, requireText, requireValid } from '../kit/input';
 import { badUserInput } from '../kit/errors';
 import { checkPartnerIdentifier } from './programmes';
-import { paginate } from '../kit/pagination';
+import { allOf, paginate } from '../kit/pagination';
+import { describeCaller, forbidden, mayWriteForState, memberStateOf, seesAllRows } from '../kit/auth/rows';
+import type { Caller } from '../kit/auth/roles';
 import { DateScalar, today } from '../kit/scalars';
 import type { PartnerOperatorFilter, Resolvers } from './__generated__/resolvers-types';
 import { partnerKey, type PartnerOperatorDoc } from './models';
@@ -19,13 +21,15 @@ export const resolvers: Resolvers = {
     },
     mraProgrammes: (_, __, { loaders }) => loaders.programmes(),
     partnerOperator: async (_, { programme, identifier }, { loaders }) => {
-      const programmes = await loaders.programmes();
+      // Validated against every programme; another programme's trader is then simply absent.
+      const programmes = await loaders.knownProgrammes();
       const known = programmes.find((candidate) => candidate._id === programme);
       if (!known) throw badUserInput('programme', `no programme ${programme}; known: ${programmes.map((candidate) => candidate._id).join(', ')}`);
       requireValid('identifier', checkPartnerIdentifier({ ...known, code: known._id }, identifier));
       return loaders.partnerByKey.load(partnerKey(programme, identifier));
     },
-    partnerOperators: (_, { filter, first, after }, { models }) => paginate<PartnerOperatorDoc>(models.partners, partnerFilter(filter), { first, after }),
+    partnerOperators: (_, { filter, first, after }, { models, loaders }) =>
+      paginate<PartnerOperatorDoc>(models.partners, allOf(partnerFilter(filter), loaders.visiblePartners()), { first, after }),
     tradeLane: async (_, { code }, { loaders }) => {
       requireText('code', code, 40);
       return (await loaders.lanes()).find((lane) => lane._id === code) ?? null;
@@ -34,10 +38,22 @@ export const resolvers: Resolvers = {
   },
 
   Mutation: {
-    grantDataExchangeConsent: async (_, { input }, { models }) => (await setConsent(models, input, true)).consent,
-    withdrawDataExchangeConsent: async (_, { input }, { models }) => (await setConsent(models, input, false)).consent,
-    registerTradeLane: async (_, { input }, { models }) => (await registerLane(models, { ...input, status: input.status ?? 'ACTIVE' })).lane,
-    setTradeLaneStatus: (_, { code, status }, { models }) => setLaneStatus(models, code, status),
+    grantDataExchangeConsent: async (_, { input }, { models, caller }) => {
+      requireConsentWritable(caller, input.eori);
+      return (await setConsent(models, input, true)).consent;
+    },
+    withdrawDataExchangeConsent: async (_, { input }, { models, caller }) => {
+      requireConsentWritable(caller, input.eori);
+      return (await setConsent(models, input, false)).consent;
+    },
+    registerTradeLane: async (_, { input }, { models, caller }) => {
+      requireLanesWritable(caller, input.code);
+      return (await registerLane(models, { ...input, status: input.status ?? 'ACTIVE' })).lane;
+    },
+    setTradeLaneStatus: (_, { code, status }, { models, caller }) => {
+      requireLanesWritable(caller, code);
+      return setLaneStatus(models, code, status);
+    },
   },
 
   MraProgramme: {
@@ -54,6 +70,8 @@ export const resolvers: Resolvers = {
         loaders.partnersByEori.load(operator.eori),
         loaders.programmes(),
       ]);
+      // The loaders hold only the partner's programme; of an EU operator, a partner learns nothing without its consent.
+      if (loaders.reach.kind === 'programme' && partnerEntries.length === 0 && !consent?.granted) return [];
       return recognitionsOf(operator.aeoAuthorisations ?? [], consent, partnerEntries, programmes, today());
     },
     dataExchangeConsent: (operator, _, { loaders }) => loaders.consentByEori.load(operator.eori),
@@ -83,4 +101,22 @@ function partnerFilter(filter: PartnerOperatorFilter | null | undefined): Record
   if (filter?.status) query.status = filter.status;
   if (filter?.eori) query.eori = requireValid('filter.eori', checkEori(filter.eori));
   return query;
+}
+
+/** An auditor records consent for the operators established in its Member State (the EORI's prefix). */
+function requireConsentWritable(caller: Caller, eori: string): void {
+  const state = memberStateOf(eori);
+  if (mayWriteForState(caller, state)) return;
+  throw forbidden(
+    `the operator ${eori} is established in ${state}; ${describeCaller(caller)} may record consent only for ${caller.memberState ?? 'no Member State'}'s`,
+    {
+      memberState: state,
+    },
+  );
+}
+
+/** Trade lanes are EU-wide arrangements: no Member State's or partner's to change. */
+function requireLanesWritable(caller: Caller, code: string): void {
+  if (seesAllRows(caller)) return;
+  throw forbidden(`the trade lane ${code} is EU-wide; ${describeCaller(caller)} may not change trade lanes`, { code });
 }

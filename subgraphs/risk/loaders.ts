@@ -1,7 +1,9 @@
 // Per-request DataLoaders: every lookup by key in one request becomes one query.
 import DataLoader from 'dataloader';
+import type { Caller } from '../kit/auth/roles';
 import { findByField, findByIds, oneByKey } from '../kit/batching';
 import type { AssessmentDoc, RiskModels, RuleDoc, RuleHitDoc } from './models';
+import { assessmentFilter, assessmentState, ruleFilter } from './scope';
 
 export interface HitCounts {
   hits: number;
@@ -13,12 +15,24 @@ export interface RiskLoaders {
   ruleByReference: DataLoader<string, RuleDoc | null>;
   /** Hit counts per rule reference, from one read of the (small) hits collection. */
   hitsByRule: DataLoader<string, HitCounts>;
+  /** The Member State whose control queue the caller reads: null for every one, undefined for none (scope.ts). */
+  queueState: string | null | undefined;
+  /** A fresh filter of the rules the caller may read, each call. */
+  visibleRules: () => Record<string, unknown>;
 }
 
-export function createRiskLoaders(models: RiskModels): RiskLoaders {
+/** Assessments and rules the caller may not see are never loaded (scope.ts). */
+export function createRiskLoaders(models: RiskModels, caller: Caller): RiskLoaders {
+  const visibleRules = () => ruleFilter(caller);
   return {
-    assessmentByMrn: new DataLoader(async (mrns) => oneByKey(mrns, await findByIds<AssessmentDoc>(models.assessments, mrns), (doc) => doc._id)),
-    ruleByReference: new DataLoader(async (references) => oneByKey(references, await findByIds<RuleDoc>(models.rules, references), (doc) => doc._id)),
+    queueState: assessmentState(caller),
+    visibleRules,
+    assessmentByMrn: new DataLoader(async (mrns) =>
+      oneByKey(mrns, await findByIds<AssessmentDoc>(models.assessments, mrns, assessmentFilter(caller)), (doc) => doc._id),
+    ),
+    ruleByReference: new DataLoader(async (references) =>
+      oneByKey(references, await findByIds<RuleDoc>(models.rules, references, visibleRules()), (doc) => doc._id),
+    ),
     hitsByRule: new DataLoader(async (references) => {
       const hits = await findByField<RuleHitDoc>(models.ruleHits, 'rule', references);
       const counts = new Map(references.map((reference) => [reference, { hits: 0, confirmedHits: 0 }]));

@@ -1,7 +1,9 @@
 // The risk subgraph's own database: learned models, assessments, rules and their hits, and
 // where screening and learning left off in the declarations change feed.
 import { Schema, type Connection, type Model } from 'mongoose';
+import { memberStateOf } from '../kit/auth/rows';
 import { findById } from '../kit/batching';
+import { bulkWriteBounded, collectionOf } from '../kit/bulk';
 import { replaceById } from '../kit/persistence';
 import type { Assessment } from './assess';
 import type { RuleDoc } from './rules';
@@ -41,6 +43,8 @@ export interface AssessmentDoc extends Assessment {
   assessedAt: string;
   /** Hash of the facts, model version and rules it was made from: same hash, same assessment. */
   basis: string;
+  /** The Member State of the office (kit/auth/rows.ts memberStateOf): whose officials see it. */
+  memberState: string;
 }
 
 /** What the control queue ranks by, apart from the assessment: reading these is fast, reading assessments whole is not. */
@@ -51,6 +55,7 @@ export interface QueueEntryDoc {
   score: number;
   lane: AssessmentDoc['lane'];
   office: string;
+  memberState: string;
 }
 
 export interface RuleHitDoc {
@@ -94,12 +99,15 @@ export function createRiskModels(connection: Connection): RiskModels {
   const ruleHits = keyed<RuleHitDoc>();
   ruleHits.index({ rule: 1 });
   const assessments = keyed<AssessmentDoc>();
+  assessments.index({ memberState: 1 });
+  const rules = keyed<RuleDoc>();
+  rules.index({ memberState: 1 });
   return {
     modelHeaders: connection.model<ModelHeaderDoc>('RiskModelHeader', keyed<ModelHeaderDoc>(), 'modelHeaders'),
     modelParts: connection.model<ModelPartDoc>('RiskModelPart', keyed<ModelPartDoc>(), 'modelParts'),
     assessments: connection.model<AssessmentDoc>('RiskAssessment', assessments, 'assessments'),
     queueEntries: connection.model<QueueEntryDoc>('QueueEntry', keyed<QueueEntryDoc>(), 'queueEntries'),
-    rules: connection.model<RuleDoc>('TargetingRule', keyed<RuleDoc>(), 'rules'),
+    rules: connection.model<RuleDoc>('TargetingRule', rules, 'rules'),
     ruleHits: connection.model<RuleHitDoc>('RuleHit', ruleHits, 'ruleHits'),
     ruleRevisions: connection.model<RuleRevisionDoc>('RuleRevision', keyed<RuleRevisionDoc>(), 'ruleRevisions'),
     state: connection.model<StateDoc>('RiskState', keyed<StateDoc>(), 'state'),
@@ -107,7 +115,26 @@ export function createRiskModels(connection: Connection): RiskModels {
 }
 
 export async function prepareRiskModels(models: RiskModels): Promise<void> {
-  await models.ruleHits.createIndexes();
+  await Promise.all([models.ruleHits.createIndexes(), models.assessments.createIndexes(), models.rules.createIndexes()]);
+  await backfillMemberStates(models);
+}
+
+/**
+ * Rules written before rules had a Member State are EU-wide; assessments and queue entries written
+ * before they recorded one get their office's. Later writes set both themselves.
+ */
+async function backfillMemberStates(models: RiskModels): Promise<void> {
+  await models.rules.updateMany({ memberState: { $exists: false } }, { $set: { memberState: null } }).exec();
+  for (const model of [models.assessments, models.queueEntries] as unknown as Model<{ _id: string; office: string }>[]) {
+    const missing = await model
+      .find({ memberState: { $exists: false } }, { office: 1 })
+      .lean<{ _id: string; office: string }[]>()
+      .exec();
+    await bulkWriteBounded(
+      collectionOf(model),
+      missing.map((doc) => ({ updateOne: { filter: { _id: doc._id }, update: { $set: { memberState: memberStateOf(doc.office) } } } })),
+    );
+  }
 }
 
 export async function readState(models: RiskModels, key: string): Promise<string | null> {

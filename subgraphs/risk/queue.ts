@@ -4,6 +4,7 @@
 // when a writer has changed the token that every assessment write ends with. Any number of
 // processes can serve the queue this way; each rebuilds once after each screening batch.
 import { randomUUID } from 'node:crypto';
+import { memberStateOf } from '../kit/auth/rows';
 import { badUserInput } from '../kit/errors';
 import { decodeCursor, encodeCursor, pageSize, type PageArgs } from '../kit/pagination';
 import type { Lane } from './reasons';
@@ -15,6 +16,7 @@ export interface QueueEntry {
   score: number;
   lane: Lane;
   office: string;
+  memberState: string;
 }
 
 export interface QueueFilter {
@@ -24,7 +26,14 @@ export interface QueueFilter {
 }
 
 const TOKEN = 'queue.token';
-const snapshots = new WeakMap<RiskModels, Promise<{ token: string | null; entries: QueueEntry[] }>>();
+interface Snapshot {
+  token: string | null;
+  entries: QueueEntry[];
+  /** The same ranking cut by Member State: an official's queue is read without filtering everyone's. */
+  byMemberState: Map<string, QueueEntry[]>;
+}
+
+const snapshots = new WeakMap<RiskModels, Promise<Snapshot>>();
 
 /** Marks the queue as changed: call after every batch of assessment writes. */
 export async function touchQueue(models: RiskModels): Promise<void> {
@@ -36,20 +45,34 @@ export function compareEntries(a: Pick<QueueEntry, 'score' | 'mrn'>, b: Pick<Que
   return b.score - a.score || (a.mrn < b.mrn ? -1 : a.mrn > b.mrn ? 1 : 0);
 }
 
-export async function rankedEntries(models: RiskModels): Promise<QueueEntry[]> {
+/** The ranking of every assessment, or of one Member State's filings only. */
+export async function rankedEntries(models: RiskModels, memberState: string | null = null): Promise<QueueEntry[]> {
+  const snapshot = await rankedSnapshot(models);
+  return memberState === null ? snapshot.entries : (snapshot.byMemberState.get(memberState) ?? []);
+}
+
+async function rankedSnapshot(models: RiskModels): Promise<Snapshot> {
   const token = await readState(models, TOKEN);
   const cached = snapshots.get(models);
   if (cached) {
     const snapshot = await cached.catch(() => null);
-    if (snapshot && snapshot.token === token) return snapshot.entries;
+    if (snapshot && snapshot.token === token) return snapshot;
   }
   const loading = (async () => {
     const docs = await models.queueEntries.find({}).lean<QueueEntryDoc[]>().exec();
-    const entries = docs.map(({ _id, kind, score, lane, office }) => ({ mrn: _id, kind, score, lane, office })).sort(compareEntries);
-    return { token, entries };
+    const entries = docs
+      .map(({ _id, kind, score, lane, office, memberState }) => ({ mrn: _id, kind, score, lane, office, memberState: memberState ?? memberStateOf(office) }))
+      .sort(compareEntries);
+    const byMemberState = new Map<string, QueueEntry[]>();
+    for (const entry of entries) {
+      const list = byMemberState.get(entry.memberState);
+      if (list) list.push(entry);
+      else byMemberState.set(entry.memberState, [entry]);
+    }
+    return { token, entries, byMemberState };
   })();
   snapshots.set(models, loading);
-  return (await loading).entries;
+  return loading;
 }
 
 export function pageOfQueue(entries: readonly QueueEntry[], filter: QueueFilter, args: PageArgs) {

@@ -1,7 +1,7 @@
 import { badUserInput } from '../kit/errors';
 import { checkMrn } from '../kit/identifiers';
 import { requireNumber, requireOfficeCode, requireValid } from '../kit/input';
-import { paginate } from '../kit/pagination';
+import { allOf, paginate } from '../kit/pagination';
 import { DateScalar, DateTimeScalar } from '../kit/scalars';
 import type { FilingKind, Resolvers } from './__generated__/resolvers-types';
 import type { RiskContext } from './context';
@@ -11,6 +11,7 @@ import { smoothedRate } from './model/profiles';
 import { pageOfQueue, rankedEntries, type QueueEntry } from './queue';
 import { changeRule, createRule, retireRule } from './rule-writes';
 import { requireRuleReference } from './rules';
+import { requireScreenable } from './scope';
 import { screenMrns } from './screening';
 
 const MAX_SCREEN = 100;
@@ -29,7 +30,9 @@ export const resolvers: Resolvers = {
   Query: {
     controlQueue: async (_, { first, after, lane, office, kind }, context) => {
       if (office) requireOfficeCode('office', office);
-      const page = pageOfQueue(await rankedEntries(context.models), { kind: toKind(kind ?? 'DECLARATION'), lane, office }, { first, after });
+      const state = context.loaders.queueState;
+      const ranked = state === undefined ? [] : await rankedEntries(context.models, state);
+      const page = pageOfQueue(ranked, { kind: toKind(kind ?? 'DECLARATION'), lane, office }, { first, after });
       const docs = await context.loaders.assessmentByMrn.loadMany(page.edges.map(({ node }) => node.mrn));
       return {
         ...page,
@@ -45,18 +48,23 @@ export const resolvers: Resolvers = {
         ? ((await loadModel(models))?.header ?? null)
         : loadHeader(models, requireNumber('version', version, { min: 1, integer: true })),
     targetingRule: (_, { reference }, { loaders }) => loaders.ruleByReference.load(requireRuleReference(reference)),
-    targetingRules: (_, { status, first, after }, { models }) =>
-      paginate<RuleDoc>(models.rules, status ? { status } : {}, { first, after }, [{ field: '_id', direction: 1 }]),
+    targetingRules: (_, { status, first, after }, { models, loaders }) =>
+      paginate<RuleDoc>(models.rules, allOf(status ? { status } : {}, loaders.visibleRules()), { first, after }, [{ field: '_id', direction: 1 }]),
   },
 
   Mutation: {
     createTargetingRule: (_, { input }, { models, caller }) => createRule(models, input, caller),
     changeTargetingRule: (_, { input }, { models, caller }) => changeRule(models, input, caller),
     retireTargetingRule: (_, { reference, revision }, { models, caller }) => retireRule(models, reference, revision, caller),
-    screen: async (_, { mrns, kind }, { models }) => {
+    screen: async (_, { mrns, kind }, { models, caller }) => {
       if (mrns.length === 0 || mrns.length > MAX_SCREEN) throw badUserInput('mrns', `from 1 to ${MAX_SCREEN} MRNs at once, not ${mrns.length}`);
       const valid = mrns.map((mrn, index) => requireValid(`mrns[${index}]`, checkMrn(mrn)));
-      const result = await screenMrns(models, toKind(kind ?? 'DECLARATION'), valid);
+      const result = await screenMrns(models, toKind(kind ?? 'DECLARATION'), valid, (filings) =>
+        requireScreenable(
+          caller,
+          filings.map(({ features }) => ({ mrn: features.mrn, office: features.office })),
+        ),
+      );
       return { assessed: result.assessed, unchanged: result.unchanged, notFound: result.notFound, assessments: result.assessments };
     },
   },

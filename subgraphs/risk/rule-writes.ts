@@ -9,6 +9,7 @@ import { requireNumber } from '../kit/input';
 import { insertOnce, replaceById } from '../kit/persistence';
 import { findById } from '../kit/batching';
 import type { RiskModels } from './models';
+import { requireRuleWritable, ruleStateOf } from './scope';
 import { validateRuleContent, type RuleContent, type RuleDoc } from './rules';
 
 type Input = Record<string, unknown>;
@@ -30,9 +31,12 @@ export async function createRule(models: RiskModels, input: Input, caller: Calle
   const content = validateRuleContent(input);
   const at = now.toISOString();
   const { reference, ...rest } = content;
+  // An analyst's rule is its Member State's; the Commission's is EU-wide.
+  const memberState = ruleStateOf(caller);
   const rule: RuleDoc = {
     _id: reference,
     ...rest,
+    memberState,
     status: 'ACTIVE',
     revision: 1,
     createdBy: caller.id,
@@ -47,12 +51,13 @@ export async function createRule(models: RiskModels, input: Input, caller: Calle
     return rule;
   }
   const existing = (await findById(models.rules, reference)) ?? (await rollForward(models, reference, 0));
-  if (existing && sameContent(contentOf(existing), content)) return existing;
+  if (existing && (existing.memberState ?? null) === memberState && sameContent(contentOf(existing), content)) return existing;
   throw conflict(`A targeting rule ${reference} already exists with other content; change it with changeTargetingRule`, { reference });
 }
 
 export async function changeRule(models: RiskModels, input: Input, caller: Caller, now = new Date()): Promise<RuleDoc> {
   const existing = await requireRule(models, input.reference);
+  requireRuleWritable(caller, existing);
   const revision = requireNumber('revision', input.revision, { min: 1, integer: true });
   const current = contentOf(existing);
   const given = (field: string) => input[field] !== undefined && input[field] !== null;
@@ -75,6 +80,7 @@ export async function changeRule(models: RiskModels, input: Input, caller: Calle
 
 export async function retireRule(models: RiskModels, reference: unknown, revisionInput: unknown, caller: Caller, now = new Date()): Promise<RuleDoc> {
   const existing = await requireRule(models, reference);
+  requireRuleWritable(caller, existing);
   if (existing.status === 'RETIRED') return existing;
   const revision = requireNumber('revision', revisionInput, { min: 1, integer: true });
   const at = now.toISOString();

@@ -1,6 +1,7 @@
 // Targeting rules that analysts write: Priority Control Areas, Risk Information Forms, financial
 // risk criteria. A rule is criteria, a validity period and an action; this file validates them
 // and decides whether a filing matches.
+import { memberStateOf } from '../kit/auth/rows';
 import { badUserInput } from '../kit/errors';
 import { checkCountryCode, checkUnLocode } from '../kit/identifiers';
 import { requireDate, requireNumber, requireOfficeCode, requireOneOf, requirePattern, requireText, requireValid } from '../kit/input';
@@ -41,6 +42,8 @@ export interface RuleContent {
 export interface RuleDoc extends Omit<RuleContent, 'reference'> {
   /** The reference. */
   _id: string;
+  /** The Member State whose filings the rule applies to; null (or absent, in rules written before) for EU-wide. */
+  memberState?: string | null;
   status: 'ACTIVE' | 'RETIRED';
   revision: number;
   createdBy: string;
@@ -128,8 +131,10 @@ export interface RuleMatch {
  * Every criterion given must hold: the filing-level ones (operator, office, mode, places) on the
  * filing, the item-level ones (commodity, origin, value per kg) together on at least one item.
  */
-export function matchRule(rule: Pick<RuleDoc, 'criteria' | 'status' | 'validFrom' | 'validUntil'>, features: FilingFeatures): RuleMatch | null {
+export function matchRule(rule: Pick<RuleDoc, 'criteria' | 'status' | 'validFrom' | 'validUntil' | 'memberState'>, features: FilingFeatures): RuleMatch | null {
   if (!inForce(rule, features.date)) return null;
+  // A Member State's rule applies to the filings lodged there; an EU-wide rule to every filing.
+  if (rule.memberState && memberStateOf(features.office) !== rule.memberState) return null;
   const c = rule.criteria;
   const detail: string[] = [];
   const anyOf = (name: string, wanted: readonly string[], actual: readonly (string | null)[]): boolean => {

@@ -1,6 +1,7 @@
 // Screening: facts from the graph in, assessments out. Idempotent by construction: an
 // assessment records the hash of everything it was made from (facts, model version, rules,
 // random share), and a filing whose basis has not changed keeps its assessment.
+import { memberStateOf } from '../kit/auth/rows';
 import { findByIds } from '../kit/batching';
 import { watchJob, type Watchdog } from '../kit/watchdog';
 import { bulkWriteBounded, collectionOf, insertNew } from '../kit/bulk';
@@ -117,7 +118,7 @@ export async function assessFilings(
       current.push(before);
       continue;
     }
-    const doc: AssessmentDoc = { _id: features.mrn, ...assessment, assessedAt: now, basis };
+    const doc: AssessmentDoc = { _id: features.mrn, ...assessment, memberState: memberStateOf(assessment.office), assessedAt: now, basis };
     (before ? changed : fresh).push(doc);
   }
 
@@ -142,12 +143,12 @@ export async function assessFilings(
 }
 
 function sameAssessment(stored: AssessmentDoc, assessment: Assessment): boolean {
-  const { _id, assessedAt, basis, ...content } = stored;
+  const { _id, assessedAt, basis, memberState, ...content } = stored;
   return contentHash(content) === contentHash(assessment);
 }
 
-function queueEntry({ _id, kind, score, lane, office }: AssessmentDoc): QueueEntryDoc {
-  return { _id, kind, score, lane, office };
+function queueEntry({ _id, kind, score, lane, office, memberState }: AssessmentDoc): QueueEntryDoc {
+  return { _id, kind, score, lane, office, memberState };
 }
 
 /** A rule's hits are the filings whose current assessment it matched; confirmed once a control found an irregularity. */
@@ -206,8 +207,13 @@ export interface MrnScreeningResult extends ScreeningResult {
   notFound: string[];
 }
 
-export async function screenMrns(services: RiskServices, kind: FilingFeatures['kind'], mrns: readonly string[]): Promise<MrnScreeningResult> {
-  const policy = await currentPolicy(services);
+/** `admit` sees the filings found before anything is assessed or written, and throws to refuse them (scope.ts). */
+export async function screenMrns(
+  services: RiskServices,
+  kind: FilingFeatures['kind'],
+  mrns: readonly string[],
+  admit: (filings: readonly ScreenedFiling[]) => void = () => {},
+): Promise<MrnScreeningResult> {
   const wanted = [...new Set(mrns)];
   const filings: ScreenedFiling[] = [];
   const notFound: string[] = [];
@@ -220,6 +226,8 @@ export async function screenMrns(services: RiskServices, kind: FilingFeatures['k
     const { filings: found } = await services.graph.request<{ filings: (EntrySummaryFacts | null)[] }>(ENTRY_SUMMARIES_BY_MRN, { mrns: wanted });
     found.forEach((facts, index) => (facts ? filings.push({ features: entrySummaryFeatures(facts), irregular: false }) : notFound.push(wanted[index]!)));
   }
+  admit(filings);
+  const policy = await currentPolicy(services);
   return { ...(await assessFilings(services, policy, filings)), notFound };
 }
 

@@ -128,12 +128,27 @@ async function until(run: RunningStart, done: () => boolean, what: string): Prom
   }
 }
 
-async function answersContractOperation(name: string): Promise<void> {
+/** A token as the README gets one: `npm run token -- --as commission`, from the new data directory's local issuer. */
+function demoToken(dataDir: string): string {
+  return execFileSync('npm', ['run', '-s', 'token', '--', '--as', 'commission'], {
+    cwd: ROOT,
+    env: { ...process.env, DATA_DIR: dataDir },
+    encoding: 'utf8',
+  }).trim();
+}
+
+async function refusesAnonymousCallers(): Promise<void> {
+  const response = await fetch(GATEWAY, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+  if (response.status !== 401) fail(`an anonymous request was answered with HTTP ${response.status}, not 401`);
+  console.log('first start check: an anonymous request is refused with 401');
+}
+
+async function answersContractOperation(name: string, token: string): Promise<void> {
   const variables = CONTRACT_VARIABLES[name];
   if (!variables) fail(`no demo variables for the contract operation ${name} (test/support/demo-identifiers.ts)`);
   const response = await fetch(GATEWAY, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query: contractOperation(name), variables, operationName: name }),
     signal: AbortSignal.timeout(60_000),
   });
@@ -171,14 +186,16 @@ async function main(): Promise<void> {
     const first = npmStart(dataDir);
     await until(first, () => Boolean(first.seen.riskDone), 'the end of the risk setup');
     if (!first.seen.ready) fail(`the risk setup finished but "${READY_LINE}" was never printed`);
-    for (const name of contractOperationNames()) await answersContractOperation(name);
+    await refusesAnonymousCallers();
+    const token = demoToken(dataDir);
+    for (const name of contractOperationNames()) await answersContractOperation(name, token);
     await stopAndCheckNothingLeft(first, 'Ctrl-C');
 
     console.log('first start check: npm start again on the same data, stopped with SIGTERM');
     const second = npmStart(dataDir);
     await until(second, () => Boolean(second.seen.ready), 'ready');
     const secondReady = second.seen.ready - second.started;
-    await answersContractOperation('ControlQueue');
+    await answersContractOperation('ControlQueue', demoToken(dataDir));
     await stopAndCheckNothingLeft(second, 'SIGTERM');
 
     console.log('first start check: once more, then kill -9 of npm');

@@ -3,6 +3,7 @@
 import mongoose, { type Connection, type Model } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aeoSubgraph } from '../../subgraphs/aeo/subgraph';
+import { auditSubgraph } from '../../subgraphs/audit/subgraph';
 import { declarationsSubgraph } from '../../subgraphs/declarations/subgraph';
 import type { SubgraphDefinition } from '../../subgraphs/kit/server';
 import { licencesSubgraph } from '../../subgraphs/licences/subgraph';
@@ -16,7 +17,14 @@ import { testDatabase, uniqueRunId } from '../support/platform';
 const ROWS = 2_000;
 const DISTINCT_VALUES = 100;
 
-const definitions: SubgraphDefinition<object, object>[] = [aeoSubgraph, declarationsSubgraph, licencesSubgraph, mraSubgraph, createRiskSubgraph(riskSettingsFromEnv(testTrust.serviceToken))] as never;
+const definitions: SubgraphDefinition<object, object>[] = [
+  aeoSubgraph,
+  auditSubgraph,
+  declarationsSubgraph,
+  licencesSubgraph,
+  mraSubgraph,
+  createRiskSubgraph(riskSettingsFromEnv(testTrust.serviceToken)),
+] as never;
 
 interface DeclaredIndex {
   subgraph: string;

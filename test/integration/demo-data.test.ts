@@ -9,6 +9,8 @@ import { MRA_SHOWCASE } from '../../demo/mra';
 import { ensShowcase, generateEnsDemoRecords } from '../../demo/ens';
 import { kcsFileToRecords } from '../../demo/kcs';
 import { apiSchema, contractOperation, pruneToSchema } from '../support/contract';
+import { DEMO_IDENTITIES } from '../../subgraphs/kit/auth/demo-identities';
+import { signedIn } from '../support/auth';
 import { startPlatform, type Platform } from '../support/platform';
 import { prepareRiskOnFirstStart } from '../../subgraphs/risk/setup-on-first-start';
 
@@ -139,6 +141,53 @@ describe('the demo data', () => {
       });
       expect(data?.entrySummaryDeclaration.riskAssessment.kind).toBe('ENTRY_SUMMARY_DECLARATION');
       expect(data?.entrySummaryDeclaration.riskAssessment.reasons).toEqual(expect.arrayContaining([{ code: 'AEO_FACILITATION' }, { code: 'MRA_RECOGNITION' }]));
+    });
+
+    /**
+     * What each demo identity gets from each contract operation, on the demo data: whole (data,
+     * no error), trimmed (data, and FORBIDDEN where fields were removed), hidden (its rows are
+     * another Member State's: null, no error) or refused (nothing but FORBIDDEN).
+     */
+    const EXPECTED: Record<string, Record<string, 'whole' | 'trimmed' | 'hidden' | 'refused'>> = {
+      'officer-nl': { Trader360: 'whole', DeclarationCheck: 'whole', ConsignmentScreen: 'hidden', DeclarationRisk: 'trimmed', ControlQueue: 'trimmed' },
+      'analyst-nl': { Trader360: 'whole', DeclarationCheck: 'whole', ConsignmentScreen: 'hidden', DeclarationRisk: 'whole', ControlQueue: 'whole' },
+      'officer-de': { Trader360: 'whole', DeclarationCheck: 'hidden', ConsignmentScreen: 'hidden', DeclarationRisk: 'hidden', ControlQueue: 'hidden' },
+      commission: { Trader360: 'whole', DeclarationCheck: 'whole', ConsignmentScreen: 'whole', DeclarationRisk: 'whole', ControlQueue: 'whole' },
+      'auditor-nl': { Trader360: 'whole', DeclarationCheck: 'whole', ConsignmentScreen: 'hidden', DeclarationRisk: 'trimmed', ControlQueue: 'refused' },
+      'ched-nl': { Trader360: 'trimmed', DeclarationCheck: 'refused', ConsignmentScreen: 'refused', DeclarationRisk: 'refused', ControlQueue: 'refused' },
+      'partner-us': { Trader360: 'trimmed', DeclarationCheck: 'refused', ConsignmentScreen: 'refused', DeclarationRisk: 'refused', ControlQueue: 'refused' },
+      dpo: { Trader360: 'refused', DeclarationCheck: 'refused', ConsignmentScreen: 'refused', DeclarationRisk: 'refused', ControlQueue: 'refused' },
+    };
+
+    it('answers each contract operation whole, trimmed, hidden or refused, as each demo identity may see it', async () => {
+      const variables: Record<string, Record<string, unknown>> = {
+        Trader360: { eori: firstKcs.declaration.importer.eori },
+        DeclarationCheck: { mrn: firstKcs.declaration.mrn },
+        ConsignmentScreen: { mrn: ensShowcase(generateEnsDemoRecords()).validAeofConsignee },
+        DeclarationRisk: { mrn: firstKcs.declaration.mrn },
+        ControlQueue: { first: 10 },
+      };
+      const seen: Record<string, Record<string, string>> = {};
+      for (const identity of DEMO_IDENTITIES) {
+        const headers = await signedIn(identity.caller, platform.trust);
+        seen[identity.name] = {};
+        for (const name of Object.keys(variables)) {
+          const { data, errors = [] } = await platform.query<Data>(operation(name), variables[name], headers);
+          expect(errors.filter((error) => error.extensions?.code !== 'FORBIDDEN')).toEqual([]);
+          const root = data ? Object.values(data)[0] : null;
+          const empty = root === null || root === undefined || (typeof root === 'object' && 'edges' in root && root.edges.length === 0);
+          // Refused: the operation's own field was removed; hidden: it ran, and found no row this caller may see.
+          const refused = !data || errors.some((error) => error.path?.length === 1);
+          seen[identity.name]![name] = refused ? 'refused' : empty ? 'hidden' : errors.length > 0 ? 'trimmed' : 'whole';
+        }
+      }
+      const names = Object.keys(variables);
+      console.log(
+        ['\ncontract operations by demo identity', `  ${'identity'.padEnd(12)}${names.map((name) => name.padEnd(19)).join('')}`]
+          .concat(Object.entries(seen).map(([who, row]) => `  ${who.padEnd(12)}${names.map((name) => row[name]!.padEnd(19)).join('')}`))
+          .join('\n'),
+      );
+      expect(seen).toEqual(EXPECTED);
     });
   });
 });

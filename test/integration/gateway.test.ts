@@ -52,7 +52,7 @@ describe('the gateway', () => {
   it('answers /healthz, and /readyz once every subgraph is ready', async () => {
     expect((await fetch(`${platform.gatewayUrl}/healthz`)).status).toBe(200);
     const ready = await fetch(`${platform.gatewayUrl}/readyz`);
-    expect(await ready.json()).toEqual({ ready: true, subgraphs: { aeo: true, declarations: true, licences: true, mra: true, risk: true } });
+    expect(await ready.json()).toEqual({ ready: true, subgraphs: { aeo: true, declarations: true, licences: true, mra: true, risk: true, audit: true } });
   });
 
   it("answers the AEO part of Trader360 with the operator's name, country and authorisations", async () => {

@@ -64,10 +64,7 @@ describe('a subgraph’s ingest endpoint', () => {
   });
 
   it('reports the same registry sent again by another caller as unchanged, keeping who recorded it', async () => {
-    expect((await post(aeo, [operator, authorisation], caller('service', {}, 'demo-seed'))).body.results).toEqual([
-      { status: 'stored' },
-      { status: 'stored' },
-    ]);
+    expect((await post(aeo, [operator, authorisation], caller('service', {}, 'demo-seed'))).body.results).toEqual([{ status: 'stored' }, { status: 'stored' }]);
     expect((await post(aeo, [operator, authorisation], caller('service', {}, 'npm run ingest'))).body.results).toEqual([
       { status: 'unchanged' },
       { status: 'unchanged' },

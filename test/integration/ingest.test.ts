@@ -42,7 +42,10 @@ async function run(file: string | AsyncIterable<SourceLine>, database: string) {
   const subgraphs = await Promise.all([startSubgraph(declarationsSubgraph, where), startSubgraph(licencesSubgraph, where), startSubgraph(mraSubgraph, where)]);
   const rejections: Rejection[] = [];
   try {
-    const { writers, finish } = await openWriters({ urls: Object.fromEntries(subgraphs.map((subgraph) => [subgraph.name, subgraph.url])), token: testTrust.serviceToken });
+    const { writers, finish } = await openWriters({
+      urls: Object.fromEntries(subgraphs.map((subgraph) => [subgraph.name, subgraph.url])),
+      token: testTrust.serviceToken,
+    });
     const source = typeof file === 'string' ? readJsonLines(file) : file;
     const summary = await ingest(source, { writers, batchSize: 50, onRejection: (r) => void rejections.push(r) });
     await finish();

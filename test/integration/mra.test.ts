@@ -10,10 +10,17 @@ import { readJsonLines } from '../../scripts/ingest/sources';
 import { openWriters } from '../../scripts/ingest/writers';
 import { entrySummary, mrn } from '../support/fixtures';
 import { startPlatform, type Platform } from '../support/platform';
+import { caller, signedIn } from '../support/auth';
+import type { Caller } from '../../subgraphs/kit/auth/roles';
 
 let platform: Platform;
 type Data = Record<string, any>;
 const gql = (query: string, variables?: Record<string, unknown>) => platform.query<Data>(query, variables);
+/** Consent is recorded by an AEO auditor of the operator's Member State; trade lanes by the Commission (consent:write, lanes:write). */
+const asRole = async (who: Caller, query: string, variables?: Record<string, unknown>) =>
+  platform.query<Data>(query, variables, await signedIn(who, platform.trust));
+const DE_AUDITOR = caller('aeo-auditor', { memberState: 'DE' });
+const COMMISSION = caller('commission-analyst');
 
 const RECOGNITIONS = `query ($eori: ID!) { economicOperator(eori: $eori) { mutualRecognitions { programme { code } status partnerIdentifier reasons } } }`;
 async function statusFor(eori: string, programme: string): Promise<string | undefined> {
@@ -45,7 +52,7 @@ beforeAll(async () => {
   await operator('DE100000000002', [{ number: 'DEAEOC0000000002', type: 'AEOC', status: 'VALID' }]);
   await operator('DE100000000003', [{ number: 'DEAEOS0000000003', type: 'AEOS', status: 'VALID' }]);
   await operator('DE100000000004', [{ number: 'DEAEOF0000000004', type: 'AEOF', status: 'SUSPENDED' }]);
-  for (const eori of ['DE100000000001', 'DE100000000002', 'DE100000000004']) await gql(CONSENT, { eori });
+  for (const eori of ['DE100000000001', 'DE100000000002', 'DE100000000004']) await asRole(DE_AUDITOR, CONSENT, { eori });
 });
 
 afterAll(() => platform.stop());
@@ -143,9 +150,11 @@ describe('partner lists', () => {
 
 describe('trade lanes', () => {
   it('match a filing by places, mode and a participating operator, and nothing else', async () => {
-    const lane =
-      await gql(`mutation { registerTradeLane(input: { code: "SSTL-CNSHA-NLRTM", name: "SSTL Shanghai–Rotterdam", origin: "CNSHA", destination: "NLRTM",
-      transportMode: SEA, operators: ["NL100000001"] }) { code status } }`);
+    const lane = await asRole(
+      COMMISSION,
+      `mutation { registerTradeLane(input: { code: "SSTL-CNSHA-NLRTM", name: "SSTL Shanghai–Rotterdam", origin: "CNSHA", destination: "NLRTM",
+      transportMode: SEA, operators: ["NL100000001"] }) { code status } }`,
+    );
     expect(lane.data?.registerTradeLane).toEqual({ code: 'SSTL-CNSHA-NLRTM', status: 'ACTIVE' });
     const { kind: _k, ...onLane } = entrySummary(70);
     const { kind: _l, ...offLane } = entrySummary(71, { transportMode: 'AIR', filingType: 'F23' });

@@ -116,4 +116,25 @@ describe('limits on what one request may ask for', () => {
     expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(body.errors?.[0]?.message).toMatch(/YYYY-MM-DD/);
   });
+
+  it('refuses a batched array of operations: one request is one operation', async () => {
+    const response = await fetch(platform.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await signedIn(SERVICE, platform.trust)) },
+      body: JSON.stringify(Array.from({ length: 50 }, () => ({ query: '{ __typename }' }))),
+    });
+    tried.push({ request: '50 batched operations', code: `HTTP ${response.status}` });
+    expect(response.status).toBe(400);
+    expect(await response.text()).not.toContain('"__typename"');
+  });
+
+  it('refuses a request body over 2 MB with 413, before parsing it', async () => {
+    const response = await fetch(platform.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await signedIn(SERVICE, platform.trust)) },
+      body: JSON.stringify({ query: '{ __typename }', variables: { padding: 'x'.repeat(3 * 1024 * 1024) } }),
+    });
+    tried.push({ request: '3 MB body', code: `HTTP ${response.status}` });
+    expect(response.status).toBe(413);
+  });
 });

@@ -37,7 +37,13 @@ afterAll(async () => {
 
 /** Claims signed with the platform's own issuer key, so only what the test changes is wrong. */
 function sign(claims: Record<string, unknown>, { audience = 'customs-risk-graph', issuer = 'urn:customs-risk-graph:local-issuer', expires = '5m' } = {}) {
-  return new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', kid: 'local-issuer' }).setIssuer(issuer).setAudience(audience).setIssuedAt().setExpirationTime(expires).sign(issuerKey);
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'EdDSA', kid: 'local-issuer' })
+    .setIssuer(issuer)
+    .setAudience(audience)
+    .setIssuedAt()
+    .setExpirationTime(expires)
+    .sign(issuerKey);
 }
 
 function unsigned(claims: Record<string, unknown>): string {
@@ -87,7 +93,10 @@ describe('the gateway', () => {
   });
 
   it('ignores x-caller-id and x-caller-roles headers: identity comes from a token only', async () => {
-    const { row } = await attempt('spoofed x-caller-* headers', platform.graphqlUrl, SUSPEND, { 'x-caller-id': 'auditor-1', 'x-caller-roles': 'aeo-auditor,service' });
+    const { row } = await attempt('spoofed x-caller-* headers', platform.graphqlUrl, SUSPEND, {
+      'x-caller-id': 'auditor-1',
+      'x-caller-roles': 'aeo-auditor,service',
+    });
     expect(row).toMatchObject({ answered: 'UNAUTHENTICATED', wrote: false });
   });
 
@@ -116,7 +125,13 @@ describe('the gateway', () => {
   });
 
   it('accepts a valid token signed by the issuer', async () => {
-    const { row } = await attempt('a valid service token', platform.graphqlUrl, TRADER, { authorization: `Bearer ${await sign({ sub: 'robot', role: 'service' })}` }, 'ok');
+    const { row } = await attempt(
+      'a valid service token',
+      platform.graphqlUrl,
+      TRADER,
+      { authorization: `Bearer ${await sign({ sub: 'robot', role: 'service' })}` },
+      'ok',
+    );
     // Allowed, so this one is not a leak: keep it out of the leak count.
     row.leaked = false;
     expect(row.answered).toBe('ok');
@@ -133,7 +148,9 @@ describe('a subgraph, called on its own port', () => {
   });
 
   it('refuses a valid identity token: only the gateway may call a subgraph', async () => {
-    const { row } = await attempt('aeo: identity token, not the gateway’s', direct('aeo'), SUSPEND, { authorization: `Bearer ${await sign({ sub: 'robot', role: 'service' })}` });
+    const { row } = await attempt('aeo: identity token, not the gateway’s', direct('aeo'), SUSPEND, {
+      authorization: `Bearer ${await sign({ sub: 'robot', role: 'service' })}`,
+    });
     expect(row).toMatchObject({ answered: 'UNAUTHENTICATED', wrote: false });
   });
 

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { QueryPlan } from '@apollo/query-planner';
 import { inject } from 'vitest';
 import type { AeoModels } from '../../subgraphs/aeo/models';
+import type { AuditModels } from '../../subgraphs/audit/models';
 import type { DeclarationsStore } from '../../subgraphs/declarations/context';
 import type { Caller } from '../../subgraphs/kit/auth/roles';
 import type { Trust } from '../../subgraphs/kit/auth/trust';
@@ -23,6 +24,7 @@ export interface Platform {
   licences: RunningSubgraph<LicencesModels>;
   mra: RunningSubgraph<MraModels>;
   risk: RunningSubgraph<RiskStore>;
+  audit: RunningSubgraph<AuditModels>;
   /** Subgraph name → its GraphQL URL. */
   subgraphUrls: Record<string, string>;
   /**
@@ -34,6 +36,8 @@ export interface Platform {
   trust: Required<Trust>;
   /** The query plans the gateway made, latest last. */
   queryPlans: QueryPlan[];
+  /** Resolves once the gateway has stored every audit entry it recorded so far. */
+  flushAudit(): Promise<void>;
   /** Drops every database of this platform and stops it. */
   stop(): Promise<void>;
 }
@@ -69,7 +73,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     onQueryPlan: (plan) => queryPlans.push(plan),
     ...(options.trust && { trust: options.trust }),
   });
-  const { gateway, aeo, declarations, licences, mra, risk, subgraphUrls } = platform;
+  const { gateway, aeo, declarations, licences, mra, risk, audit, subgraphUrls } = platform;
   return {
     gatewayUrl: gateway.url,
     graphqlUrl: gateway.graphqlUrl,
@@ -78,8 +82,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     licences,
     mra,
     risk,
+    audit,
     subgraphUrls,
     queryPlans,
+    flushAudit: () => gateway.flushAudit(),
     trust: platform.trust,
     query: async (query, variables, headers = {}) =>
       postGraphQL(gateway.graphqlUrl, query, variables, { ...(await signedIn(SERVICE, platform.trust)), ...headers }),

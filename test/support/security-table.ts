@@ -26,7 +26,9 @@ export function securityTable(title: string) {
       const leaks = attempts.filter((a) => a.leaked).length;
       const writes = attempts.filter((a) => a.wrote).length;
       const width = Math.max(...attempts.map((a) => a.request.length), 20);
-      const lines = attempts.map((a) => `  ${a.request.padEnd(width)}  ${a.expected.padEnd(16)} ${a.answered.padEnd(16)} ${a.leaked ? 'LEAK' : '-'}  ${a.wrote ? 'WRITE' : '-'}`);
+      const lines = attempts.map(
+        (a) => `  ${a.request.padEnd(width)}  ${a.expected.padEnd(16)} ${a.answered.padEnd(16)} ${a.leaked ? 'LEAK' : '-'}  ${a.wrote ? 'WRITE' : '-'}`,
+      );
       console.log(
         [
           `\n${title}`,

@@ -37,16 +37,16 @@ export type AddressInput = {
 /** Authorised Economic Operator status, under one number per authorisation. */
 export type AeoAuthorisation = {
   __typename?: 'AeoAuthorisation';
-  holder: EconomicOperator;
+  holder?: Maybe<EconomicOperator>;
   /** ISO 3166 alpha-2. */
-  issuingCountry: Scalars['String']['output'];
+  issuingCountry?: Maybe<Scalars['String']['output']>;
   /** Issuing country + type + national number, e.g. DEAEOF0000123456. */
   number: Scalars['ID']['output'];
   status: AeoStatus;
   /** Every status the authorisation has had, oldest first; the last is the current one. */
-  statusHistory: Array<AeoStatusChange>;
+  statusHistory?: Maybe<Array<AeoStatusChange>>;
   type: AeoType;
-  validFrom: Scalars['Date']['output'];
+  validFrom?: Maybe<Scalars['Date']['output']>;
 };
 
 export type AeoStatus =
@@ -86,13 +86,16 @@ export type AeoType =
 export type EconomicOperator = {
   __typename?: 'EconomicOperator';
   address?: Maybe<Address>;
-  /** Every AEO authorisation the operator holds or has held, newest first. */
+  /**
+   * Every AEO authorisation the operator holds or has held, newest first. Partner administrations
+   * see their type and status too: mutual recognition rests on them.
+   */
   aeoAuthorisations: Array<AeoAuthorisation>;
   /** Country of establishment, ISO 3166 alpha-2. */
-  country: Scalars['String']['output'];
+  country?: Maybe<Scalars['String']['output']>;
   /** EORI number: country prefix and up to 15 letters or digits, e.g. DE123456789012345. */
   eori: Scalars['ID']['output'];
-  name: Scalars['String']['output'];
+  name?: Maybe<Scalars['String']['output']>;
 };
 
 export type EconomicOperatorConnection = {
@@ -375,13 +378,13 @@ export type AddressResolvers<ContextType = AeoContext, ParentType extends Resolv
 
 export type AeoAuthorisationResolvers<ContextType = AeoContext, ParentType extends ResolversParentTypes['AeoAuthorisation'] = ResolversParentTypes['AeoAuthorisation'], FederationReferenceType extends FederationReferenceTypes['AeoAuthorisation'] = FederationReferenceTypes['AeoAuthorisation']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['AeoAuthorisation']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  holder?: Resolver<ResolversTypes['EconomicOperator'], ParentType, ContextType>;
-  issuingCountry?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  holder?: Resolver<Maybe<ResolversTypes['EconomicOperator']>, ParentType, ContextType>;
+  issuingCountry?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   number?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['AeoStatus'], ParentType, ContextType>;
-  statusHistory?: Resolver<Array<ResolversTypes['AeoStatusChange']>, ParentType, ContextType>;
+  statusHistory?: Resolver<Maybe<Array<ResolversTypes['AeoStatusChange']>>, ParentType, ContextType>;
   type?: Resolver<ResolversTypes['AeoType'], ParentType, ContextType>;
-  validFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  validFrom?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
 }>;
 
 export type AeoStatusChangeResolvers<ContextType = AeoContext, ParentType extends ResolversParentTypes['AeoStatusChange'] = ResolversParentTypes['AeoStatusChange']> = ResolversObject<{
@@ -399,9 +402,9 @@ export type EconomicOperatorResolvers<ContextType = AeoContext, ParentType exten
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['EconomicOperator']> | FederationReferenceType, FederationReferenceType, ContextType>;
   address?: Resolver<Maybe<ResolversTypes['Address']>, ParentType, ContextType>;
   aeoAuthorisations?: Resolver<Array<ResolversTypes['AeoAuthorisation']>, ParentType, ContextType>;
-  country?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  country?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   eori?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type EconomicOperatorConnectionResolvers<ContextType = AeoContext, ParentType extends ResolversParentTypes['EconomicOperatorConnection'] = ResolversParentTypes['EconomicOperatorConnection']> = ResolversObject<{

@@ -252,11 +252,11 @@ export type DeliveryTermsInput = {
 export type EconomicOperator = {
   __typename?: 'EconomicOperator';
   /** Declarations lodged, controls and irregularities found, in this role; kept up to date on every write. */
-  controlStatistics: ControlStatistics;
+  controlStatistics?: Maybe<ControlStatistics>;
   /** Import declarations in which the operator has this role (importer by default), newest first. */
-  declarations: DeclarationConnection;
+  declarations?: Maybe<DeclarationConnection>;
   /** Entry summary declarations in which the operator has this role (consignee by default), newest first. */
-  entrySummaryDeclarations: EntrySummaryDeclarationConnection;
+  entrySummaryDeclarations?: Maybe<EntrySummaryDeclarationConnection>;
   eori: Scalars['ID']['output'];
 };
 
@@ -1057,9 +1057,9 @@ export type DeliveryTermsResolvers<ContextType = DeclarationsContext, ParentType
 
 export type EconomicOperatorResolvers<ContextType = DeclarationsContext, ParentType extends ResolversParentTypes['EconomicOperator'] = ResolversParentTypes['EconomicOperator'], FederationReferenceType extends FederationReferenceTypes['EconomicOperator'] = FederationReferenceTypes['EconomicOperator']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['EconomicOperator']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  controlStatistics?: Resolver<ResolversTypes['ControlStatistics'], ParentType, ContextType, RequireFields<EconomicOperatorControlStatisticsArgs, 'role'>>;
-  declarations?: Resolver<ResolversTypes['DeclarationConnection'], ParentType, ContextType, RequireFields<EconomicOperatorDeclarationsArgs, 'first' | 'role'>>;
-  entrySummaryDeclarations?: Resolver<ResolversTypes['EntrySummaryDeclarationConnection'], ParentType, ContextType, RequireFields<EconomicOperatorEntrySummaryDeclarationsArgs, 'first' | 'role'>>;
+  controlStatistics?: Resolver<Maybe<ResolversTypes['ControlStatistics']>, ParentType, ContextType, RequireFields<EconomicOperatorControlStatisticsArgs, 'role'>>;
+  declarations?: Resolver<Maybe<ResolversTypes['DeclarationConnection']>, ParentType, ContextType, RequireFields<EconomicOperatorDeclarationsArgs, 'first' | 'role'>>;
+  entrySummaryDeclarations?: Resolver<Maybe<ResolversTypes['EntrySummaryDeclarationConnection']>, ParentType, ContextType, RequireFields<EconomicOperatorEntrySummaryDeclarationsArgs, 'first' | 'role'>>;
   eori?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 

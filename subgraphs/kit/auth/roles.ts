@@ -125,7 +125,9 @@ export function callerFromClaims(claims: CallerClaims): Caller {
   const memberState = claims.member_state;
   if (memberState !== undefined || scopedBy === 'member_state' || role === 'licensing-authority') {
     if (typeof memberState !== 'string' || !EU_MEMBER_STATES.includes(memberState))
-      throw new InvalidCallerError(`a token for the ${role} role needs member_state, a two-letter EU Member State code; it is ${JSON.stringify(memberState ?? null)}`);
+      throw new InvalidCallerError(
+        `a token for the ${role} role needs member_state, a two-letter EU Member State code; it is ${JSON.stringify(memberState ?? null)}`,
+      );
     caller.memberState = memberState;
   }
   if (scopedBy === 'licence_type') {

@@ -52,7 +52,7 @@ export type EconomicOperator = {
   __typename?: 'EconomicOperator';
   eori: Scalars['ID']['output'];
   /** The licences the operator holds, latest valid-until first (at most `first`, 100 at most; Query.licences pages through all). */
-  licences: Array<Licence>;
+  licences?: Maybe<Array<Licence>>;
 };
 
 
@@ -477,7 +477,7 @@ export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 export type EconomicOperatorResolvers<ContextType = LicencesContext, ParentType extends ResolversParentTypes['EconomicOperator'] = ResolversParentTypes['EconomicOperator'], FederationReferenceType extends FederationReferenceTypes['EconomicOperator'] = FederationReferenceTypes['EconomicOperator']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['EconomicOperator']> | FederationReferenceType, FederationReferenceType, ContextType>;
   eori?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  licences?: Resolver<Array<ResolversTypes['Licence']>, ParentType, ContextType, RequireFields<EconomicOperatorLicencesArgs, 'first'>>;
+  licences?: Resolver<Maybe<Array<ResolversTypes['Licence']>>, ParentType, ContextType, RequireFields<EconomicOperatorLicencesArgs, 'first'>>;
 }>;
 
 export type GoodsItemResolvers<ContextType = LicencesContext, ParentType extends ResolversParentTypes['GoodsItem'] = ResolversParentTypes['GoodsItem'], FederationReferenceType extends FederationReferenceTypes['GoodsItem'] = FederationReferenceTypes['GoodsItem']> = ResolversObject<{

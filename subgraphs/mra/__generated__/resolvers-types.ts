@@ -60,7 +60,7 @@ export type EconomicOperator = {
    * eligible type, consent given, agreement in force); for a partner's certified trader, whether
    * the EU recognises it. Derived at query time from the AEO subgraph's authorisations.
    */
-  mutualRecognitions: Array<MutualRecognition>;
+  mutualRecognitions?: Maybe<Array<MutualRecognition>>;
 };
 
 export type EntrySummaryDeclaration = {
@@ -478,7 +478,7 @@ export type EconomicOperatorResolvers<ContextType = MraContext, ParentType exten
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['EconomicOperator']> | FederationReferenceType, FederationReferenceType, ContextType>;
   dataExchangeConsent?: Resolver<Maybe<ResolversTypes['DataExchangeConsent']>, ParentType, ContextType>;
   eori?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  mutualRecognitions?: Resolver<Array<ResolversTypes['MutualRecognition']>, ParentType, ContextType>;
+  mutualRecognitions?: Resolver<Maybe<Array<ResolversTypes['MutualRecognition']>>, ParentType, ContextType>;
 }>;
 
 export type EntrySummaryDeclarationResolvers<ContextType = MraContext, ParentType extends ResolversParentTypes['EntrySummaryDeclaration'] = ResolversParentTypes['EntrySummaryDeclaration'], FederationReferenceType extends FederationReferenceTypes['EntrySummaryDeclaration'] = FederationReferenceTypes['EntrySummaryDeclaration']> = ResolversObject<{

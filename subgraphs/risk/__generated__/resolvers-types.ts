@@ -241,7 +241,7 @@ export type RiskAssessment = {
    * Why: the learned profiles and bands that moved the score most, every credibility check,
    * targeting rule, facilitation and licence finding that applied, largest effect first.
    */
-  reasons: Array<RiskReason>;
+  reasons?: Maybe<Array<RiskReason>>;
   /** From 0 (no sign of risk) to 1. */
   score: Scalars['Float']['output'];
 };
@@ -252,7 +252,7 @@ export type RiskEvidence = {
   /** The figures: controls and irregularities, band quantiles, criteria matched. */
   detail: Scalars['String']['output'];
   /** The profile key, band key, rule reference, authorisation type, programme or item concerned. */
-  reference: Scalars['String']['output'];
+  reference?: Maybe<Scalars['String']['output']>;
   source: EvidenceSource;
 };
 
@@ -356,6 +356,11 @@ export type TargetingRule = {
   /** Filings whose current assessment the rule matched. */
   hits: Scalars['Int']['output'];
   kind: RuleKind;
+  /**
+   * The Member State (ISO 3166 alpha-2) whose filings the rule applies to: that of the risk analyst
+   * who created it. Null for an EU-wide rule, which applies to every filing.
+   */
+  memberState?: Maybe<Scalars['String']['output']>;
   /** A matching filing goes to this lane at least. */
   minimumLane?: Maybe<Lane>;
   /** Chosen by the analyst, e.g. PCA-2026-TEXTILES; unique. */
@@ -658,13 +663,13 @@ export type RiskAssessmentResolvers<ContextType = RiskContext, ParentType extend
   mrn?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   office?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   randomlySelected?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  reasons?: Resolver<Array<ResolversTypes['RiskReason']>, ParentType, ContextType>;
+  reasons?: Resolver<Maybe<Array<ResolversTypes['RiskReason']>>, ParentType, ContextType>;
   score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 }>;
 
 export type RiskEvidenceResolvers<ContextType = RiskContext, ParentType extends ResolversParentTypes['RiskEvidence'] = ResolversParentTypes['RiskEvidence']> = ResolversObject<{
   detail?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  reference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   source?: Resolver<ResolversTypes['EvidenceSource'], ParentType, ContextType>;
 }>;
 
@@ -719,6 +724,7 @@ export type TargetingRuleResolvers<ContextType = RiskContext, ParentType extends
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   hits?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['RuleKind'], ParentType, ContextType>;
+  memberState?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   minimumLane?: Resolver<Maybe<ResolversTypes['Lane']>, ParentType, ContextType>;
   reference?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   retiredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
