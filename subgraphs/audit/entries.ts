@@ -77,7 +77,13 @@ export async function appendEntries(models: AuditModels, entries: readonly Audit
   if (entries.length === 0) return { stored: 0, duplicates: 0 };
   const outcome = await insertNew(collectionOf(models.entries), entries);
   const keys: AuditKeyDoc[] = entries.flatMap((entry) =>
-    [...entry.eoris, ...entry.mrns].map((value) => ({ _id: `${entry._id}:${value}`, entry: entry._id, identifier: value, at: entry.at, subject: entry.subject })),
+    [...entry.eoris, ...entry.mrns].map((value) => ({
+      _id: `${entry._id}:${value}`,
+      entry: entry._id,
+      identifier: value,
+      at: entry.at,
+      subject: entry.subject,
+    })),
   );
   if (keys.length > 0) await insertNew(collectionOf(models.keys), keys);
   return { stored: outcome.inserted, duplicates: outcome.duplicates.length };
