@@ -1,5 +1,6 @@
 // The gateway: one graph over every subgraph, from the committed supergraph (never introspected
 // at run time), with health checks and the explorer beside /graphql.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
@@ -18,6 +19,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { demoSignInRoute } from './demo-sign-in';
 import { authorizingGateway, requirementsFromSupergraph, supergraphForGateway } from './authorization';
 import { auditedGateway, auditPlugin, auditSubgraphRecorder, type AuditRecorder } from './audit';
+import type { AuditEntry } from './audit-recorder';
 import { createExplorerHandler } from './explorer/serve';
 import { DEFAULT_LIMITS, limitsFromEnv, queryLimitsPlugin, type QueryLimits } from './limits';
 import { SUPERGRAPH_PATH } from './supergraph';
@@ -96,7 +98,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     'request',
     createRequestHandler<GatewayContext>({
       apollo,
-      context: (req) => authenticate(req, options.trust),
+      context: (req) => authenticate(req, options.trust, recorder || undefined),
       ready: () => subgraphsReady(urls),
       routes: [demoSignInRoute(options.trust.localIssuer), createExplorerHandler()],
     }),
@@ -157,19 +159,42 @@ function withoutInternals(formatted: GraphQLFormattedError, urls: Record<string,
 }
 
 /** Every GraphQL request proves who sends it; nothing of the graph, not even its schema, is anonymous. */
-async function authenticate(req: IncomingMessage, trust: GatewayTrust): Promise<GatewayContext> {
+async function authenticate(req: IncomingMessage, trust: GatewayTrust, recorder?: AuditRecorder): Promise<GatewayContext> {
   let caller: Caller | undefined;
   try {
     caller = await callerFromIdentity(req, trust);
+    if (!caller) throw new AuthenticationError('sign in first: send Authorization: Bearer <token> (npm run token prints one for the local issuer)');
+    // The gateway's own subject signs its audit entries; a caller holding it could pass for the gateway.
+    if (caller.id === GATEWAY_SUBJECT) throw new AuthenticationError(`the subject ${GATEWAY_SUBJECT} is reserved for the gateway itself`);
   } catch (error) {
+    await recorder?.record(refusedAttempt(caller ? 'impostor' : req.headers.authorization ? 'unverified' : 'anonymous'));
     throw unauthenticated(error);
   }
-  if (!caller)
-    throw unauthenticated(new AuthenticationError('sign in first: send Authorization: Bearer <token> (npm run token prints one for the local issuer)'));
-  // The gateway's own subject signs its audit entries; a caller holding it could pass for the gateway.
-  if (caller.id === GATEWAY_SUBJECT) throw unauthenticated(new AuthenticationError(`the subject ${GATEWAY_SUBJECT} is reserved for the gateway itself`));
+  const verified = caller;
   let signed: Promise<string> | undefined;
-  return { caller, subgraphToken: () => (signed ??= signGatewayToken(caller, trust.gatewaySigningKey)) };
+  return { caller: verified, subgraphToken: () => (signed ??= signGatewayToken(verified, trust.gatewaySigningKey)) };
+}
+
+/**
+ * A request refused before anyone was known: in the trail too, under who it was (nobody, a token
+ * that failed verification, or a caller claiming the gateway's subject). Its document is not read.
+ */
+function refusedAttempt(subject: 'anonymous' | 'unverified' | 'impostor'): Omit<AuditEntry, 'id'> {
+  return {
+    at: new Date().toISOString(),
+    subject,
+    role: null,
+    memberState: null,
+    licenceType: null,
+    programme: null,
+    operationName: null,
+    operationType: null,
+    documentHash: createHash('sha256').update('').digest('hex'),
+    eoris: [],
+    mrns: [],
+    outcome: 'ERROR',
+    errorCodes: ['UNAUTHENTICATED'],
+  };
 }
 
 /** Ready when every subgraph says it is ready; the answer names each one. */

@@ -146,6 +146,21 @@ describe('what the trail records', () => {
     });
   });
 
+  it('records requests refused for want of a valid token, as anonymous or unverified, without reading them', async () => {
+    const ask = (headers: Record<string, string>) =>
+      fetch(platform.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query: `{ economicOperator(eori: "${EORI}") { name } }` }),
+      });
+    expect((await ask({})).status).toBe(401);
+    expect((await ask({ authorization: 'Bearer not.a.token' })).status).toBe(401);
+    for (const subject of ['anonymous', 'unverified']) {
+      const { edges } = await trail({ subject });
+      expect(edges[0]?.node, subject).toMatchObject({ subject, role: null, operationName: null, eoris: [], outcome: 'ERROR', errorCodes: ['UNAUTHENTICATED'] });
+    }
+  });
+
   it('leaves schema introspection out of the trail', async () => {
     const explorer = caller('customs-officer', { memberState: 'NL' }, 'officer-introspecting');
     expect((await as(explorer, `query Schema { __schema { queryType { name } } }`)).errors).toBeUndefined();
