@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { ApolloServerOptionsWithGateway, ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { GraphQLError, type OperationTypeNode } from 'graphql';
 import { GATEWAY_IDENTITY } from '../subgraphs/kit/auth/gateway-identity';
-import { signGatewayToken } from '../subgraphs/kit/auth/tokens';
+import { AUDIT_AUDIENCE, signGatewayToken } from '../subgraphs/kit/auth/tokens';
 import type { CryptoKey } from 'jose';
 import { argumentKeys, isIntrospectionOnly, noKeys, takeKeyFields, withKeyFields, type TouchedKeys } from './audit-keys';
 import { createAuditRecorder, type AuditEntry, type AuditRecorder } from './audit-recorder';
@@ -75,7 +75,8 @@ export function auditPlugin(recorder: AuditRecorder): ApolloServerPlugin<Gateway
             memberState: caller.memberState ?? null,
             licenceType: caller.licenceType ?? null,
             programme: caller.programme ?? null,
-            operationName: operation?.name?.value ?? request.operationName ?? null,
+            // GraphQL names have no length limit; the trail keeps 200 characters of one, as it keeps every entry.
+            operationName: (operation?.name?.value ?? request.operationName)?.slice(0, 200) || null,
             operationType: operation ? OPERATION_TYPES[operation.operation] : null,
             // Apollo Server's queryHash is the SHA-256 of the query text; a request that never got that far is hashed here.
             documentHash:
@@ -101,7 +102,8 @@ export function auditSubgraphRecorder(auditGraphqlUrl: string, signingKey: Crypt
     url: new URL('/audit', auditGraphqlUrl).toString(),
     // Gateway tokens last a minute: a fresh one every 30 seconds.
     token: () => {
-      if (!token || Date.now() >= token.renewAt) token = { value: signGatewayToken(GATEWAY_IDENTITY, signingKey), renewAt: Date.now() + 30_000 };
+      if (!token || Date.now() >= token.renewAt)
+        token = { value: signGatewayToken(GATEWAY_IDENTITY, signingKey, AUDIT_AUDIENCE), renewAt: Date.now() + 30_000 };
       return token.value;
     },
   });

@@ -38,6 +38,12 @@ export interface QueryLimits {
   maxCost: number;
   /** Characters of any one string argument, inline or in a variable: a 100,000-character prefix once kept the database busy for 50 minutes. */
   maxStringLength: number;
+  /**
+   * Fields, once every fragment is written out where it is spread: 16 fragments spreading the
+   * next one twice are 800 characters and 65,536 fields, which the gateway would otherwise
+   * expand (to remove what the caller may not have, and to audit it) at megabytes a request.
+   */
+  maxFields: number;
 }
 
 export const DEFAULT_LIMITS: QueryLimits = {
@@ -47,6 +53,7 @@ export const DEFAULT_LIMITS: QueryLimits = {
   maxTokens: 5_000,
   maxCost: 250_000,
   maxStringLength: 1_000,
+  maxFields: 2_000,
 };
 
 /** A list without a `first` argument (a declaration's items, an authorisation's history) is counted at this size. */
@@ -59,6 +66,7 @@ const ENV_NAMES: Record<keyof QueryLimits, string> = {
   maxTokens: 'GRAPHQL_MAX_TOKENS',
   maxCost: 'GRAPHQL_MAX_COST',
   maxStringLength: 'GRAPHQL_MAX_STRING_LENGTH',
+  maxFields: 'GRAPHQL_MAX_FIELDS',
 };
 
 export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): QueryLimits {
@@ -78,6 +86,7 @@ interface Tally {
   aliases: number;
   directives: number;
   cost: number;
+  fields: number;
 }
 
 /** Refuses an operation over any limit, once its variables are known and before it is planned. */
@@ -94,7 +103,7 @@ export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin<BaseC
           checkStrings(variables, limits.maxStringLength, []);
           const root = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
           if (!root) return;
-          const tally: Tally = { depth: 0, aliases: 0, directives: operation.directives?.length ?? 0, cost: 0 };
+          const tally: Tally = { depth: 0, aliases: 0, directives: operation.directives?.length ?? 0, cost: 0, fields: 0 };
           walk({ schema, fragments, variables, limits, tally }, operation.selectionSet, root, 1, 1, UNPAGED_LIST_SIZE);
         },
       };
@@ -132,6 +141,9 @@ function walk(state: Walk, selectionSet: SelectionSetNode, type: GraphQLNamedTyp
       walk(state, selection.selectionSet, on, depth, multiplier, listSize);
       continue;
     }
+    tally.fields += 1;
+    if (tally.fields > limits.maxFields)
+      refuse('QUERY_TOO_LARGE', `The query asks for more than ${limits.maxFields} fields once its fragments are written out where they are spread`);
     if (selection.alias) {
       tally.aliases += 1;
       if (tally.aliases > limits.maxAliases) refuse('TOO_MANY_ALIASES', `The query uses more than ${limits.maxAliases} aliases`);

@@ -11,7 +11,7 @@ import type { QueryPlan } from '@apollo/query-planner';
 import { callerFromIdentity, unauthenticated } from '../subgraphs/kit/auth/requests';
 import type { Caller } from '../subgraphs/kit/auth/roles';
 import { AuthenticationError, signGatewayToken } from '../subgraphs/kit/auth/tokens';
-import { GATEWAY_SUBJECT } from '../subgraphs/kit/auth/gateway-identity';
+import { RESERVED_SUBJECTS } from '../subgraphs/kit/auth/gateway-identity';
 import type { Trust } from '../subgraphs/kit/auth/trust';
 import { createRequestHandler, listen } from '../subgraphs/kit/http';
 import { SUBGRAPHS, subgraphUrl } from '../subgraphs/registry';
@@ -19,7 +19,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { demoSignInRoute } from './demo-sign-in';
 import { authorizingGateway, requirementsFromSupergraph, supergraphForGateway } from './authorization';
 import { auditedGateway, auditPlugin, auditSubgraphRecorder, type AuditRecorder } from './audit';
-import type { AuditEntry } from './audit-recorder';
+import { MAX_PENDING, type AuditEntry } from './audit-recorder';
 import { createExplorerHandler } from './explorer/serve';
 import { DEFAULT_LIMITS, limitsFromEnv, queryLimitsPlugin, type QueryLimits } from './limits';
 import { SUPERGRAPH_PATH } from './supergraph';
@@ -98,7 +98,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     'request',
     createRequestHandler<GatewayContext>({
       apollo,
-      context: (req) => authenticate(req, options.trust, recorder || undefined),
+      context: (req) => authenticate(req, options.trust, recorder ? refusalsFor(recorder) : undefined),
       ready: () => subgraphsReady(urls),
       routes: [demoSignInRoute(options.trust.localIssuer), createExplorerHandler()],
     }),
@@ -159,15 +159,15 @@ function withoutInternals(formatted: GraphQLFormattedError, urls: Record<string,
 }
 
 /** Every GraphQL request proves who sends it; nothing of the graph, not even its schema, is anonymous. */
-async function authenticate(req: IncomingMessage, trust: GatewayTrust, recorder?: AuditRecorder): Promise<GatewayContext> {
+async function authenticate(req: IncomingMessage, trust: GatewayTrust, recordRefusal?: (subject: RefusedSubject) => void): Promise<GatewayContext> {
   let caller: Caller | undefined;
   try {
     caller = await callerFromIdentity(req, trust);
     if (!caller) throw new AuthenticationError('sign in first: send Authorization: Bearer <token> (npm run token prints one for the local issuer)');
     // The gateway's own subject signs its audit entries; a caller holding it could pass for the gateway.
-    if (caller.id === GATEWAY_SUBJECT) throw new AuthenticationError(`the subject ${GATEWAY_SUBJECT} is reserved for the gateway itself`);
+    if (RESERVED_SUBJECTS.has(caller.id)) throw new AuthenticationError(`the subject ${caller.id} is reserved: the gateway and the audit trail use it`);
   } catch (error) {
-    await recorder?.record(refusedAttempt(caller ? 'impostor' : req.headers.authorization ? 'unverified' : 'anonymous'));
+    recordRefusal?.(caller ? 'impostor' : req.headers.authorization ? 'unverified' : 'anonymous');
     throw unauthenticated(error);
   }
   const verified = caller;
@@ -179,7 +179,38 @@ async function authenticate(req: IncomingMessage, trust: GatewayTrust, recorder?
  * A request refused before anyone was known: in the trail too, under who it was (nobody, a token
  * that failed verification, or a caller claiming the gateway's subject). Its document is not read.
  */
-function refusedAttempt(subject: 'anonymous' | 'unverified' | 'impostor'): Omit<AuditEntry, 'id'> {
+type RefusedSubject = 'anonymous' | 'unverified' | 'impostor';
+
+/** Refused attempts cost their sender nothing: so that a flood of them cannot fill the trail's buffer and hold up everyone else's requests. */
+const REFUSALS_RECORDED_PER_SECOND = 100;
+
+/**
+ * Records refused attempts without making anyone wait for the trail, up to
+ * REFUSALS_RECORDED_PER_SECOND a second; beyond that, the gateway's log counts them.
+ */
+function refusalsFor(recorder: AuditRecorder): (subject: RefusedSubject) => void {
+  let second = 0;
+  let recorded = 0;
+  let unrecorded = 0;
+  return (subject) => {
+    const now = Math.floor(Date.now() / 1000);
+    if (now !== second) {
+      if (unrecorded > 0)
+        console.warn(`audit: ${unrecorded} more requests refused for want of a valid token in one second; recorded ${recorded} of them one by one`);
+      second = now;
+      recorded = 0;
+      unrecorded = 0;
+    }
+    if (recorded >= REFUSALS_RECORDED_PER_SECOND || recorder.pending >= MAX_PENDING) {
+      unrecorded += 1;
+      return;
+    }
+    recorded += 1;
+    void recorder.record(refusedAttempt(subject));
+  };
+}
+
+function refusedAttempt(subject: RefusedSubject): Omit<AuditEntry, 'id'> {
   return {
     at: new Date().toISOString(),
     subject,

@@ -7,7 +7,7 @@
 //   --licence-type <family>    licensing-authority: CHED, DUAL_USE, CATCH_CERTIFICATE, CITES, FLEGT
 //   --programme <code>         mra-partner: US-CTPAT, JP-AEO, ...
 //   --subject <name>           who the token names (default: <role>-<scope>)
-//   --expires <lifetime>       8h by default; 10m, 1d...
+//   --expires <lifetime>       8h by default; 10m, 24h at most
 import { parseArgs } from 'node:util';
 import { DEMO_IDENTITIES, demoIdentity } from '../subgraphs/kit/auth/demo-identities';
 import { callerFromClaims, InvalidCallerError } from '../subgraphs/kit/auth/roles';
@@ -48,6 +48,9 @@ runTool(async () => {
       throw error instanceof InvalidCallerError ? new Error(`${error.message} (--member-state, --licence-type, --programme)`) : error;
     }
   }
-  if (!/^\d+[smhd]$/.test(values.expires)) throw new Error(`--expires takes a lifetime such as 10m, 8h or 1d, not ${values.expires}`);
+  const lifetime = /^(\d+)([smh])$/.exec(values.expires);
+  const seconds = lifetime ? Number(lifetime[1]) * { s: 1, m: 60, h: 3600 }[lifetime[2] as 's' | 'm' | 'h'] : NaN;
+  // The gateway refuses identity tokens older than a day (kit/auth/tokens.ts MAX_IDENTITY_TOKEN_AGE).
+  if (!(seconds > 0 && seconds <= 24 * 3600)) throw new Error(`--expires takes a lifetime up to 24h, such as 10m or 8h, not ${values.expires}`);
   console.log(await trust.localIssuer.issue(caller, values.expires));
 });

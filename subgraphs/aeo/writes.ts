@@ -93,6 +93,14 @@ export async function grantAuthorisation(models: AeoModels, input: GrantInput, c
     throw badUserInput('issuingCountry', `is ${issuingCountry}, but the number ${number} was issued by ${number.slice(0, 2)}`);
   }
   requireIssuedInScope(caller, number, issuingCountry, 'grant');
+  // The Member State where the applicant is established grants it, and gave it its EORI: a
+  // Dutch number for a French operator would let one Member State vouch for another's traders.
+  if (holder.slice(0, 2) !== issuingCountry) {
+    throw badUserInput(
+      'holder',
+      `${holder} is an operator established in ${holder.slice(0, 2)}; only ${holder.slice(0, 2)} grants it an authorisation, not ${issuingCountry}`,
+    );
+  }
   const validFrom = requireDate('validFrom', input.validFrom);
   if (!(await models.operators.exists({ _id: holder }).exec())) {
     throw badUserInput('holder', `no economic operator is registered with EORI ${holder}`);

@@ -5,6 +5,7 @@
 import { isGatewayIdentity } from '../kit/auth/gateway-identity';
 import { callerFromGateway } from '../kit/auth/requests';
 import type { Caller } from '../kit/auth/roles';
+import { AUDIT_AUDIENCE } from '../kit/auth/tokens';
 import type { Trust } from '../kit/auth/trust';
 import { readBody, sendJson, type Route } from '../kit/http';
 import { appendEntries, InvalidEntryError, parseEntries } from './entries';
@@ -18,7 +19,7 @@ export function appendRoute(models: AuditModels, trust: Pick<Trust, 'gatewayPubl
     if (new URL(req.url ?? '/', 'http://localhost').pathname !== AUDIT_PATH) return false;
     let caller: Caller;
     try {
-      caller = await callerFromGateway(req, trust);
+      caller = await callerFromGateway(req, trust, AUDIT_AUDIENCE);
     } catch (error) {
       sendJson(res, 401, { code: 'UNAUTHENTICATED', error: (error as Error).message });
       return true;

@@ -10,6 +10,7 @@ import type { ControlResultFilter, DeclarationFilter, EntrySummaryDeclarationFil
 import type { DeclarationsContext } from './context';
 import type { ChangeKind, ChangeParent, ControlResultDoc, DeclarationDoc, EntrySummaryDoc, GoodsItemParent, OperatorRef, PartyDoc } from './models';
 import type { ControlResultRecord, DeclarationRecord, EntrySummaryRecord } from './records';
+import { unknownDeclaration } from './validate';
 
 type Filter = Record<string, unknown>;
 
@@ -83,7 +84,7 @@ export const resolvers: Resolvers = {
     fileEntrySummaryDeclaration: async (_, { input }, { models, loaders }) =>
       readBack(await writeOne(models, { kind: 'entrySummaryDeclaration', ...input } as EntrySummaryRecord), loaders.entrySummaryByMrn),
     recordControlResult: async (_, { input }, { models, loaders, caller }) => {
-      await requireControlInScope(models, caller, input.mrn, input.office);
+      await requireControlInScope(loaders, caller, input.mrn, input.office);
       return readBack(await writeOne(models, { kind: 'controlResult', ...input } as ControlResultRecord), loaders.controlResultById);
     },
   },
@@ -197,18 +198,23 @@ async function isVisibleChange(change: ChangeParent, loaders: DeclarationsContex
 }
 
 /**
- * An officer records controls only of its own Member State's declarations, at its own offices.
- * Checked before anything is written; an unknown MRN is left to the writer, which rejects it.
+ * An officer records controls only of declarations it may see, at offices of its own Member State.
+ * Checked before anything is written. A declaration the caller may not see is answered as one
+ * never lodged, in the writer's own words, and an invalid MRN is left to the writer, as ever: the
+ * answer does not tell an unknown MRN from another Member State's.
  */
-async function requireControlInScope(models: DeclarationsContext['models'], caller: Caller, mrn: string, office: string): Promise<void> {
+async function requireControlInScope(loaders: DeclarationsContext['loaders'], caller: Caller, mrn: string, office: string): Promise<void> {
   if (seesAllRows(caller)) return;
-  const declaration = await models.declarations.findById(mrn, { memberState: 1, officeOfPresentation: 1 }).lean<DeclarationDoc>().exec();
-  const declaredIn = declaration ? (declaration.memberState ?? memberStateOf(declaration.officeOfPresentation)) : null;
+  const checked = checkMrn(mrn);
+  if (!checked.valid) return;
+  const declaration = await loaders.declarationByMrn.load(checked.value);
+  if (!declaration) throw unknownDeclaration(checked.value);
+  const declaredIn = declaration.memberState ?? memberStateOf(declaration.officeOfPresentation);
   for (const [what, state] of [
-    [`the declaration ${mrn} was lodged in`, declaredIn],
-    [`the office ${office} is in`, typeof office === 'string' ? memberStateOf(office) : null],
+    [`the declaration ${checked.value} was lodged in`, declaredIn],
+    [`the office ${office} is in`, memberStateOf(office)],
   ] as const) {
-    if (state !== null && !mayWriteForState(caller, state)) {
+    if (!mayWriteForState(caller, state)) {
       throw forbidden(`${what} ${state}; ${describeCaller(caller)} may record controls only of ${caller.memberState ?? 'no Member State'}`, {
         memberState: state,
       });

@@ -1,5 +1,6 @@
 // Turns incoming records into stored documents, or rejects them whole: the first problem is
 // thrown as BAD_USER_INPUT naming the field by its path (items[2].containers[0]) and the reason.
+import type { GraphQLError } from 'graphql';
 import { badUserInput } from '../kit/errors';
 import { checkCommodityCode, checkContainerNumber, checkCountryCode, checkCurrencyCode, checkEori, checkMrn, checkUnLocode } from '../kit/identifiers';
 import {
@@ -320,9 +321,14 @@ export interface DeclarationOutline {
   itemNumbers: number[];
 }
 
+/** How a control result of a declaration never lodged is rejected; also of one the recorder may not see (resolvers.ts). */
+export function unknownDeclaration(mrn: string): GraphQLError {
+  return badUserInput('mrn', `no declaration with MRN ${mrn} has been lodged`);
+}
+
 export function validateControlResult(record: ControlResultRecord, declaration: DeclarationOutline | null): ControlResultContent {
   const mrn = requireValid('mrn', checkMrn(string('mrn', record.mrn)));
-  if (!declaration) throw badUserInput('mrn', `no declaration with MRN ${mrn} has been lodged`);
+  if (!declaration) throw unknownDeclaration(mrn);
   const itemNumber =
     record.itemNumber === undefined || record.itemNumber === null ? null : number('itemNumber', record.itemNumber, { min: 1, max: 999, integer: true });
   if (itemNumber !== null && !declaration.itemNumbers.includes(itemNumber)) {

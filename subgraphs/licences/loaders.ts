@@ -8,7 +8,7 @@ import { licenceFilter } from './scope';
 export interface LicencesLoaders {
   /** The licences the caller may look up (scope.ts); others are absent. */
   licenceByReference: DataLoader<string, LicenceDoc | null>;
-  /** Any licence, for checking the goods items the caller reaches against what they quote. */
+  /** Any licence: officers and analysts check the goods items they reach against every licence quoted (scope.ts, readsQuotedLicences). */
   quotedLicenceByReference: DataLoader<string, LicenceDoc | null>;
   licencesByHolder: DataLoader<string, LicenceDoc[]>;
   /** A fresh filter of the caller's licences each call: a query may cast it in place. */

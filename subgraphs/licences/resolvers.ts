@@ -81,12 +81,17 @@ export const resolvers: Resolvers = {
   },
 };
 
-/** The item's facts arrive with the entity reference (@requires); the licences are loaded live. */
-async function checkItem(item: GoodsItemFacts | Record<string, unknown>, { loaders }: LicencesContext): Promise<ItemLicenceResult> {
+/**
+ * The item's facts arrive with the entity reference (@requires); the licences are loaded live.
+ * Officers and analysts check the item against every licence it quotes; anyone else against the
+ * licences it may look up, so one it may not see is checked as if it were not there (NOT_FOUND),
+ * as LicenceCheck.licence shows it null.
+ */
+async function checkItem(item: GoodsItemFacts | Record<string, unknown>, { loaders, caller }: LicencesContext): Promise<ItemLicenceResult> {
   const facts = item as GoodsItemFacts;
   const references = (facts.supportingDocuments ?? []).filter((document) => licenceTypesForDocument(document.type)).map((document) => document.reference);
-  // The item is one the caller reaches (its declaration is in scope): it is checked against every licence it quotes.
-  const found = await loaders.quotedLicenceByReference.loadMany(references);
+  const loader = readsQuotedLicences(caller) ? loaders.quotedLicenceByReference : loaders.licenceByReference;
+  const found = await loader.loadMany(references);
   const licences = new Map<string, LicenceDoc>();
   for (const licence of found) {
     if (licence instanceof Error) throw licence;

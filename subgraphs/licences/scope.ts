@@ -1,6 +1,7 @@
 // Which licences a caller may see and change (kit/auth/rows.ts for the roles' reach).
 import { describeCaller, eoriOfState, forbidden, noRows, seesAllRows } from '../kit/auth/rows';
 import { licenceFamily, type Caller } from '../kit/auth/roles';
+import { allOf } from '../kit/pagination';
 import { found } from '../kit/persistence';
 import type { LicenceRecordDoc, LicencesModels } from './models';
 import { LICENCE_TYPES, type LicenceType } from './records';
@@ -54,9 +55,16 @@ export function requireLicenceWritable(caller: Caller, licence: Pick<LicenceReco
   });
 }
 
-/** Reads the stored licence to check it is the caller's to change; an unknown reference is NOT_FOUND, as before. */
+/**
+ * Reads the stored licence, among those the caller may look up, to check it is the caller's to
+ * change. One it may not look up is NOT_FOUND, exactly as an unknown reference: a refusal never
+ * tells that another authority's licence exists. One it may look up but not change is FORBIDDEN.
+ */
 export async function requireStoredLicenceWritable(models: LicencesModels, caller: Caller, reference: string): Promise<void> {
   if (caller.role === 'service') return;
-  const stored = found(await models.licences.findById(reference, { type: 1, issuingCountry: 1 }).lean<LicenceRecordDoc>().exec(), 'licence', reference);
-  requireLicenceWritable(caller, stored);
+  const visible = await models.licences
+    .findOne(allOf({ _id: reference }, licenceFilter(caller)), { type: 1, issuingCountry: 1 })
+    .lean<LicenceRecordDoc>()
+    .exec();
+  requireLicenceWritable(caller, found(visible, 'licence', reference));
 }

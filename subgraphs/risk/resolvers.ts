@@ -11,7 +11,7 @@ import { smoothedRate } from './model/profiles';
 import { pageOfQueue, rankedEntries, type QueueEntry } from './queue';
 import { changeRule, createRule, retireRule } from './rule-writes';
 import { requireRuleReference } from './rules';
-import { requireScreenable } from './scope';
+import { screenableBy } from './scope';
 import { screenMrns } from './screening';
 
 const MAX_SCREEN = 100;
@@ -59,12 +59,8 @@ export const resolvers: Resolvers = {
     screen: async (_, { mrns, kind }, { models, caller }) => {
       if (mrns.length === 0 || mrns.length > MAX_SCREEN) throw badUserInput('mrns', `from 1 to ${MAX_SCREEN} MRNs at once, not ${mrns.length}`);
       const valid = mrns.map((mrn, index) => requireValid(`mrns[${index}]`, checkMrn(mrn)));
-      const result = await screenMrns(models, toKind(kind ?? 'DECLARATION'), valid, (filings) =>
-        requireScreenable(
-          caller,
-          filings.map(({ features }) => ({ mrn: features.mrn, office: features.office })),
-        ),
-      );
+      const screenable = screenableBy(caller);
+      const result = await screenMrns(models, toKind(kind ?? 'DECLARATION'), valid, ({ features }) => screenable(features));
       return { assessed: result.assessed, unchanged: result.unchanged, notFound: result.notFound, assessments: result.assessments };
     },
   },

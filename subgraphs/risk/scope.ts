@@ -51,14 +51,12 @@ export function requireRuleWritable(caller: Caller, rule: Pick<RuleDoc, '_id' | 
   });
 }
 
-/** Screening writes assessments: an analyst screens only its own Member State's filings. */
-export function requireScreenable(caller: Caller, filings: readonly { mrn: string; office: string }[]): void {
-  if (seesAllRows(caller)) return;
+/**
+ * Screening writes assessments: an analyst screens only its own Member State's filings. Those of
+ * other Member States are none of its business: screen reports them as it reports unknown MRNs.
+ */
+export function screenableBy(caller: Caller): (filing: { office: string }) => boolean {
+  if (seesAllRows(caller)) return () => true;
   const state = assessmentState(caller);
-  const outside = filings.find((filing) => memberStateOf(filing.office) !== state);
-  if (!outside) return;
-  throw forbidden(
-    `the filing ${outside.mrn} was lodged in ${memberStateOf(outside.office)}; ${describeCaller(caller)} may screen only ${state ?? 'no Member State'}'s filings`,
-    { mrn: outside.mrn, memberState: memberStateOf(outside.office) },
-  );
+  return (filing) => state !== undefined && memberStateOf(filing.office) === state;
 }

@@ -207,26 +207,31 @@ export interface MrnScreeningResult extends ScreeningResult {
   notFound: string[];
 }
 
-/** `admit` sees the filings found before anything is assessed or written, and throws to refuse them (scope.ts). */
+/**
+ * `inScope` says which of the filings found the caller may screen (scope.ts); the others are
+ * reported as not found, in the order asked, as if no filing had their MRN. Nothing is assessed
+ * or written before that.
+ */
 export async function screenMrns(
   services: RiskServices,
   kind: FilingFeatures['kind'],
   mrns: readonly string[],
-  admit: (filings: readonly ScreenedFiling[]) => void = () => {},
+  inScope: (filing: ScreenedFiling) => boolean = () => true,
 ): Promise<MrnScreeningResult> {
   const wanted = [...new Set(mrns)];
   const filings: ScreenedFiling[] = [];
   const notFound: string[] = [];
+  const sort = (filing: ScreenedFiling | null, index: number) => {
+    if (filing && inScope(filing)) filings.push(filing);
+    else notFound.push(wanted[index]!);
+  };
   if (kind === 'DECLARATION') {
     const { filings: found } = await services.graph.request<{ filings: (DeclarationFacts | null)[] }>(DECLARATIONS_BY_MRN, { mrns: wanted });
-    found.forEach((facts, index) =>
-      facts ? filings.push({ features: declarationFeatures(facts), irregular: isIrregular(facts) }) : notFound.push(wanted[index]!),
-    );
+    found.forEach((facts, index) => sort(facts ? { features: declarationFeatures(facts), irregular: isIrregular(facts) } : null, index));
   } else {
     const { filings: found } = await services.graph.request<{ filings: (EntrySummaryFacts | null)[] }>(ENTRY_SUMMARIES_BY_MRN, { mrns: wanted });
-    found.forEach((facts, index) => (facts ? filings.push({ features: entrySummaryFeatures(facts), irregular: false }) : notFound.push(wanted[index]!)));
+    found.forEach((facts, index) => sort(facts ? { features: entrySummaryFeatures(facts), irregular: false } : null, index));
   }
-  admit(filings);
   const policy = await currentPolicy(services);
   return { ...(await assessFilings(services, policy, filings)), notFound };
 }

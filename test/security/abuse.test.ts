@@ -137,4 +137,14 @@ describe('limits on what one request may ask for', () => {
     tried.push({ request: '3 MB body', code: `HTTP ${response.status}` });
     expect(response.status).toBe(413);
   });
+
+  it('refuses fragments that spread each other into 65,536 fields with QUERY_TOO_LARGE, before expanding them', async () => {
+    const fragments = Array.from({ length: 15 }, (_, i) => `fragment F${i + 1} on Declaration { ...F${i + 2} ...F${i + 2} }`);
+    const query = `query Bomb { declaration(mrn: "20NL00000970618001") { ...F1 } }\n${fragments.join('\n')}\nfragment F16 on Declaration { lrn }`;
+    platform.queryPlans.length = 0;
+    const { status, body } = await attempt('fragment bomb', query);
+    expect(status).toBe(400);
+    expect(body.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_LARGE');
+    expect(platform.queryPlans).toHaveLength(0);
+  });
 });

@@ -6,7 +6,7 @@ import { getNamedType, isObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_IDENTITY } from '../../subgraphs/kit/auth/gateway-identity';
 import { ROLES, type Role } from '../../subgraphs/kit/auth/roles';
-import { signGatewayToken } from '../../subgraphs/kit/auth/tokens';
+import { AUDIT_AUDIENCE, signGatewayToken } from '../../subgraphs/kit/auth/tokens';
 import { caller, fromGateway, SERVICE, signedIn } from '../support/auth';
 import { apiSchema } from '../support/contract';
 import { declaration, mrn } from '../support/fixtures';
@@ -233,14 +233,14 @@ describe('an append-only trail', () => {
     const auditTypes = Object.values(schema.getTypeMap()).filter((type) => type.name.startsWith('Audit') && isObjectType(type));
     expect(auditTypes.map((type) => type.name).sort()).toEqual(['AuditEntry', 'AuditEntryConnection', 'AuditEntryEdge']);
 
-    const asGateway = { authorization: `Bearer ${await signGatewayToken(GATEWAY_IDENTITY, platform.trust.gatewaySigningKey)}` };
+    const asGateway = { authorization: `Bearer ${await signGatewayToken(GATEWAY_IDENTITY, platform.trust.gatewaySigningKey, AUDIT_AUDIENCE)}` };
     for (const method of ['PUT', 'PATCH', 'DELETE']) expect((await postAudit(undefined, asGateway, method)).status, method).toBe(405);
   });
 
   it('stores each entry of a batch sent twice once', async () => {
     const at = new Date().toISOString();
     const entries = [entry(at, 'retry-test-1'), entry(at, 'retry-test-2'), entry(at, 'retry-test-3')];
-    const asGateway = { authorization: `Bearer ${await signGatewayToken(GATEWAY_IDENTITY, platform.trust.gatewaySigningKey)}` };
+    const asGateway = { authorization: `Bearer ${await signGatewayToken(GATEWAY_IDENTITY, platform.trust.gatewaySigningKey, AUDIT_AUDIENCE)}` };
     const first = await postAudit({ entries }, asGateway);
     expect(await first.json()).toEqual({ stored: 3, duplicates: 0 });
     const again = await postAudit({ entries: [...entries, entry(at, 'retry-test-4')] }, asGateway);
@@ -251,7 +251,7 @@ describe('an append-only trail', () => {
   it('stores an entry naming 3,000 declarations, and finds it by any one of them', async () => {
     // As the risk engine's pages of filings make them: one value too large for an array index on FerretDB.
     const mrns = Array.from({ length: 3_000 }, (_, i) => mrn(10_000 + i));
-    const asGateway = { authorization: `Bearer ${await signGatewayToken(GATEWAY_IDENTITY, platform.trust.gatewaySigningKey)}` };
+    const asGateway = { authorization: `Bearer ${await signGatewayToken(GATEWAY_IDENTITY, platform.trust.gatewaySigningKey, AUDIT_AUDIENCE)}` };
     const response = await postAudit({ entries: [entry(new Date().toISOString(), 'wide-1', { subject: 'wide-page', mrns })] }, asGateway);
     expect(await response.json()).toEqual({ stored: 1, duplicates: 0 });
     const found = await trail({ subject: 'wide-page', eori: EORI, mrn: mrns[2_999] });
@@ -264,9 +264,13 @@ describe('an append-only trail', () => {
     const body = { entries: [entry(at, 'forged-1', { subject: 'forged' })] };
     expect((await postAudit(body, {})).status).toBe(401);
     expect((await postAudit(body, await signedIn(SERVICE, platform.trust))).status).toBe(401);
-    // What the gateway signs on a caller's behalf is the caller's, not the gateway's.
-    expect((await postAudit(body, await fromGateway(OFFICER, platform.trust))).status).toBe(403);
-    expect((await postAudit(body, await fromGateway(SERVICE, platform.trust))).status).toBe(403);
+    // What the gateway signs on a caller's behalf is addressed to the subgraphs' /graphql, not to the trail.
+    expect((await postAudit(body, await fromGateway(OFFICER, platform.trust))).status).toBe(401);
+    expect((await postAudit(body, await fromGateway(SERVICE, platform.trust))).status).toBe(401);
+    // And what it signs for the trail is no key to any subgraph's /graphql.
+    const auditToken = { authorization: `Bearer ${await signGatewayToken(GATEWAY_IDENTITY, platform.trust.gatewaySigningKey, AUDIT_AUDIENCE)}` };
+    const replayed = await postGraphQL<Data>(platform.subgraphUrls.declarations!, '{ declarations(first: 1) { totalCount } }', {}, auditToken);
+    expect(replayed.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect((await trail({ subject: 'forged' })).totalCount).toBe(0);
   });
 

@@ -118,6 +118,18 @@ describe('the gateway', () => {
     ['a token without a subject', () => sign({ role: 'service' })],
     ['a gateway token shown to the gateway', () => signGatewayToken(SERVICE, platform.trust.gatewaySigningKey)],
     ['a malformed token', async () => 'not.a.jwt'],
+    [
+      'an unexpired token issued two days ago',
+      () =>
+        new SignJWT(AUDITOR)
+          .setProtectedHeader({ alg: 'EdDSA', kid: 'local-issuer' })
+          .setIssuer('urn:customs-risk-graph:local-issuer')
+          .setAudience('customs-risk-graph')
+          .setIssuedAt(Math.floor(Date.now() / 1000) - 2 * 86_400)
+          .setExpirationTime('1h')
+          .sign(issuerKey),
+    ],
+    ['a token naming a subject the audit trail reserves', () => sign({ sub: 'anonymous', role: 'service' })],
   ])('refuses %s with UNAUTHENTICATED, writing nothing', async (name, token) => {
     const { status, row } = await attempt(name, platform.graphqlUrl, SUSPEND, { authorization: `Bearer ${await token()}` });
     expect(status).toBe(401);

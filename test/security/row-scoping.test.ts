@@ -1,9 +1,12 @@
 // Which rows each role reaches: Dutch and German data side by side, read and written by callers
 // of either Member State, through the gateway and straight against the subgraphs (_entities).
-// Rows out of scope behave as if they did not exist; writes to them are FORBIDDEN and change nothing.
+// Rows out of scope behave as if they did not exist, to writes too: a write to one is answered
+// exactly as one to an unknown key, and changes nothing. A write to a row the caller sees but may
+// not change is FORBIDDEN.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeclarationsLoaders } from '../../subgraphs/declarations/loaders';
 import { prepareDeclarationsModels } from '../../subgraphs/declarations/models';
+import { learnThroughGraph } from '../../subgraphs/risk/learning';
 import type { Caller } from '../../subgraphs/kit/auth/roles';
 import { MRA_PROGRAMMES } from '../../subgraphs/mra/programmes';
 import { registerLane, setConsent, writePartnerTrader } from '../../subgraphs/mra/writes';
@@ -60,6 +63,14 @@ function forbidden(response: GraphQLResponse<unknown>, message: RegExp): void {
   expect(response.errors?.[0]?.message).toMatch(message);
 }
 
+/**
+ * A whole response with the key it names put aside: what must not tell an out-of-scope row from an
+ * unknown one. Either key must name nothing else in the response.
+ */
+function asAnswered(response: GraphQLResponse<unknown>, key: string): unknown {
+  return JSON.parse(JSON.stringify(response).replaceAll(key, '<key>'));
+}
+
 const mrns = (connection: { edges: { node: { mrn: string } }[] }) => connection.edges.map(({ node }) => node.mrn).sort();
 
 function assessment(mrnValue: string, office: string, score: number): AssessmentDoc {
@@ -94,7 +105,8 @@ beforeAll(async () => {
   const results = await platform.declarations.models.writer.write([
     declaration(1, { items: [fish] }),
     declaration(2, { mrn: DE_MRN, officeOfPresentation: 'DE004000', importer: { eori: 'DE100000000001' }, declarant: { eori: 'DE800000000001' } }),
-    declaration(3, { importer: { eori: 'DE100000000002' }, declarant: { eori: 'DE800000000001' } }),
+    // Quotes a CHED held by a Dutch operator: a German auditor reaches the item, not the licence.
+    declaration(3, { importer: { eori: 'DE100000000002' }, declarant: { eori: 'DE800000000001' }, items: [fish] }),
     controlResult(1),
     controlResult(2, { mrn: DE_MRN, office: 'DE004000' }),
     entrySummary(11),
@@ -241,12 +253,24 @@ describe('customs officers and risk analysts: filings of their Member State', ()
     expect(ok(await direct(platform.declarations.url, COMMISSION, query, { r }))._entities[0].controlStatistics.declarationsLodged).toBe(2);
   });
 
-  it('refuses a Dutch officer recording a control of a German declaration, and writes nothing', async () => {
+  it('answers a Dutch officer recording a control of a German declaration as if the declaration did not exist, writing nothing', async () => {
+    const before = await platform.declarations.models.controlResults.countDocuments({});
+    const control = { lane: 'YELLOW', controlType: 'DOCUMENTARY_CHECK', outcome: 'NO_IRREGULARITY', date: '2025-03-21', office: 'DE004000' };
+    const unknown = mrn(98, { country: 'DE' });
+    const german = await as(NL_OFFICER, RECORD_CONTROL, { input: { ...control, mrn: DE_MRN } });
+    const neverLodged = await as(NL_OFFICER, RECORD_CONTROL, { input: { ...control, mrn: unknown } });
+    expect(german.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'mrn' });
+    expect(german.errors?.[0]?.message).toBe(`Invalid mrn: no declaration with MRN ${DE_MRN} has been lodged`);
+    expect(asAnswered(german, DE_MRN)).toEqual(asAnswered(neverLodged, unknown));
+    expect(await platform.declarations.models.controlResults.countDocuments({})).toBe(before);
+  });
+
+  it('refuses a Dutch officer recording a control of a Dutch declaration at a German office, naming only the office, and writes nothing', async () => {
     const before = await platform.declarations.models.controlResults.countDocuments({});
     const response = await as(NL_OFFICER, RECORD_CONTROL, {
-      input: { mrn: DE_MRN, lane: 'YELLOW', controlType: 'DOCUMENTARY_CHECK', outcome: 'NO_IRREGULARITY', date: '2025-03-21', office: 'DE004000' },
+      input: { mrn: NL_MRN, lane: 'YELLOW', controlType: 'DOCUMENTARY_CHECK', outcome: 'NO_IRREGULARITY', date: '2025-03-21', office: 'DE004000' },
     });
-    forbidden(response, /lodged in DE; a customs-officer of NL may record controls only of NL/);
+    forbidden(response, /^the office DE004000 is in DE; a customs-officer of NL may record controls only of NL$/);
     expect(await platform.declarations.models.controlResults.countDocuments({})).toBe(before);
   });
 
@@ -271,11 +295,20 @@ describe('customs officers and risk analysts: filings of their Member State', ()
     expect(_entities).toEqual([{ riskAssessment: null }, { riskAssessment: { score: 0.9 } }]);
   });
 
-  it('refuses a Dutch risk analyst screening a German declaration, before anything is assessed', async () => {
-    const before = await platform.risk.models.assessments.find({ _id: DE_MRN }).lean().exec();
-    const response = await as(NL_ANALYST, `mutation ($m: [ID!]!) { screen(mrns: $m) { assessed } }`, { m: [DE_MRN] });
-    forbidden(response, /lodged in DE; a risk-analyst of NL may screen only NL's filings/);
-    expect(await platform.risk.models.assessments.find({ _id: DE_MRN }).lean().exec()).toEqual(before);
+  it('reports a German declaration a Dutch risk analyst screens as it reports an unknown MRN, assessing nothing', async () => {
+    // A model to screen with, from the few filings here: lanes cut at shares a handful of scores can give.
+    const risk = platform.risk.models;
+    await learnThroughGraph({ ...risk, settings: { ...risk.settings, capacity: { redShare: 0.5, yellowShare: 0.3 } } }, { batchSize: 50 });
+    const before = await platform.risk.models.assessments.find({}).lean().exec();
+    const SCREEN = `mutation ($m: [ID!]!) { screen(mrns: $m) { assessed unchanged notFound assessments { mrn } } }`;
+    const unknown = mrn(97, { country: 'DE' });
+    const german = await as(NL_ANALYST, SCREEN, { m: [DE_MRN] });
+    expect(ok(german).screen).toEqual({ assessed: 0, unchanged: 0, notFound: [DE_MRN], assessments: [] });
+    expect(asAnswered(german, DE_MRN)).toEqual(asAnswered(await as(NL_ANALYST, SCREEN, { m: [unknown] }), unknown));
+    // Among others, in the order asked, as unknown ones are.
+    const mixed = ok(await as(NL_ANALYST, SCREEN, { m: [unknown, DE_MRN] })).screen;
+    expect({ notFound: mixed.notFound, assessments: mixed.assessments }).toEqual({ notFound: [unknown, DE_MRN], assessments: [] });
+    expect(await platform.risk.models.assessments.find({}).lean().exec()).toEqual(before);
   });
 });
 
@@ -415,6 +448,14 @@ describe('AEO auditors: operators EU-wide, filings and licences of operators est
     expect(await platform.aeo.models.authorisations.countDocuments({ _id: 'DEAEOC0000000009' })).toBe(0);
   });
 
+  it('refuses a German auditor granting a German number to a French operator, and writes nothing', async () => {
+    const response = await as(DE_AUDITOR, `mutation ($input: GrantAeoAuthorisationInput!) { grantAeoAuthorisation(input: $input) { number } }`, {
+      input: { number: 'DEAEOF0000000077', holder: 'FR12345678901', type: 'AEOF', validFrom: '2025-01-01' },
+    });
+    expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'holder' });
+    expect(await platform.aeo.models.authorisations.countDocuments({ _id: 'DEAEOF0000000077' })).toBe(0);
+  });
+
   it('lets a German auditor suspend a German authorisation', async () => {
     const response = await as(DE_AUDITOR, SUSPEND, { input: { number: 'DEAEOF0000000001', reason: 'Audit findings' } });
     expect(ok(response).suspendAeoAuthorisation).toEqual({ number: 'DEAEOF0000000001', status: 'SUSPENDED' });
@@ -443,17 +484,50 @@ describe("licences: a licensing authority's family and Member State; officials' 
     expect(_entities).toEqual([null, { reference: NL_CHED }]);
   });
 
-  it('refuses a Dutch CHED authority suspending a German CHED or a Dutch dual-use licence, and writes nothing', async () => {
-    forbidden(await as(NL_CHED_AUTHORITY, SUSPEND, { input: { reference: DE_CHED, reason: 'x' } }), /CHED licence issued by DE/);
-    forbidden(await as(NL_CHED_AUTHORITY, SUSPEND, { input: { reference: NL_DUAL_USE, reason: 'x' } }), /DUAL_USE licence issued by NL/);
+  it("answers a licensing authority cancelling another authority's licence as it answers an unknown reference", async () => {
+    const CANCEL = `mutation ($input: LicenceStatusInput!) { cancelLicence(input: $input) { reference status } }`;
+    const unknown = 'CHEDP.DE.2025.0000099';
+    const neverIssued = asAnswered(await as(NL_CHED_AUTHORITY, CANCEL, { input: { reference: unknown, reason: 'x' } }), unknown);
+    expect(neverIssued).toMatchObject({ errors: [{ message: 'No licence <key>', extensions: { code: 'NOT_FOUND' } }] });
+    for (const reference of [DE_CHED, NL_DUAL_USE]) {
+      const response = await as(NL_CHED_AUTHORITY, CANCEL, { input: { reference, reason: 'x' } });
+      expect(asAnswered(response, reference), reference).toEqual(neverIssued);
+      expect(JSON.stringify(asAnswered(response, reference))).not.toMatch(/DUAL_USE|CHED_|issued by|\bDE\b/);
+    }
     const stored = await platform.licences.models.licences
       .find({ _id: { $in: [DE_CHED, NL_DUAL_USE] } })
       .lean()
       .exec();
-    expect(stored.map((doc) => doc.status)).toEqual(['VALID', 'VALID']);
+    expect(stored.map((doc) => [doc.status, doc.history.length])).toEqual([
+      ['VALID', 1],
+      ['VALID', 1],
+    ]);
   });
 
-  it('refuses a Dutch CHED authority issuing a dual-use licence or drawing on one, and writes nothing', async () => {
+  it("answers a licensing authority suspending or amending another authority's licence, or one of another family, as an unknown reference, writing nothing", async () => {
+    const AMEND = `mutation ($input: AmendLicenceInput!) { amendLicence(input: $input) { reference validUntil } }`;
+    const unknown = 'NL-DU-2025-000099';
+    const neverIssued = {
+      suspend: asAnswered(await as(NL_CHED_AUTHORITY, SUSPEND, { input: { reference: unknown, reason: 'x' } }), unknown),
+      amend: asAnswered(await as(NL_CHED_AUTHORITY, AMEND, { input: { reference: unknown, validUntil: '2028-01-01' } }), unknown),
+    };
+    for (const reference of [DE_CHED, NL_DUAL_USE]) {
+      expect(asAnswered(await as(NL_CHED_AUTHORITY, SUSPEND, { input: { reference, reason: 'x' } }), reference), reference).toEqual(neverIssued.suspend);
+      expect(asAnswered(await as(NL_CHED_AUTHORITY, AMEND, { input: { reference, validUntil: '2028-01-01' } }), reference), reference).toEqual(
+        neverIssued.amend,
+      );
+    }
+    const stored = await platform.licences.models.licences
+      .find({ _id: { $in: [DE_CHED, NL_DUAL_USE] } })
+      .lean()
+      .exec();
+    expect(stored.map((doc) => [doc.status, doc.validUntil])).toEqual([
+      ['VALID', '2027-12-31'],
+      ['VALID', '2027-12-31'],
+    ]);
+  });
+
+  it('refuses a Dutch CHED authority issuing a dual-use licence, and answers its drawing on one as on an unknown reference, writing nothing', async () => {
     const issued = await as(NL_CHED_AUTHORITY, `mutation ($input: IssueLicenceInput!) { issueLicence(input: $input) { reference } }`, {
       input: {
         reference: 'NL-DU-2025-000009',
@@ -467,10 +541,12 @@ describe("licences: a licensing authority's family and Member State; officials' 
       },
     });
     forbidden(issued, /a licensing-authority for CHED licences of NL may write only CHED licences issued by NL/);
-    const used = await as(NL_CHED_AUTHORITY, `mutation ($input: RecordLicenceUsageInput!) { recordLicenceUsage(input: $input) { reference } }`, {
-      input: { reference: NL_DUAL_USE, mrn: NL_MRN, itemNumber: 1, quantity: 1 },
-    });
-    expect(used.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const USE = `mutation ($input: RecordLicenceUsageInput!) { recordLicenceUsage(input: $input) { reference } }`;
+    const used = await as(NL_CHED_AUTHORITY, USE, { input: { reference: NL_DUAL_USE, mrn: NL_MRN, itemNumber: 1, quantity: 1 } });
+    const unknown = 'NL-DU-2025-000098';
+    const neverIssued = await as(NL_CHED_AUTHORITY, USE, { input: { reference: unknown, mrn: NL_MRN, itemNumber: 1, quantity: 1 } });
+    expect(used.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(asAnswered(used, NL_DUAL_USE)).toEqual(asAnswered(neverIssued, unknown));
     expect(await platform.licences.models.licences.countDocuments({})).toBe(4);
     expect(await platform.licences.models.states.countDocuments({})).toBe(4);
   });
@@ -489,6 +565,35 @@ describe("licences: a licensing authority's family and Member State; officials' 
     const { declaration: found } = ok(await as(NL_OFFICER, query, { mrn: NL_MRN }));
     const quoted = found.items[0].licenceChecks.find((check: Data) => check.reference === DE_CHED);
     expect(quoted).toEqual({ reference: DE_CHED, outcome: 'MATCHED', licence: { reference: DE_CHED, issuingCountry: 'DE' } });
+  });
+
+  const CHECKS = `query ($mrn: ID!) { declaration(mrn: $mrn) { items { licenceDecision { decision reasons }
+    licenceChecks { documentType reference licenceType outcome reasons licence { reference } } } } }`;
+  const checkOf = (data: Data, reference: string) => data.declaration.items[0].licenceChecks.find((check: Data) => check.reference === reference);
+
+  it('checks a quoted licence an auditor may not see as if it were not there', async () => {
+    // MIXED is a German importer's (a German auditor's); the CHED it quotes is held by a Dutch operator.
+    const { declaration: found } = ok(await as(DE_AUDITOR, CHECKS, { mrn: MIXED_MRN }));
+    expect(checkOf({ declaration: found }, DE_CHED)).toEqual({
+      documentType: 'N853',
+      reference: DE_CHED,
+      licenceType: 'CHED_P',
+      outcome: 'NOT_FOUND',
+      reasons: [`no licence or certificate has the reference ${DE_CHED}`],
+      licence: null,
+    });
+    expect(found.items[0].licenceDecision.decision).toBe('HOLD');
+    expect(found.items[0].licenceDecision.reasons).toContain(`${DE_CHED}: not found`);
+    // An officer, who reads every licence its items quote, finds it, and checks it against the importer.
+    expect(checkOf(ok(await as(NL_OFFICER, CHECKS, { mrn: MIXED_MRN })), DE_CHED)).toMatchObject({
+      outcome: 'HOLDER_MISMATCH',
+      licence: { reference: DE_CHED },
+    });
+  });
+
+  it('checks a quoted licence an auditor may see as an officer does', async () => {
+    // NL_MRN is a Dutch importer's, and so is the CHED it quotes, whoever issued it.
+    expect(checkOf(ok(await as(NL_AUDITOR, CHECKS, { mrn: NL_MRN })), DE_CHED)).toMatchObject({ outcome: 'MATCHED', licence: { reference: DE_CHED } });
   });
 });
 

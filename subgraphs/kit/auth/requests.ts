@@ -6,10 +6,10 @@ import { AuthenticationError, bearerToken, verifyGatewayToken } from './tokens';
 import type { Trust } from './trust';
 
 /** A subgraph's GraphQL endpoint: the gateway's token, and nothing else. */
-export async function callerFromGateway(req: IncomingMessage, trust: Pick<Trust, 'gatewayPublicKey'>): Promise<Caller> {
+export async function callerFromGateway(req: IncomingMessage, trust: Pick<Trust, 'gatewayPublicKey'>, audience?: string): Promise<Caller> {
   const token = bearerToken(req.headers.authorization);
   if (!token) throw new AuthenticationError('this subgraph answers the gateway only: send your request to the gateway, with your bearer token');
-  return verifyGatewayToken(token, trust.gatewayPublicKey);
+  return verifyGatewayToken(token, trust.gatewayPublicKey, audience);
 }
 
 /** An endpoint callers reach directly (a subgraph's /ingest and /jobs, the gateway): their identity token. */

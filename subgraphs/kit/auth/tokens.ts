@@ -16,6 +16,8 @@ export const DEFAULT_IDENTITY_ALGORITHMS = ['EdDSA', 'ES256', 'ES384', 'RS256', 
 const GATEWAY_ALGORITHM = 'EdDSA';
 const GATEWAY_ISSUER = 'urn:customs-risk-graph:gateway';
 const GATEWAY_AUDIENCE = 'urn:customs-risk-graph:subgraphs';
+/** What the gateway sends in its own name to the audit trail: a token no subgraph's /graphql takes. */
+export const AUDIT_AUDIENCE = 'urn:customs-risk-graph:audit';
 const GATEWAY_TOKEN_SECONDS = 60;
 
 /** A token that was missing, malformed, expired, for someone else or signed by the wrong key. */
@@ -35,29 +37,37 @@ export interface IdentityVerifier {
   verify(token: string): Promise<Caller>;
 }
 
+/** An identity token older than this is refused, whatever its expiry says: there is no revocation list. */
+export const MAX_IDENTITY_TOKEN_AGE = '24h';
+
 export function createIdentityVerifier(settings: IdentitySettings): IdentityVerifier {
   const keys: JWTVerifyGetKey = settings.jwks instanceof URL ? createRemoteJWKSet(settings.jwks) : createLocalJWKSet(settings.jwks);
   return {
     async verify(token) {
-      return verifyCaller(token, keys, { issuer: settings.issuer, audience: settings.audience, algorithms: [...settings.algorithms] });
+      return verifyCaller(token, keys, {
+        issuer: settings.issuer,
+        audience: settings.audience,
+        algorithms: [...settings.algorithms],
+        maxTokenAge: MAX_IDENTITY_TOKEN_AGE,
+      });
     },
   };
 }
 
 /** Signs a caller on to the subgraphs; the gateway alone holds the key. */
-export async function signGatewayToken(caller: Caller, key: CryptoKey): Promise<string> {
+export async function signGatewayToken(caller: Caller, key: CryptoKey, audience: string = GATEWAY_AUDIENCE): Promise<string> {
   return new SignJWT({ ...claimsOfCaller(caller) })
     .setProtectedHeader({ alg: GATEWAY_ALGORITHM, typ: 'JWT' })
     .setIssuer(GATEWAY_ISSUER)
-    .setAudience(GATEWAY_AUDIENCE)
+    .setAudience(audience)
     .setIssuedAt()
     .setJti(randomUUID())
     .setExpirationTime(`${GATEWAY_TOKEN_SECONDS}s`)
     .sign(key);
 }
 
-export async function verifyGatewayToken(token: string, key: CryptoKey): Promise<Caller> {
-  return verifyCaller(token, key, { issuer: GATEWAY_ISSUER, audience: GATEWAY_AUDIENCE, algorithms: [GATEWAY_ALGORITHM] });
+export async function verifyGatewayToken(token: string, key: CryptoKey, audience: string = GATEWAY_AUDIENCE): Promise<Caller> {
+  return verifyCaller(token, key, { issuer: GATEWAY_ISSUER, audience, algorithms: [GATEWAY_ALGORITHM] });
 }
 
 export interface IssueOptions {
@@ -92,10 +102,11 @@ export function bearerToken(header: string | string[] | undefined): string | und
 async function verifyCaller(
   token: string,
   key: CryptoKey | JWTVerifyGetKey,
-  options: { issuer: string; audience: string; algorithms: string[] },
+  options: { issuer: string; audience: string; algorithms: string[]; maxTokenAge?: string },
 ): Promise<Caller> {
   try {
-    const { payload } = await jwtVerify(token, key as JWTVerifyGetKey, { ...options, requiredClaims: ['exp', 'sub'] });
+    // Half a minute of clock difference between the issuer's machine and this one is forgiven.
+    const { payload } = await jwtVerify(token, key as JWTVerifyGetKey, { ...options, clockTolerance: 30, requiredClaims: ['exp', 'iat', 'sub'] });
     return callerFromClaims(payload);
   } catch (error) {
     throw new AuthenticationError(`the bearer token was refused: ${reason(error)}`);

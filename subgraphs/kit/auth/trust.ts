@@ -93,7 +93,7 @@ export async function trustFromEnv(options: TrustFromEnvOptions = {}, env: NodeJ
   const algorithms = env.AUTH_ALGORITHMS ? env.AUTH_ALGORITHMS.split(',').map((alg) => alg.trim()) : [...DEFAULT_IDENTITY_ALGORITHMS];
   if (algorithms.some((alg) => alg === 'none' || alg.startsWith('HS')))
     throw new Error(`AUTH_ALGORITHMS takes asymmetric algorithms only (${DEFAULT_IDENTITY_ALGORITHMS.join(', ')}), not ${algorithms.join(', ')}`);
-  const jwks: JSONWebKeySet | URL = env.AUTH_JWKS_URL ? new URL(env.AUTH_JWKS_URL) : readJson<JSONWebKeySet>(env.AUTH_JWKS_FILE ?? join(dir, FILES.issuerJwks));
+  const jwks: JSONWebKeySet | URL = env.AUTH_JWKS_URL ? jwksUrl(env.AUTH_JWKS_URL) : readJson<JSONWebKeySet>(env.AUTH_JWKS_FILE ?? join(dir, FILES.issuerJwks));
 
   const localIssuer = external
     ? undefined
@@ -131,6 +131,15 @@ export async function ephemeralTrust(options: { issuerKeys?: KeyPair } = {}): Pr
     localIssuer,
     serviceToken: serviceTokens(localIssuer),
   };
+}
+
+/** Keys fetched over plain HTTP could be anyone's: https, unless the issuer runs on this machine. */
+function jwksUrl(raw: string): URL {
+  const url = new URL(raw);
+  const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local))
+    throw new Error(`AUTH_JWKS_URL must be an https URL (or http on this machine), not ${raw}`);
+  return url;
 }
 
 function localIssuerFrom(key: CryptoKey | Uint8Array, audience: string, explorerLoginKey: string): LocalIssuer {
