@@ -5,18 +5,15 @@
 // go to the audit subgraph through a buffer (audit-recorder.ts), never slowing an answer down
 // unless the buffer is full.
 import { createHash } from 'node:crypto';
-import type { ApolloServerOptionsWithGateway, ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type OperationTypeNode } from 'graphql';
 import { GATEWAY_IDENTITY } from '../subgraphs/kit/auth/gateway-identity';
 import { AUDIT_AUDIENCE, signGatewayToken } from '../subgraphs/kit/auth/tokens';
+import type { GatewayExecutor, GatewayInterface } from './authorization';
 import type { CryptoKey } from 'jose';
 import { argumentKeys, isIntrospectionOnly, noKeys, takeKeyFields, withKeyFields, type TouchedKeys } from './audit-keys';
 import { createAuditRecorder, type AuditEntry, type AuditRecorder } from './audit-recorder';
 import type { GatewayContext } from './server';
-
-// Apollo Server's own names for what a gateway is, without depending on its interface package.
-type GatewayInterface = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
-type GatewayExecutor = NonNullable<Awaited<ReturnType<GatewayInterface['load']>>['executor']>;
 
 export { createAuditRecorder, type AuditRecorder } from './audit-recorder';
 

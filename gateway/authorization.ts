@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerOptionsWithGateway } from '@apollo/server';
 import { GraphQLError, Kind, parse, print, visit, type ArgumentNode, type ConstArgumentNode, type DocumentNode } from 'graphql';
-import { ANONYMOUS, type Caller } from '../subgraphs/kit/auth/roles';
+import { callerOf } from '../subgraphs/kit/auth/roles';
 import {
   collectRequirements,
   DEFAULT_DIRECTIVE_NAMES,
@@ -17,7 +17,7 @@ import {
 import { filterOperation, type FilteredOperation, type Removal } from './operation-filter';
 
 export type GatewayInterface = ApolloServerOptionsWithGateway<Record<string, unknown>>['gateway'];
-type GatewayExecutor = NonNullable<Awaited<ReturnType<GatewayInterface['load']>>['executor']>;
+export type GatewayExecutor = NonNullable<Awaited<ReturnType<GatewayInterface['load']>>['executor']>;
 type GatewayRequestContext = Parameters<GatewayExecutor>[0];
 
 const SECURITY_SPECS: Record<keyof DirectiveNames, string> = {
@@ -118,11 +118,6 @@ function setNull(value: unknown, path: readonly string[]): void {
 }
 
 /** The gateway's context always has the verified caller (server.ts); without one, the caller holds nothing. */
-function callerOf(context: GatewayRequestContext['context']): Caller {
-  const caller: unknown = context.caller;
-  return typeof caller === 'object' && caller !== null && Array.isArray((caller as Caller).scopes) ? (caller as Caller) : ANONYMOUS;
-}
-
 /** The names the supergraph's @link(for: SECURITY) give the directives: `as:`, else the spec's own name. */
 function directiveNames(document: DocumentNode): DirectiveNames {
   const names = { ...DEFAULT_DIRECTIVE_NAMES };

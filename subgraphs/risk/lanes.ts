@@ -21,7 +21,9 @@ export function thresholdsFor(scores: readonly number[], capacity: Capacity): Th
   const sorted = [...scores].sort((a, b) => b - a);
   const at = (share: number) => {
     const count = Math.round(share * sorted.length);
-    return count <= 0 ? Number.POSITIVE_INFINITY : sorted[Math.min(count, sorted.length) - 1]!;
+    // No place in the lane: a threshold no score reaches. Finite, because a model is stored as
+    // JSON (FerretDB on PostgreSQL), which has no Infinity: learning from a few controls failed on it.
+    return count <= 0 ? Number.MAX_VALUE : sorted[Math.min(count, sorted.length) - 1]!;
   };
   const red = at(capacity.redShare);
   return { red, yellow: Math.min(red, at(capacity.redShare + capacity.yellowShare)) };

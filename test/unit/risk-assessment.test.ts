@@ -246,6 +246,13 @@ describe('lanes', () => {
     expect(scores.filter((score) => laneFor(score, thresholds) === 'YELLOW')).toHaveLength(100);
   });
 
+  it('stay finite when a lane has no place among a few scores, so a model learned from few controls can be stored', () => {
+    const thresholds = thresholdsFor([0.9, 0.5, 0.1], { redShare: 0.05, yellowShare: 0.1 });
+    expect(Number.isFinite(thresholds.red) && Number.isFinite(thresholds.yellow)).toBe(true);
+    expect(JSON.parse(JSON.stringify(thresholds))).toEqual(thresholds);
+    expect([0.9, 0.5, 0.1].map((score) => laneFor(score, thresholds))).toEqual(['GREEN', 'GREEN', 'GREEN']);
+  });
+
   it('reject a capacity that is not a pair of shares adding up to at most 1', () => {
     expect(() => checkCapacity({ redShare: 0.6, yellowShare: 0.6 })).toThrow(/at most 1/);
     expect(() => checkCapacity({ redShare: -0.1, yellowShare: 0.1 })).toThrow();

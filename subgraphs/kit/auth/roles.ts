@@ -99,6 +99,12 @@ export interface Caller {
 
 export const ANONYMOUS: Caller = { id: 'anonymous', scopes: [] };
 
+/** The caller a request context carries (gateway or subgraph); anonymous where it carries none. */
+export function callerOf(context: unknown): Caller {
+  const caller = typeof context === 'object' && context !== null && 'caller' in context ? (context as { caller: unknown }).caller : undefined;
+  return typeof caller === 'object' && caller !== null && Array.isArray((caller as Caller).scopes) ? (caller as Caller) : ANONYMOUS;
+}
+
 export function hasScope(caller: Caller, scope: Scope): boolean {
   return caller.scopes.includes(scope);
 }

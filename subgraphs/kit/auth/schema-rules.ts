@@ -13,7 +13,7 @@ import {
   type GraphQLObjectType,
   type GraphQLSchema,
 } from 'graphql';
-import { ANONYMOUS, type Caller } from './roles';
+import { callerOf } from './roles';
 import { both, collectRequirements, describeRequirement, isMet, type Requirement, type SchemaRequirements } from './requirements';
 
 type ResolveReference = (reference: object, context: unknown, info: unknown) => unknown;
@@ -45,7 +45,7 @@ export function enforceSchemaRequirements(schema: GraphQLSchema): GraphQLSchema 
   return schema;
 }
 
-export function forbidden(coordinate: string, requirement: Requirement): GraphQLError {
+export function fieldForbidden(coordinate: string, requirement: Requirement): GraphQLError {
   return new GraphQLError(`${coordinate} needs ${describeRequirement(requirement)}, which the caller does not hold`, {
     extensions: { code: 'FORBIDDEN', field: coordinate, requiredScopes: requirement.scopes, requiredPolicies: requirement.policies },
   });
@@ -53,7 +53,7 @@ export function forbidden(coordinate: string, requirement: Requirement): GraphQL
 
 function guarded(resolve: GraphQLFieldResolver<unknown, unknown>, coordinate: string, requirement: Requirement): GraphQLFieldResolver<unknown, unknown> {
   return (source, args, context, info) => {
-    if (!isMet(requirement, callerOf(context))) throw forbidden(coordinate, requirement);
+    if (!isMet(requirement, callerOf(context))) throw fieldForbidden(coordinate, requirement);
     return resolve(source, args, context, info);
   };
 }
@@ -65,7 +65,7 @@ function guardEntityResolution(type: GraphQLObjectType, requirement: Requirement
   const resolveReference: ResolveReference = subgraph?.resolveReference ?? ((reference) => reference);
   // A rejected promise, not a throw: the one entity is refused (null at _entities[i]), not the whole batch.
   const guardedReference: ResolveReference = (reference, context, info) =>
-    isMet(requirement, callerOf(context)) ? resolveReference(reference, context, info) : Promise.reject(forbidden(type.name, requirement));
+    isMet(requirement, callerOf(context)) ? resolveReference(reference, context, info) : Promise.reject(fieldForbidden(type.name, requirement));
   // @apollo/subgraph keeps __resolveReference here, and replaces the object the same way.
   type.extensions = { ...type.extensions, apollo: { ...extensions.apollo, subgraph: { ...subgraph, resolveReference: guardedReference } } };
 }
@@ -75,7 +75,3 @@ function isEntity(type: GraphQLObjectType): boolean {
 }
 
 /** Every request of a subgraph carries a verified caller (kit/server.ts); one without is nobody. */
-function callerOf(context: unknown): Caller {
-  const caller = typeof context === 'object' && context !== null && 'caller' in context ? (context as { caller: unknown }).caller : undefined;
-  return typeof caller === 'object' && caller !== null && Array.isArray((caller as Caller).scopes) ? (caller as Caller) : ANONYMOUS;
-}

@@ -336,7 +336,7 @@ export type ScreeningReport = {
   /** Assessed now: new, changed, or scored by an older model or rule set. */
   assessed: Scalars['Int']['output'];
   assessments: Array<RiskAssessment>;
-  /** MRNs no declaration or filing has. */
+  /** MRNs no declaration or filing has, or whose filings are another Member State's than the caller's: both are answered alike. */
   notFound: Array<Scalars['ID']['output']>;
   /** Already assessed on the same facts, model and rules: left as they were. */
   unchanged: Scalars['Int']['output'];
