@@ -9,7 +9,7 @@ import { DateScalar, today } from '../kit/scalars';
 import type { PartnerOperatorFilter, Resolvers } from './__generated__/resolvers-types';
 import { partnerKey, type PartnerOperatorDoc } from './models';
 import { inForce, matchingLane, recognitionsOf } from './recognition';
-import { registerLane, setConsent, setLaneStatus } from './writes';
+import { registerLane, setConsent, setLaneStatus, writePartnerTrader } from './writes';
 
 export const resolvers: Resolvers = {
   Date: DateScalar,
@@ -45,6 +45,21 @@ export const resolvers: Resolvers = {
     withdrawDataExchangeConsent: async (_, { input }, { models, caller }) => {
       requireConsentWritable(caller, input.eori);
       return (await setConsent(models, input, false)).consent;
+    },
+    recordPartnerOperator: async (_, { input }, { models, loaders, caller }) => {
+      // A partner administration keeps its own programme's list, and nobody else's.
+      if (caller.programme && caller.programme !== input.programme)
+        throw forbidden(`${describeCaller(caller)} may record traders of ${caller.programme} only, not of ${input.programme}`, { field: 'programme' });
+      const programmes = (await loaders.knownProgrammes()).map(({ _id, ...programme }) => ({ ...programme, code: _id }));
+      await writePartnerTrader(models, programmes, { kind: 'partnerTrader', ...input });
+      const identifier = requireValid(
+        'identifier',
+        checkPartnerIdentifier(
+          programmes.find((p) => p.code === input.programme)!,
+          input.identifier,
+        ),
+      );
+      return (await models.partners.findById(partnerKey(input.programme, identifier)).lean<PartnerOperatorDoc>().exec())!;
     },
     registerTradeLane: async (_, { input }, { models, caller }) => {
       requireLanesWritable(caller, input.code);

@@ -616,6 +616,16 @@ describe('MRA partners: their own programme only', () => {
     expect(_entities).toEqual([null]);
   });
 
+  it("lets a partner record a trader on its own programme's list, and refuses another programme's, writing nothing", async () => {
+    const RECORD = `mutation ($input: PartnerOperatorInput!) { recordPartnerOperator(input: $input) { programme identifier name status } }`;
+    const line = { name: 'Gulf Freight Inc', certifiedFrom: '2023-05-01', listDate: '2025-02-01' };
+    const own = ok(await as(US_PARTNER, RECORD, { input: { ...line, programme: 'US-CTPAT', identifier: 'ZZ99YY88' } }));
+    expect(own.recordPartnerOperator).toEqual({ programme: 'US-CTPAT', identifier: 'ZZ99YY88', name: 'Gulf Freight Inc', status: 'CERTIFIED' });
+    const other = await as(US_PARTNER, RECORD, { input: { ...line, programme: 'JP-AEO', identifier: 'JPAEO9999999999' } });
+    forbidden(other, /may record traders of US-CTPAT only, not of JP-AEO/);
+    expect(await platform.mra.models.partners.countDocuments({ programme: 'JP-AEO', identifier: 'JPAEO9999999999' })).toBe(0);
+  });
+
   it('shows a partner no trade lanes', async () => {
     expect(ok(await as(US_PARTNER, `{ tradeLanes { code } }`)).tradeLanes).toEqual([]);
     expect(ok(await as(US_PARTNER, `{ tradeLane(code: "CSST-SHA-RTM") { code } }`)).tradeLane).toBeNull();

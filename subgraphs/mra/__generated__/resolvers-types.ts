@@ -104,6 +104,8 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** An EU operator consents to the exchange of its data with partner administrations. Idempotent. */
   grantDataExchangeConsent: DataExchangeConsent;
+  /** A line of a partner programme's list of certified traders: stores or updates the trader. Idempotent. */
+  recordPartnerOperator: PartnerOperator;
   /** Creates or replaces a lane. Idempotent. */
   registerTradeLane: TradeLane;
   setTradeLaneStatus: TradeLane;
@@ -114,6 +116,11 @@ export type Mutation = {
 
 export type MutationGrantDataExchangeConsentArgs = {
   input: ConsentInput;
+};
+
+
+export type MutationRecordPartnerOperatorArgs = {
+  input: PartnerOperatorInput;
 };
 
 
@@ -157,6 +164,13 @@ export type PartnerAddress = {
   street?: Maybe<Scalars['String']['output']>;
 };
 
+export type PartnerAddressInput = {
+  city?: InputMaybe<Scalars['String']['input']>;
+  country: Scalars['String']['input'];
+  postcode?: InputMaybe<Scalars['String']['input']>;
+  street?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** A trader certified by a partner programme, as the partner's lists report it. */
 export type PartnerOperator = {
   __typename?: 'PartnerOperator';
@@ -194,6 +208,19 @@ export type PartnerOperatorFilter = {
   eori?: InputMaybe<Scalars['ID']['input']>;
   programme?: InputMaybe<Scalars['ID']['input']>;
   status?: InputMaybe<PartnerStatus>;
+};
+
+export type PartnerOperatorInput = {
+  address?: InputMaybe<PartnerAddressInput>;
+  certifiedFrom: Scalars['Date']['input'];
+  /** The EORI (or EORI-like identifier) the trader uses in EU filings, when known. */
+  eori?: InputMaybe<Scalars['ID']['input']>;
+  identifier: Scalars['ID']['input'];
+  /** The date of the list this line comes from: a line from a list older than the last one applied changes nothing. */
+  listDate: Scalars['Date']['input'];
+  name: Scalars['String']['input'];
+  /** The programme's code; a partner administration writes only its own programme's list. */
+  programme: Scalars['ID']['input'];
 };
 
 export type PartnerStatus =
@@ -420,11 +447,13 @@ export type ResolversTypes = ResolversObject<{
   MutualRecognition: ResolverTypeWrapper<Recognition>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PartnerAddress: ResolverTypeWrapper<PartnerAddress>;
+  PartnerAddressInput: PartnerAddressInput;
   PartnerOperator: ResolverTypeWrapper<PartnerOperatorDoc>;
   PartnerOperatorConnection: ResolverTypeWrapper<Omit<PartnerOperatorConnection, 'edges'> & { edges: Array<ResolversTypes['PartnerOperatorEdge']> }>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   PartnerOperatorEdge: ResolverTypeWrapper<Omit<PartnerOperatorEdge, 'node'> & { node: ResolversTypes['PartnerOperator'] }>;
   PartnerOperatorFilter: PartnerOperatorFilter;
+  PartnerOperatorInput: PartnerOperatorInput;
   PartnerStatus: PartnerStatus;
   PartnerStatusChange: ResolverTypeWrapper<PartnerStatusChange>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -450,11 +479,13 @@ export type ResolversParentTypes = ResolversObject<{
   MutualRecognition: Recognition;
   PageInfo: PageInfo;
   PartnerAddress: PartnerAddress;
+  PartnerAddressInput: PartnerAddressInput;
   PartnerOperator: PartnerOperatorDoc;
   PartnerOperatorConnection: Omit<PartnerOperatorConnection, 'edges'> & { edges: Array<ResolversParentTypes['PartnerOperatorEdge']> };
   Int: Scalars['Int']['output'];
   PartnerOperatorEdge: Omit<PartnerOperatorEdge, 'node'> & { node: ResolversParentTypes['PartnerOperator'] };
   PartnerOperatorFilter: PartnerOperatorFilter;
+  PartnerOperatorInput: PartnerOperatorInput;
   PartnerStatusChange: PartnerStatusChange;
   Query: Record<PropertyKey, never>;
   TradeLane: LaneDoc;
@@ -503,6 +534,7 @@ export type MraProgrammeResolvers<ContextType = MraContext, ParentType extends R
 
 export type MutationResolvers<ContextType = MraContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   grantDataExchangeConsent?: Resolver<ResolversTypes['DataExchangeConsent'], ParentType, ContextType, RequireFields<MutationGrantDataExchangeConsentArgs, 'input'>>;
+  recordPartnerOperator?: Resolver<ResolversTypes['PartnerOperator'], ParentType, ContextType, RequireFields<MutationRecordPartnerOperatorArgs, 'input'>>;
   registerTradeLane?: Resolver<ResolversTypes['TradeLane'], ParentType, ContextType, RequireFields<MutationRegisterTradeLaneArgs, 'input'>>;
   setTradeLaneStatus?: Resolver<ResolversTypes['TradeLane'], ParentType, ContextType, RequireFields<MutationSetTradeLaneStatusArgs, 'code' | 'status'>>;
   withdrawDataExchangeConsent?: Resolver<ResolversTypes['DataExchangeConsent'], ParentType, ContextType, RequireFields<MutationWithdrawDataExchangeConsentArgs, 'input'>>;
