@@ -115,6 +115,7 @@ describe('the gateway', () => {
     ],
     ['a token with a role the platform does not have', () => sign({ sub: 'mallory', role: 'admin' })],
     ['an officer token without a Member State', () => sign({ sub: 'mallory', role: 'customs-officer' })],
+    ['a commission token confined to a Member State', () => sign({ sub: 'mallory', role: 'commission-analyst', member_state: 'NL' })],
     ['a token without a subject', () => sign({ role: 'service' })],
     ['a gateway token shown to the gateway', () => signGatewayToken(SERVICE, platform.trust.gatewaySigningKey)],
     ['a malformed token', async () => 'not.a.jwt'],

@@ -163,11 +163,12 @@ describe('writes a caller may not make', () => {
     expect(await platform.risk.models.rules.countDocuments({ _id: 'PCA-OFFICER' }).exec()).toBe(0);
   });
 
-  it('registers a trade lane for an EU-wide commission analyst only, not for one confined to a Member State (policy eu-wide)', async () => {
+  it('registers a trade lane for an EU-wide commission analyst (policy eu-wide); a commission token confined to a Member State is no token at all', async () => {
     const register = `mutation ($code: ID!) { registerTradeLane(input: { code: $code, name: "SSTL test", origin: "CNSHA", destination: "NLRTM", transportMode: SEA, operators: [] }) { code } }`;
+    // The policy itself is tested in test/unit/operation-filter.test.ts: no valid token reaches it confined.
     const confined = await as(caller('commission-analyst', { memberState: 'NL' }), register, { code: 'SSTL-CONFINED' });
-    expect(forbidden(confined)).toEqual([{ path: ['registerTradeLane'], field: 'Mutation.registerTradeLane' }]);
-    expect(confined.errors?.[0]?.message).toContain('eu-wide');
+    expect(confined.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(await platform.mra.models.lanes.countDocuments({ _id: 'SSTL-CONFINED' })).toBe(0);
     const euWide = await as(caller('commission-analyst'), register, { code: 'SSTL-EU-WIDE' });
     expect(euWide.errors).toBeUndefined();
     expect(euWide.data).toEqual({ registerTradeLane: { code: 'SSTL-EU-WIDE' } });

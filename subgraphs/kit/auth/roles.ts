@@ -129,7 +129,11 @@ export function callerFromClaims(claims: CallerClaims): Caller {
   const caller: Caller = { id: sub, role: role as Role, scopes: ROLE_SCOPES[role as Role] };
   const scopedBy = ROLE_SCOPE_CLAIM[role as Role];
   const memberState = claims.member_state;
-  if (memberState !== undefined || scopedBy === 'member_state' || role === 'licensing-authority') {
+  const takesMemberState = scopedBy === 'member_state' || role === 'licensing-authority';
+  // A Member State on an EU-wide role would be ignored by its rows and fail its policies: say so instead.
+  if (memberState !== undefined && !takesMemberState)
+    throw new InvalidCallerError(`a token for the ${role} role carries no member_state: the role is not scoped to one`);
+  if (takesMemberState) {
     if (typeof memberState !== 'string' || !EU_MEMBER_STATES.includes(memberState))
       throw new InvalidCallerError(
         `a token for the ${role} role needs member_state, a two-letter EU Member State code; it is ${JSON.stringify(memberState ?? null)}`,
