@@ -60,19 +60,21 @@ export const resolvers: Resolvers = {
       ]),
     declarationsByMrn: (_, { mrns }, { loaders }) => loaders.declarationByMrn.loadMany(checkMrnList(mrns)).then(rethrowErrors),
     entrySummaryDeclarationsByMrn: (_, { mrns }, { loaders }) => loaders.entrySummaryByMrn.loadMany(checkMrnList(mrns)).then(rethrowErrors),
-    changes: async (_, { after, first, kinds }, { models, loaders }) => {
+    changes: async (_, { after, first, kinds }, { models, loaders, caller }) => {
+      // The feed numbers every write of the subgraph: its sequence and its cursors would tell a
+      // caller scoped to one Member State how much the others write, whatever rows it hides. It
+      // is for callers who see every row (the platform's services, the Commission).
+      if (loaders.reach.kind !== 'all')
+        throw forbidden(`the change feed counts every Member State's writes; ${describeCaller(caller)} reads the lists instead`, { field: 'changes' });
       const page = await models.changeFeed.read(after, first, kinds ?? undefined);
-      const changes = page.entries.map(({ sequence, kind, key, cursor }): { cursor: string; node: ChangeParent } => ({
-        cursor,
-        node:
-          kind === 'CONTROL_RESULT'
-            ? { sequence, kind, mrn: key.slice(0, key.indexOf('/')), controlResultId: key }
-            : { sequence, kind: kind as ChangeKind, mrn: key, controlResultId: null },
-      }));
-      // A change to a row the caller may not see is left out; the page still ends where the feed's did.
-      const shown = loaders.reach.kind === 'all' ? changes.map(() => true) : await Promise.all(changes.map(({ node }) => isVisibleChange(node, loaders)));
       return {
-        edges: changes.filter((_change, index) => shown[index]),
+        edges: page.entries.map(({ sequence, kind, key, cursor }): { cursor: string; node: ChangeParent } => ({
+          cursor,
+          node:
+            kind === 'CONTROL_RESULT'
+              ? { sequence, kind, mrn: key.slice(0, key.indexOf('/')), controlResultId: key }
+              : { sequence, kind: kind as ChangeKind, mrn: key, controlResultId: null },
+        })),
         pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: Boolean(after), startCursor: page.entries[0]?.cursor ?? null, endCursor: page.endCursor },
       };
     },
@@ -189,12 +191,6 @@ function pageOfDeclarations(context: DeclarationsContext, filter: Filter, first:
   return primed(paginate<DeclarationDoc>(context.models.declarations, visible, { first, after }, [{ field: 'acceptanceDate', direction: -1 }]), (doc) =>
     context.loaders.declarationByMrn.prime(doc._id, doc),
   );
-}
-
-async function isVisibleChange(change: ChangeParent, loaders: DeclarationsContext['loaders']): Promise<boolean> {
-  if (change.controlResultId) return (await loaders.controlResultById.load(change.controlResultId)) !== null;
-  const loader = change.kind === 'DECLARATION' ? loaders.declarationByMrn : loaders.entrySummaryByMrn;
-  return (await loader.load(change.mrn)) !== null;
 }
 
 /**

@@ -568,7 +568,9 @@ export type Query = {
   /**
    * Everything written to this subgraph, oldest first: each declaration, filing and control result
    * that was stored or changed, once per change. Consumers keep the last cursor and come back for
-   * what is new, instead of scanning the lists. Pages end at the last committed write.
+   * what is new, instead of scanning the lists. Pages end at the last committed write. For callers
+   * who see every row (the platform's services, the Commission): it numbers every Member State's
+   * writes, so a caller scoped to one is refused (FORBIDDEN).
    */
   changes: ChangeConnection;
   /** Every consignment that declares this container (ISO 6346), latest arrival first. */
