@@ -108,42 +108,57 @@ describe.each(ROLES)('a $who.role ($who.id)', ({ who, foreign, reads, writesRule
   const direct = (subgraph: string, query: string, variables: Record<string, unknown>) =>
     postToSubgraph<Record<string, any>>(platform.subgraphUrls[subgraph]!, query, variables, who, platform.trust);
 
-  it.runIf(reads)('reads no declaration out of its scope, through the gateway or at the declarations subgraph', async () => {
-    const rows = [
-      await attempt(
-        `${who.id}: declaration(mrn) of ${foreign.office}`,
-        () => viaGateway(`query ($mrn: ID!) { declaration(mrn: $mrn) { mrn } }`, { mrn: foreign.mrn }),
-        (d) => d.declaration != null,
-      ),
-      await attempt(
-        `${who.id}: declarations list`,
-        () => viaGateway(`{ declarations(first: 100) { edges { node { mrn } } } }`),
-        (d) => (d.declarations?.edges ?? []).some(({ node }: { node: { mrn: string } }) => node.mrn === foreign.mrn),
-      ),
-      await attempt(
-        `${who.id}: declarations _entities, direct`,
-        () =>
-          direct('declarations', `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Declaration { mrn } } }`, {
-            r: [{ __typename: 'Declaration', mrn: foreign.mrn }],
-          }),
-        (d) => (d._entities ?? []).some((entity: unknown) => entity != null),
-      ),
-      await attempt(
-        `${who.id}: licence(reference) of ${foreign.office.slice(0, 2)}`,
-        () => viaGateway(`query ($r: ID!) { licence(reference: $r) { reference } }`, { r: foreign.licence }),
-        (d) => d.licence != null,
-      ),
-      await attempt(
-        `${who.id}: licences _entities, direct`,
-        () =>
-          direct('licences', `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Licence { reference } } }`, {
-            r: [{ __typename: 'Licence', reference: foreign.licence }],
-          }),
-        (d) => (d._entities ?? []).some((entity: unknown) => entity != null),
-      ),
-    ];
-    expect(rows.filter((row) => row.leaked || row.wrote || !REFUSED_OR_ABSENT.includes(row.answered))).toEqual([]);
-  });
+  // A role that reads every row by right shows the probes below can see a leak at all.
+  if (!reads)
+    it('reaches every row the others may not, by the same requests', async () => {
+      const declaration = await viaGateway(`query ($mrn: ID!) { declaration(mrn: $mrn) { mrn } }`, { mrn: foreign.mrn });
+      expect(declaration.data?.declaration).toEqual({ mrn: foreign.mrn });
+      const entities = await direct('declarations', `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Declaration { mrn } } }`, {
+        r: [{ __typename: 'Declaration', mrn: foreign.mrn }],
+      });
+      expect(entities.data?._entities).toEqual([{ mrn: foreign.mrn }]);
+      expect((await viaGateway(`query ($r: ID!) { licence(reference: $r) { reference } }`, { r: foreign.licence })).data?.licence).toEqual({
+        reference: foreign.licence,
+      });
+    });
+
+  if (reads)
+    it('reads no declaration or licence out of its scope, through the gateway or at the subgraph that owns it', async () => {
+      const rows = [
+        await attempt(
+          `${who.id}: declaration(mrn) of ${foreign.office}`,
+          () => viaGateway(`query ($mrn: ID!) { declaration(mrn: $mrn) { mrn } }`, { mrn: foreign.mrn }),
+          (d) => d.declaration != null,
+        ),
+        await attempt(
+          `${who.id}: declarations list`,
+          () => viaGateway(`{ declarations(first: 100) { edges { node { mrn } } } }`),
+          (d) => (d.declarations?.edges ?? []).some(({ node }: { node: { mrn: string } }) => node.mrn === foreign.mrn),
+        ),
+        await attempt(
+          `${who.id}: declarations _entities, direct`,
+          () =>
+            direct('declarations', `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Declaration { mrn } } }`, {
+              r: [{ __typename: 'Declaration', mrn: foreign.mrn }],
+            }),
+          (d) => (d._entities ?? []).some((entity: unknown) => entity != null),
+        ),
+        await attempt(
+          `${who.id}: licence(reference) of ${foreign.office.slice(0, 2)}`,
+          () => viaGateway(`query ($r: ID!) { licence(reference: $r) { reference } }`, { r: foreign.licence }),
+          (d) => d.licence != null,
+        ),
+        await attempt(
+          `${who.id}: licences _entities, direct`,
+          () =>
+            direct('licences', `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Licence { reference } } }`, {
+              r: [{ __typename: 'Licence', reference: foreign.licence }],
+            }),
+          (d) => (d._entities ?? []).some((entity: unknown) => entity != null),
+        ),
+      ];
+      expect(rows.filter((row) => row.leaked || row.wrote || !REFUSED_OR_ABSENT.includes(row.answered))).toEqual([]);
+    });
 
   it('writes nothing out of its scope: controls, authorisations, licences, rules', async () => {
     const rows = [
