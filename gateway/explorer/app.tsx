@@ -1,13 +1,13 @@
 // The in-browser explorer for AEO auditors: GraphiQL 5 against the gateway on the same origin.
 // Bundled by build.ts; every asset is served by serve.ts under /explorer/, nothing from a CDN.
-import { StrictMode, useEffect, useRef, type FC } from 'react';
+import { StrictMode, useEffect, useMemo, useRef, type FC } from 'react';
 import { createRoot } from 'react-dom/client';
 import { GraphiQL, HISTORY_PLUGIN } from 'graphiql';
 import { useGraphiQL, useGraphiQLActions, type GraphiQLPlugin } from '@graphiql/react';
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
 import contractOperations from 'virtual:contract-operations';
 import type { ContractOperation } from './operations';
-import { session, SignInBar, useToken } from './sign-in';
+import { SignInBar, useToken } from './sign-in';
 import 'graphiql/style.css';
 import './app.css';
 
@@ -28,11 +28,12 @@ const WORKERS: Record<string, string> = {
 };
 
 const baseFetcher = createGraphiQLFetcher({ url: new URL('/graphql', window.location.origin).href });
-// The signed-in token goes with every request; a header typed into the headers editor wins.
-const fetcher: typeof baseFetcher = (params, options) => {
-  const token = session.token();
-  return baseFetcher(params, { ...options, headers: { ...(token && { authorization: `Bearer ${token}` }), ...options?.headers } });
-};
+type Fetcher = typeof baseFetcher;
+
+/** Sends the token with every request; a header typed into the headers editor wins. */
+function fetcherFor(token: string | null): Fetcher {
+  return (params, options) => baseFetcher(params, { ...options, headers: { ...(token && { authorization: `Bearer ${token}` }), ...options?.headers } });
+}
 
 // Short, runnable, and built only from fields the Trader360 contract guarantees.
 const WELCOME_QUERY = `# Customs risk graph — explorer
@@ -124,16 +125,17 @@ const Logo: FC = () => {
 };
 
 const Explorer: FC = () => {
-  // A new identity may see another schema: GraphiQL starts again, and introspects with the new token.
+  // A new identity may see another schema. A new fetcher makes GraphiQL introspect again, with
+  // the new token, in place: remounting it would cancel Monaco's work under way ("Canceled").
   const token = useToken();
+  const fetcher = useMemo(() => fetcherFor(token), [token]);
   return (
     <>
       <SignInBar />
       <GraphiQL
-        key={token ?? 'signed-out'}
         fetcher={fetcher}
         // Signed out, the gateway answers nothing, the schema included: do not ask for it.
-        {...(token ? {} : { schema: null })}
+        schema={token ? undefined : null}
         defaultTabs={defaultTabs}
         plugins={[EXAMPLES_PLUGIN, HISTORY_PLUGIN]}
         isHeadersEditorEnabled
