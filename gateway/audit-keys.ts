@@ -17,7 +17,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
-  type ValueNode,
+  valueFromASTUntyped,
 } from 'graphql';
 
 export interface TouchedKeys {
@@ -140,7 +140,8 @@ export function argumentKeys(document: DocumentNode, operation: OperationDefinit
         }
         continue;
       }
-      if (selection.kind === Kind.FIELD) for (const argument of selection.arguments ?? []) named(argument.name.value, valueOf(argument.value, variables), keys);
+      if (selection.kind === Kind.FIELD)
+        for (const argument of selection.arguments ?? []) named(argument.name.value, valueFromASTUntyped(argument.value, variables), keys);
       if (selection.selectionSet) walk(selection.selectionSet);
     }
   };
@@ -155,21 +156,6 @@ function named(name: string, value: unknown, keys: TouchedKeys): void {
     else if (MRN_NAMES.has(name)) add(keys.mrns, value);
   } else if (value && typeof value === 'object') {
     for (const [field, inner] of Object.entries(value)) named(field, inner, keys);
-  }
-}
-
-function valueOf(node: ValueNode, variables: Record<string, unknown>): unknown {
-  switch (node.kind) {
-    case Kind.VARIABLE:
-      return variables[node.name.value];
-    case Kind.STRING:
-      return node.value;
-    case Kind.LIST:
-      return node.values.map((value) => valueOf(value, variables));
-    case Kind.OBJECT:
-      return Object.fromEntries(node.fields.map((field) => [field.name.value, valueOf(field.value, variables)]));
-    default:
-      return null;
   }
 }
 

@@ -6,24 +6,7 @@
 // requests wait for room (backpressure) instead of entries being dropped.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-
-export interface AuditEntry {
-  /** "<gateway instance>-<sequence>". */
-  id: string;
-  at: string;
-  subject: string;
-  role: string | null;
-  memberState: string | null;
-  licenceType: string | null;
-  programme: string | null;
-  operationName: string | null;
-  operationType: 'QUERY' | 'MUTATION' | 'SUBSCRIPTION' | null;
-  documentHash: string;
-  eoris: string[];
-  mrns: string[];
-  outcome: 'OK' | 'ERROR';
-  errorCodes: string[];
-}
+import type { AuditEntry } from '../subgraphs/kit/audit-entry';
 
 export interface AuditRecorder {
   /** Queues an entry; resolves at once, or once there is room again when MAX_PENDING entries wait. */

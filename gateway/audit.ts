@@ -12,7 +12,8 @@ import { AUDIT_AUDIENCE, signGatewayToken } from '../subgraphs/kit/auth/tokens';
 import type { GatewayExecutor, GatewayInterface } from './authorization';
 import type { CryptoKey } from 'jose';
 import { argumentKeys, isIntrospectionOnly, noKeys, takeKeyFields, withKeyFields, type TouchedKeys } from './audit-keys';
-import { createAuditRecorder, type AuditEntry, type AuditRecorder } from './audit-recorder';
+import type { AuditEntry } from '../subgraphs/kit/audit-entry';
+import { createAuditRecorder, type AuditRecorder } from './audit-recorder';
 import type { GatewayContext } from './server';
 
 export { createAuditRecorder, type AuditRecorder } from './audit-recorder';

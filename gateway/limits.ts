@@ -20,6 +20,7 @@ import {
   type GraphQLSchema,
   type SelectionSetNode,
   type ValueNode,
+  valueFromASTUntyped,
 } from 'graphql';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../subgraphs/kit/pagination';
 
@@ -149,7 +150,7 @@ function walk(state: Walk, selectionSet: SelectionSetNode, type: GraphQLNamedTyp
       if (tally.aliases > limits.maxAliases) refuse('TOO_MANY_ALIASES', `The query uses more than ${limits.maxAliases} aliases`);
     }
     for (const argument of selection.arguments ?? [])
-      checkStrings(literal(argument.value, state.variables), limits.maxStringLength, [selection.name.value, argument.name.value]);
+      checkStrings(valueFromASTUntyped(argument.value, state.variables), limits.maxStringLength, [selection.name.value, argument.name.value]);
 
     const field = fieldOf(type, selection.name.value);
     const returned = field ? getNullableType(field.type) : undefined;
@@ -178,30 +179,8 @@ function typeOf(schema: GraphQLSchema, name: string): GraphQLNamedType | undefin
 
 function pageSizeOf(args: readonly { name: { value: string }; value: ValueNode }[], variables: Record<string, unknown>): number {
   const given = args.find((arg) => arg.name.value === 'first');
-  const value = given ? literal(given.value, variables) : undefined;
+  const value = given ? valueFromASTUntyped(given.value, variables) : undefined;
   return typeof value === 'number' && Number.isFinite(value) ? Math.min(Math.max(value, 0), MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
-}
-
-/** An argument's value, with variables filled in. */
-function literal(node: ValueNode, variables: Record<string, unknown>): unknown {
-  switch (node.kind) {
-    case Kind.VARIABLE:
-      return variables[node.name.value];
-    case Kind.INT:
-    case Kind.FLOAT:
-      return Number(node.value);
-    case Kind.STRING:
-    case Kind.ENUM:
-      return node.value;
-    case Kind.BOOLEAN:
-      return node.value;
-    case Kind.LIST:
-      return node.values.map((value) => literal(value, variables));
-    case Kind.OBJECT:
-      return Object.fromEntries(node.fields.map((field) => [field.name.value, literal(field.value, variables)]));
-    default:
-      return null;
-  }
 }
 
 function checkStrings(value: unknown, max: number, path: (string | number)[]): void {

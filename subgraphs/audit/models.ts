@@ -1,28 +1,12 @@
 // The audit subgraph's one collection: entries, only ever inserted. Nothing in the code base
 // updates or deletes one (test/security/audit.test.ts keeps it so).
 import { Schema, type Connection, type Model } from 'mongoose';
+import type { AuditEntry } from '../kit/audit-entry';
 
-export type AuditOperationType = 'QUERY' | 'MUTATION' | 'SUBSCRIPTION';
-export type AuditOutcome = 'OK' | 'ERROR';
+export type { AuditOperationType, AuditOutcome } from '../kit/audit-entry';
 
-export interface AuditEntryDoc {
-  /** "<gateway instance>-<sequence>": made by the gateway, so a batch sent twice is stored once. */
-  _id: string;
-  /** ISO 8601 in UTC (…Z): sorts and compares as text, and fits in a cursor. */
-  at: string;
-  subject: string;
-  role: string | null;
-  memberState: string | null;
-  licenceType: string | null;
-  programme: string | null;
-  operationName: string | null;
-  operationType: AuditOperationType | null;
-  documentHash: string;
-  eoris: string[];
-  mrns: string[];
-  outcome: AuditOutcome;
-  errorCodes: string[];
-}
+/** An entry as stored: the gateway's entry, its id as the document's. */
+export type AuditEntryDoc = Omit<AuditEntry, 'id'> & { _id: string };
 
 /**
  * One EORI or MRN an entry names, as a document of its own: the index the trail is searched by

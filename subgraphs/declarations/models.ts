@@ -2,7 +2,7 @@
 // the nested data (parties, commodity codes, containers) exist so filters need no joins.
 import { CHANGE_FEED_COLLECTION, ChangeFeed } from '../kit/change-feed';
 import { memberStateOf, statesOfParties } from '../kit/auth/rows';
-import { bulkWriteBounded, collectionOf } from '../kit/bulk';
+import { backfillMissing } from '../kit/bulk';
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { ControlOutcome, FilingType, Lane, TransportMode } from './records';
 
@@ -207,26 +207,11 @@ export async function prepareDeclarationsModels(models: DeclarationsModels): Pro
   const { declarations, controlResults, entrySummaries } = models;
   await Promise.all([declarations.createIndexes(), controlResults.createIndexes(), entrySummaries.createIndexes()]);
   await Promise.all([
-    backfillScope(declarations, { officeOfPresentation: 1, partyIndex: 1 }, declarationScope),
-    backfillScope(entrySummaries, { officeOfFirstEntry: 1, partyIndex: 1 }, entrySummaryScope),
-    backfillScope(controlResults, { office: 1, partyIndex: 1 }, controlResultScope),
+    // Documents written before the scope fields existed get them once.
+    backfillMissing(declarations, 'memberState', { officeOfPresentation: 1, partyIndex: 1 }, declarationScope),
+    backfillMissing(entrySummaries, 'memberState', { officeOfFirstEntry: 1, partyIndex: 1 }, entrySummaryScope),
+    backfillMissing(controlResults, 'memberState', { office: 1, partyIndex: 1 }, controlResultScope),
   ]);
-}
-
-/** Documents written before the scope fields existed get them once; later writes set them themselves. */
-async function backfillScope<TDoc extends ScopeFields & { _id: string }>(
-  model: Model<TDoc>,
-  projection: Record<string, 1>,
-  scopeOf: (doc: TDoc) => ScopeFields,
-): Promise<void> {
-  const missing = await model
-    .find({ memberState: { $exists: false } }, projection)
-    .lean<TDoc[]>()
-    .exec();
-  await bulkWriteBounded(
-    collectionOf<{ _id: string }>(model as never),
-    missing.map((doc) => ({ updateOne: { filter: { _id: doc._id }, update: { $set: scopeOf(doc) } } })),
-  );
 }
 
 /** What this subgraph knows of an operator: its key. The AEO subgraph owns the rest. */

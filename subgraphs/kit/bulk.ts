@@ -90,3 +90,25 @@ function duplicateIndexes(error: unknown): number[] {
   if (list.some((writeError) => writeError.code !== 11000)) throw error;
   return list.map((writeError) => writeError.index);
 }
+
+/**
+ * Documents written before `field` existed get it, and whatever else `derive` gives, from the
+ * fields `projection` reads; later writes set them themselves. Run at start-up: a no-op once done.
+ */
+export async function backfillMissing<TDoc extends { _id: string }>(
+  model: Model<TDoc>,
+  field: string,
+  projection: Record<string, 1>,
+  derive: (doc: TDoc) => object,
+): Promise<number> {
+  const missing = await model
+    .find({ [field]: { $exists: false } } as never, projection)
+    .lean<TDoc[]>()
+    .exec();
+  const collection = model.db.collection<{ _id: string }>(model.collection.collectionName);
+  await bulkWriteBounded(
+    collection,
+    missing.map((doc) => ({ updateOne: { filter: { _id: doc._id }, update: { $set: derive(doc) } } })),
+  );
+  return missing.length;
+}

@@ -3,7 +3,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { memberStateOf } from '../kit/auth/rows';
 import { findById } from '../kit/batching';
-import { bulkWriteBounded, collectionOf } from '../kit/bulk';
+import { backfillMissing } from '../kit/bulk';
 import { replaceById } from '../kit/persistence';
 import type { Assessment } from './assess';
 import type { RuleDoc } from './rules';
@@ -125,16 +125,9 @@ export async function prepareRiskModels(models: RiskModels): Promise<void> {
  */
 async function backfillMemberStates(models: RiskModels): Promise<void> {
   await models.rules.updateMany({ memberState: { $exists: false } }, { $set: { memberState: null } }).exec();
-  for (const model of [models.assessments, models.queueEntries] as unknown as Model<{ _id: string; office: string }>[]) {
-    const missing = await model
-      .find({ memberState: { $exists: false } }, { office: 1 })
-      .lean<{ _id: string; office: string }[]>()
-      .exec();
-    await bulkWriteBounded(
-      collectionOf(model),
-      missing.map((doc) => ({ updateOne: { filter: { _id: doc._id }, update: { $set: { memberState: memberStateOf(doc.office) } } } })),
-    );
-  }
+  const ofOffice = (doc: { office: string }) => ({ memberState: memberStateOf(doc.office) });
+  await backfillMissing(models.assessments, 'memberState', { office: 1 }, ofOffice);
+  await backfillMissing(models.queueEntries, 'memberState', { office: 1 }, ofOffice);
 }
 
 export async function readState(models: RiskModels, key: string): Promise<string | null> {
