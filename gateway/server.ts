@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
 import type { QueryPlan } from '@apollo/query-planner';
 import { callerFromIdentity, unauthenticated } from '../subgraphs/kit/auth/requests';
 import type { Caller } from '../subgraphs/kit/auth/roles';
@@ -14,8 +14,9 @@ import { AuthenticationError, signGatewayToken } from '../subgraphs/kit/auth/tok
 import { RESERVED_SUBJECTS } from '../subgraphs/kit/auth/gateway-identity';
 import type { Trust } from '../subgraphs/kit/auth/trust';
 import { createRequestHandler, listen } from '../subgraphs/kit/http';
+import { millisecondsFromEnv } from '../subgraphs/kit/request-deadline';
 import { SUBGRAPHS, subgraphUrl } from '../subgraphs/registry';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError } from 'graphql';
 import { demoSignInRoute } from './demo-sign-in';
 import { authorizingGateway, requirementsFromSupergraph, supergraphForGateway } from './authorization';
 import { auditedGateway, auditPlugin, auditSubgraphRecorder, type AuditRecorder } from './audit';
@@ -24,6 +25,7 @@ import { MAX_PENDING } from './audit-recorder';
 import { createExplorerHandler } from './explorer/serve';
 import { DEFAULT_LIMITS, limitsFromEnv, queryLimitsPlugin, type QueryLimits } from './limits';
 import { SUPERGRAPH_PATH } from './supergraph';
+import { fetchPolicyFromEnv, SubgraphSource, type FetchPolicy } from './subgraph-source';
 
 export interface GatewayContext {
   /** Who asks, from the bearer token the gateway verified. */
@@ -51,6 +53,10 @@ export interface GatewayOptions {
    * audit subgraph's POST /audit. `false` turns it off: for benchmarks that measure what it costs.
    */
   audit?: AuditRecorder | false;
+  /** Fetch deadlines and circuit breaking, per subgraph name, other than fetchPolicyFromEnv's. */
+  fetchPolicies?: Record<string, Partial<FetchPolicy>>;
+  /** The longest an operation may run; default GATEWAY_OPERATION_TIMEOUT_MS, else 30 s. */
+  operationTimeoutMs?: number;
 }
 
 /** Stack traces and internal detail only when asked for: NODE_ENV=development. */
@@ -69,10 +75,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const urls = Object.fromEntries(SUBGRAPHS.map((entry) => [entry.name, options.subgraphUrls?.[entry.name] ?? subgraphUrl(entry)]));
   const supergraphSdl = readFileSync(options.supergraphPath ?? SUPERGRAPH_PATH, 'utf8');
   const recorder = options.audit ?? auditSubgraphRecorder(urls.audit!, options.trust.gatewaySigningKey);
+  const sources = new Map(
+    SUBGRAPHS.map((entry) => [entry.name, new SubgraphSource(entry.name, urls[entry.name]!, { ...fetchPolicyFromEnv(entry), ...options.fetchPolicies?.[entry.name] })]),
+  );
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphForGateway(supergraphSdl),
     ...(options.onQueryPlan && { experimental_didResolveQueryPlan: ({ queryPlan }) => options.onQueryPlan!(queryPlan) }),
-    buildService: ({ name, url }) => new SubgraphSource(name, urls[name] ?? url ?? ''),
+    buildService: ({ name, url }) => sources.get(name) ?? new SubgraphSource(name, url ?? ''),
   });
   const limits = { ...(options.limits ? DEFAULT_LIMITS : limitsFromEnv()), ...options.limits };
 
@@ -100,7 +109,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     createRequestHandler<GatewayContext>({
       apollo,
       context: (req) => authenticate(req, options.trust, recorder ? refusalsFor(recorder) : undefined),
-      ready: () => subgraphsReady(urls),
+      ready: () => subgraphStates(sources),
+      timeoutMs: options.operationTimeoutMs ?? millisecondsFromEnv('GATEWAY_OPERATION_TIMEOUT_MS') ?? 30_000,
       routes: [demoSignInRoute(options.trust.localIssuer), createExplorerHandler()],
     }),
   );
@@ -116,37 +126,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       if (recorder) await recorder.stop();
     },
   };
-}
-
-/** A subgraph behind the gateway: the caller's identity goes along, and its refusals come back as the caller's errors. */
-class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(
-    private readonly subgraph: string,
-    url: string,
-  ) {
-    super({ url });
-  }
-
-  override async willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]) {
-    // Health checks and schema loading carry no request context; every query does.
-    if (context.subgraphToken) request.http?.headers.set('authorization', `Bearer ${await context.subgraphToken()}`);
-  }
-
-  /**
-   * A subgraph answers a request it refuses (a Date variable that is no date, say) with HTTP 400
-   * and GraphQL errors. Those are the caller's errors: passed on as they are, with their code and
-   * field, instead of "400: Bad Request" wrapping the subgraph's whole response and its URL.
-   */
-  override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0]): Promise<GraphQLError> {
-    const body = (await this.parseBody(response).catch(() => null)) as { errors?: GraphQLFormattedError[] } | null;
-    const first = typeof body === 'object' ? body?.errors?.[0] : undefined;
-    const code = first?.extensions?.code;
-    if (first && typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {
-      const { field, reason } = first.extensions ?? {};
-      return new GraphQLError(first.message, { extensions: { code, ...(field !== undefined && { field }), ...(reason !== undefined && { reason }) } });
-    }
-    return new GraphQLError(`The ${this.subgraph} subgraph could not answer (HTTP ${response.status})`, { extensions: { code: 'SUBGRAPH_ERROR' } });
-  }
 }
 
 /** No subgraph URL, stack or response detail in an answer, outside development. */
@@ -229,17 +208,34 @@ function refusedAttempt(subject: RefusedSubject): Omit<AuditEntry, 'id'> {
   };
 }
 
-/** Ready when every subgraph says it is ready; the answer names each one. */
-async function subgraphsReady(urls: Record<string, string>): Promise<{ ready: boolean; subgraphs: Record<string, boolean> }> {
-  const checks = await Promise.all(
-    Object.entries(urls).map(async ([name, url]) => {
-      try {
-        const response = await fetch(new URL('/readyz', url), { signal: AbortSignal.timeout(2_000) });
-        return [name, response.ok] as const;
-      } catch {
-        return [name, false] as const;
-      }
-    }),
-  );
-  return { ready: checks.every(([, ok]) => ok), subgraphs: Object.fromEntries(checks) };
+/**
+ * The gateway serves as long as it runs: a subgraph that is down only leaves its fields out of
+ * answers. /readyz says so ("degraded"), and what each subgraph's own /readyz says of itself
+ * (its database reconnecting, say), beside the gateway's circuit for it.
+ */
+async function subgraphStates(sources: Map<string, SubgraphSource>): Promise<{ ready: boolean; status: 'ok' | 'degraded'; subgraphs: Record<string, SubgraphState> }> {
+  const states = await Promise.all([...sources.values()].map(async (source) => [source.subgraph, await subgraphState(source)] as const));
+  return { ready: true, status: states.every(([, state]) => state.state === 'up') ? 'ok' : 'degraded', subgraphs: Object.fromEntries(states) };
+}
+
+interface SubgraphState {
+  /** up: it says it is ready; not-ready: it answers but is not (its database is away); down: no answer. */
+  state: 'up' | 'not-ready' | 'down';
+  circuit: string;
+  failuresInARow: number;
+  /** What the subgraph's /readyz said, when it answered. */
+  detail?: Record<string, unknown>;
+  reason?: string;
+}
+
+async function subgraphState(source: SubgraphSource): Promise<SubgraphState> {
+  const health = source.health();
+  try {
+    const response = await fetch(new URL('/readyz', source.url), { signal: AbortSignal.timeout(2_000) });
+    const detail = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+    return { state: response.ok ? 'up' : 'not-ready', ...health, detail };
+  } catch (error) {
+    const reason = error instanceof DOMException && error.name === 'TimeoutError' ? 'no answer within 2 s' : 'no connection';
+    return { state: 'down', ...health, reason };
+  }
 }

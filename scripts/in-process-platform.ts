@@ -2,7 +2,7 @@
 // by the caller: what tests and `risk:evaluate` run the real platform on, without touching the
 // databases `npm start` serves.
 import type { QueryPlan } from '@apollo/query-planner';
-import { startGateway, type RunningGateway } from '../gateway/server';
+import { startGateway, type GatewayOptions, type RunningGateway } from '../gateway/server';
 import type { AeoModels } from '../subgraphs/aeo/models';
 import type { AuditModels } from '../subgraphs/audit/models';
 import { auditSubgraph } from '../subgraphs/audit/subgraph';
@@ -46,6 +46,10 @@ export interface InProcessPlatformOptions {
   onQueryPlan?: (plan: QueryPlan) => void;
   /** The keys to trust; fresh ones by default. */
   trust?: Required<Trust>;
+  /** Fetch policies and the operation deadline, for tests that make subgraphs fail. */
+  gateway?: Pick<GatewayOptions, 'fetchPolicies' | 'operationTimeoutMs'>;
+  /** Where the gateway finds a subgraph, given where it listens: a test's fault proxy, say. */
+  gatewaySubgraphUrl?: (subgraph: string, url: string) => string | Promise<string>;
 }
 
 export async function startInProcessPlatform(options: InProcessPlatformOptions): Promise<InProcessPlatform> {
@@ -70,11 +74,14 @@ export async function startInProcessPlatform(options: InProcessPlatformOptions):
   ]);
   const subgraphs = [aeo, declarations, licences, mra, risk, audit] as RunningSubgraph<unknown>[];
   const subgraphUrls = Object.fromEntries(subgraphs.map((subgraph) => [subgraph.name, subgraph.url]));
+  const route = options.gatewaySubgraphUrl ?? ((_subgraph: string, url: string) => url);
+  const gatewayUrls = Object.fromEntries(await Promise.all(subgraphs.map(async (subgraph) => [subgraph.name, await route(subgraph.name, subgraph.url)] as const)));
   const gateway = await startGateway({
     port: 0,
-    subgraphUrls,
+    subgraphUrls: gatewayUrls,
     onQueryPlan: options.onQueryPlan,
     trust,
+    ...options.gateway,
   });
   graphqlUrl = gateway.graphqlUrl;
   return {

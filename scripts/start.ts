@@ -1,6 +1,7 @@
-// `npm start`: the embedded database, every subgraph and the gateway, in one terminal.
-// Ctrl-C stops them all, the engine last.
-import { spawn, type ChildProcess } from 'node:child_process';
+// `npm start`: the embedded database, every subgraph and the gateway, in one terminal. A subgraph
+// or the gateway that exits is started again (scripts/supervisor.ts); the engine exiting stops
+// everything. Ctrl-C stops them all: the gateway first, so it can finish what it is answering, the
+// engine last.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,6 +16,7 @@ import { PARENT_LIFELINE } from '../subgraphs/kit/http';
 import { StalledError } from '../subgraphs/kit/watchdog';
 import { runRiskJob } from './risk/services';
 import { seedDemoData } from './seed';
+import { supervise, type Supervisor } from './supervisor';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Run from dist/ (npm run start:prod): the children are compiled JavaScript too, and need no tsx. */
@@ -29,42 +31,46 @@ function logger(name: string, index: number): (line: string) => void {
 }
 
 const say = logger('start', 0);
-const children = new Map<string, ChildProcess>();
+const supervisors = new Map<string, Supervisor>();
 let database: Database | undefined;
-let stopping = false;
+/** Aborted once the platform stops: from then on no child is restarted. */
+const stopping = new AbortController();
 
-function run(name: string, index: number, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
+/** Starts a child under supervision: restarted, with the same environment and lifeline, whenever it exits before shutdown. */
+function run(name: string, index: number, entry: string, env: NodeJS.ProcessEnv): Supervisor {
   const log = logger(name, index);
-  const child = spawn(process.execPath, COMPILED ? [entry.replace(/\.ts$/, '.js')] : ['--import', 'tsx', entry], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, [PARENT_LIFELINE]: 'stdin' },
-    // stdin stays open as a lifeline: the child stops when it closes, even if this process is killed.
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
   const forward = (chunk: Buffer) =>
     chunk
       .toString()
       .split('\n')
       .filter((line) => line.trim())
       .forEach(log);
-  child.stdout?.on('data', forward);
-  child.stderr?.on('data', forward);
-  child.once('exit', (code, signal) => {
-    children.delete(name);
-    if (!stopping) {
-      say(`${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything`);
-      void shutdown(1);
-    }
+  const supervisor = supervise({
+    name,
+    command: process.execPath,
+    args: COMPILED ? [entry.replace(/\.ts$/, '.js')] : ['--import', 'tsx', entry],
+    spawnOptions: {
+      cwd: ROOT,
+      env: { ...process.env, ...env, [PARENT_LIFELINE]: 'stdin' },
+      // stdin stays open as a lifeline: the child stops when it closes, even if this process is killed.
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+    onSpawn: (child) => {
+      child.stdout?.on('data', forward);
+      child.stderr?.on('data', forward);
+    },
+    log: say,
+    signal: stopping.signal,
   });
-  children.set(name, child);
-  return child;
+  supervisors.set(name, supervisor);
+  return supervisor;
 }
 
-async function waitUntilReady(name: string, graphqlUrl: string, timeoutMs = 60_000): Promise<void> {
+async function waitUntilReady(supervisor: Supervisor, graphqlUrl: string, timeoutMs = 60_000): Promise<void> {
   const readyz = new URL('/readyz', graphqlUrl);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (stopping) return;
+    if (stopping.signal.aborted) return;
     try {
       if ((await fetch(readyz, { signal: AbortSignal.timeout(1_000) })).ok) return;
     } catch {
@@ -72,26 +78,18 @@ async function waitUntilReady(name: string, graphqlUrl: string, timeoutMs = 60_0
     }
     await sleep(200);
   }
-  throw new Error(`${name} was not ready at ${readyz} within ${timeoutMs / 1000} s`);
+  const exits = supervisor.lastExit ? ` (it exited ${supervisor.exits} times, last with ${supervisor.lastExit})` : '';
+  throw new Error(`${supervisor.name} was not ready at ${readyz} within ${timeoutMs / 1000} s${exits}`);
 }
 
 async function shutdown(code: number): Promise<void> {
-  if (stopping) return;
-  stopping = true;
+  if (stopping.signal.aborted) return;
+  stopping.abort();
   say('stopping...');
-  await Promise.all(
-    [...children.values()].map(
-      (child) =>
-        new Promise<void>((done) => {
-          const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-          child.once('exit', () => {
-            clearTimeout(timer);
-            done();
-          });
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+  // The gateway first: the requests it is still answering need the subgraphs.
+  const gateway = supervisors.get('gateway');
+  await gateway?.stop();
+  await Promise.all([...supervisors.values()].filter((supervisor) => supervisor !== gateway).map((supervisor) => supervisor.stop()));
   await database?.stop();
   say('stopped');
   process.exit(code);
@@ -146,20 +144,18 @@ async function main(): Promise<void> {
   const authDir = authDirectory();
   if (!process.env.AUTH_JWKS_URL && !process.env.AUTH_JWKS_FILE) await ensureLocalKeys(authDir);
   const env = { MONGODB_URI: database.uri, AUTH_DIR: authDir };
-  await Promise.all(
-    SUBGRAPHS.map(async (entry, index) => {
-      run(entry.name, index + 2, entry.entry, env);
-      await waitUntilReady(entry.name, subgraphUrl(entry));
-    }),
-  );
-  // Through the subgraphs that take records, each the only writer of its database.
-  await seedDemoData({ onlyIfEmpty: true, log: say });
+  const subgraphs = SUBGRAPHS.map((entry, index) => ({ entry, supervisor: run(entry.name, index + 2, entry.entry, env) }));
+  // The gateway loads a static supergraph: it serves whatever part of the graph is up, so it does not wait for the subgraphs.
   const gatewayPort = Number(process.env.GATEWAY_PORT ?? 4000);
   const gatewayHost = process.env.GATEWAY_HOST ?? '127.0.0.1';
   const gatewayUrl = `http://${gatewayHost}:${gatewayPort}`;
-  run('gateway', SUBGRAPHS.length + 2, 'gateway/index.ts', env);
-  await waitUntilReady('gateway', `${gatewayUrl}/graphql`);
-  if (stopping) return;
+  const gateway = run('gateway', SUBGRAPHS.length + 2, 'gateway/index.ts', env);
+  // The demo data goes through every subgraph's ingest endpoint (each the only writer of its database): they must be up.
+  await Promise.all(subgraphs.map(({ entry, supervisor }) => waitUntilReady(supervisor, subgraphUrl(entry))));
+  if (stopping.signal.aborted) return;
+  await seedDemoData({ onlyIfEmpty: true, log: say });
+  await waitUntilReady(gateway, `${gatewayUrl}/graphql`);
+  if (stopping.signal.aborted) return;
 
   const { localIssuer } = await trustFromEnv({}, { ...process.env, AUTH_DIR: authDir });
   console.log(`
@@ -183,7 +179,7 @@ async function prepareRisk(log: (line: string) => void): Promise<void> {
     await runRiskJob<unknown, { line: string }>('first-setup', {}, { callerId: 'npm start', onProgress: ({ line }) => log(line) });
     log(`${RISK_SETUP_DONE} in ${Math.round((Date.now() - started) / 1000)} s`);
   } catch (error) {
-    if (stopping) return;
+    if (stopping.signal.aborted) return;
     // A stalled engine or graph serves nobody: stop, and say where it stuck.
     if (error instanceof StalledError) throw error;
     log(`risk setup failed: ${(error as Error).message}; run npm run risk:learn and npm run screen once the platform is up`);

@@ -10,6 +10,8 @@ export interface SubgraphEntry {
   contextType: string;
   /** For codegen: GraphQL type → the model type resolvers receive, from the generated folder. */
   mappers: Record<string, string>;
+  /** How long the gateway waits for one of its answers, when not the default (SUBGRAPH_<NAME>_TIMEOUT_MS overrides). */
+  fetchTimeoutMs?: number;
 }
 
 export const SUBGRAPHS: readonly SubgraphEntry[] = [
@@ -72,6 +74,8 @@ export const SUBGRAPHS: readonly SubgraphEntry[] = [
     defaultPort: 4005,
     entry: 'subgraphs/risk/index.ts',
     contextType: 'RiskContext',
+    // Screening scores a whole batch of filings, reading their facts through the graph meanwhile.
+    fetchTimeoutMs: 30_000,
     mappers: {
       RiskAssessment: '../models#AssessmentDoc',
       TargetingRule: '../models#RuleDoc',

@@ -12,7 +12,25 @@ export const ErrorCode = {
   Conflict: 'CONFLICT',
   /** The request is valid but the system is not ready for it yet (no risk model learned). */
   FailedPrecondition: 'FAILED_PRECONDITION',
+  /** A subgraph did not answer: down, refusing connections, or skipped while its circuit is open. */
+  SubgraphUnavailable: 'SUBGRAPH_UNAVAILABLE',
+  /** A subgraph did not answer within its own deadline or the operation's. */
+  SubgraphTimeout: 'SUBGRAPH_TIMEOUT',
+  /** A subgraph failed in a way of its own (HTTP 5xx, an answer that is no GraphQL response). */
+  SubgraphError: 'SUBGRAPH_ERROR',
+  /**
+   * A subgraph stopped working on a request whose deadline passed or whose client went away;
+   * `extensions.reason` says which. Nothing more was started for it (kit/database-deadline.ts).
+   */
+  DeadlineExceeded: 'DEADLINE_EXCEEDED',
 } as const;
+
+/**
+ * Codes that describe a part of the platform failing, not the request: the same request may
+ * succeed a moment later. Errors with these codes name the part in `extensions.subgraph` and
+ * say why in `extensions.reason`.
+ */
+export const TRANSIENT_ERROR_CODES: ReadonlySet<string> = new Set([ErrorCode.SubgraphUnavailable, ErrorCode.SubgraphTimeout, ErrorCode.SubgraphError]);
 
 export function badUserInput(field: string, reason: string): GraphQLError {
   return new GraphQLError(`Invalid ${field}: ${reason}`, {

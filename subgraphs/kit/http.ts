@@ -3,6 +3,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { InvalidTimeoutHeaderError, withRequestDeadline } from './request-deadline';
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
@@ -15,6 +16,11 @@ export interface HttpServiceOptions<TContext extends BaseContext> {
   routes?: Route[];
   /** Larger bodies are refused with 413 before they are parsed. */
   maxBodyBytes?: number;
+  /**
+   * The longest a GraphQL request may run (request-deadline.ts); a caller's
+   * x-request-timeout-ms may only shorten it. Default 30 s.
+   */
+  timeoutMs?: number;
 }
 
 export interface RunningService {
@@ -50,7 +56,12 @@ export function createRequestHandler<TContext extends BaseContext>(options: Http
 
     const body = await readBody(req, maxBodyBytes);
     if (body === undefined) return sendJson(res, 413, { error: `request body larger than ${maxBodyBytes} bytes` });
-    await executeGraphQL(req, res, body);
+    try {
+      await withRequestDeadline(req, res, options.timeoutMs ?? 30_000, () => executeGraphQL(req, res, body));
+    } catch (error) {
+      if (!(error instanceof InvalidTimeoutHeaderError) || res.headersSent) throw error;
+      sendJson(res, 400, { errors: [{ message: error.message, extensions: { code: 'BAD_REQUEST' } }] });
+    }
   }
 
   async function executeGraphQL(req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {

@@ -1,13 +1,14 @@
 // `npm run test:first-start`: what a new user does, as a check CI runs. `npm start` on an empty
 // data directory, at full demo size, until the platform is up and the risk setup is done; the
-// contract operations through the gateway; Ctrl-C. Then a second start on the same data (how long
+// contract operations through the gateway; `kill -9` of the licences subgraph, which npm start must
+// bring back by itself while the rest of the graph keeps answering; Ctrl-C. Then a second start on the same data (how long
 // until it is up), stopped with SIGTERM, and a third, killed with `kill -9` of npm. After each
 // stop, nothing of the platform may be left: not the engine, not PostgreSQL, not a subgraph.
 // A passing `npm test` on small data once hid an engine deadlock that made every first start
 // hang: this is the test that would have caught it. START_SCRIPT=start:prod runs the same check
 // on the production build (npm run build, then npm prune --omit=dev), as .ci/run does last.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { temporaryDataDir } from '../../db/engine';
@@ -19,6 +20,14 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const GATEWAY = 'http://127.0.0.1:4000/graphql';
 const READY_LINE = 'Customs risk graph is up.';
 const RISK_DONE_LINE = 'risk setup done';
+/** What npm start says when it starts a child again (scripts/supervisor.ts). */
+const RESTART_LINE = /(\S+) exited \((.+?)\) after .*; restarting it in /;
+/** The subgraph killed under load, and operations that need it and that don't (the issue's showcase). */
+const KILLED_SUBGRAPH = 'licences';
+const NEEDS_KILLED = 'DeclarationCheck';
+const WITHOUT_KILLED = 'ConsignmentScreen';
+/** Long enough for a restart from the sources (tsx) on a busy 2-core machine, the backoff and the gateway's circuit breaker. */
+const RECOVERY_LIMIT_MS = 120_000;
 /** The npm script under check: `start` (from the sources) or `start:prod` (from dist/). */
 const START_ARGS = (process.env.START_SCRIPT ?? 'start') === 'start' ? ['start'] : ['run', process.env.START_SCRIPT!];
 /** CI allows 90 minutes for everything; a first start that takes a third of that is broken. */
@@ -77,7 +86,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(0)} s`;
 interface RunningStart {
   child: ChildProcess;
   started: number;
-  seen: { ready: number; riskDone: number; riskFailed: string };
+  seen: { ready: number; riskDone: number; riskFailed: string; restarts: string[] };
   exitCode: () => number | null | undefined;
   exited: Promise<void>;
 }
@@ -93,12 +102,13 @@ function npmStart(dataDir: string): RunningStart {
   });
   let exitCode: number | null | undefined;
   const exited = new Promise<void>((done) => child.once('exit', (code) => ((exitCode = code), done())));
-  const seen = { ready: 0, riskDone: 0, riskFailed: '' };
+  const seen = { ready: 0, riskDone: 0, riskFailed: '', restarts: [] as string[] };
   const onLine = (line: string) => {
     console.log(`  │ ${line}`);
     if (line.includes(READY_LINE)) seen.ready ||= Date.now();
     if (line.includes(RISK_DONE_LINE)) seen.riskDone ||= Date.now();
     if (line.includes('risk setup failed')) seen.riskFailed = line;
+    if (RESTART_LINE.test(line)) seen.restarts.push(line);
   };
   for (const stream of [child.stdout!, child.stderr!]) {
     let rest = '';
@@ -143,7 +153,8 @@ async function refusesAnonymousCallers(): Promise<void> {
   console.log('first start check: an anonymous request is refused with 401');
 }
 
-async function answersContractOperation(name: string, token: string): Promise<void> {
+/** A contract operation with its demo variables through the gateway; the answer's fault, if it has one. */
+async function askContractOperation(name: string, token: string): Promise<{ fault?: string }> {
   const variables = CONTRACT_VARIABLES[name];
   if (!variables) fail(`no demo variables for the contract operation ${name} (test/support/demo-identifiers.ts)`);
   const response = await fetch(GATEWAY, {
@@ -154,8 +165,89 @@ async function answersContractOperation(name: string, token: string): Promise<vo
   });
   const body = (await response.json()) as { data?: Record<string, unknown> | null; errors?: unknown[] };
   const root = body.data ? Object.values(body.data)[0] : undefined;
-  if (body.errors?.length || root === null || root === undefined) fail(`${name} ${JSON.stringify(variables)} answered ${JSON.stringify(body).slice(0, 2_000)}`);
-  console.log(`first start check: ${name} ${JSON.stringify(variables)} answered with data and no errors`);
+  if (body.errors?.length || root === null || root === undefined)
+    return { fault: `${name} ${JSON.stringify(variables)} answered ${JSON.stringify(body).slice(0, 2_000)}` };
+  return {};
+}
+
+async function answersContractOperation(name: string, token: string): Promise<void> {
+  const { fault } = await askContractOperation(name, token);
+  if (fault) fail(fault);
+  console.log(`first start check: ${name} ${JSON.stringify(CONTRACT_VARIABLES[name])} answered with data and no errors`);
+}
+
+/** The process of one subgraph below npm start (subgraphs/<name>/index.ts, or .js from dist/), from /proc. */
+function subgraphProcess(run: RunningStart, name: string): number | undefined {
+  const startFile = new RegExp(`(^|/)subgraphs/${name}/index\\.[jt]s$`);
+  const found = descendants(run.child.pid!).filter((pid) => {
+    try {
+      // NUL-separated arguments: node, maybe --import tsx, then the start file.
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+        .split('\0')
+        .some((arg) => startFile.test(arg));
+    } catch {
+      return false; // gone meanwhile
+    }
+  });
+  const running = found.filter(alive);
+  if (running.length > 1) fail(`${running.length} processes of the ${name} subgraph run below npm start: ${running.join(', ')}`);
+  return running[0];
+}
+
+/**
+ * kill -9 of one subgraph under load: npm start starts it again by itself and says so, the
+ * operations that need it answer in full once it is back, and one that does not need it keeps
+ * answering in full all along (the gateway gives partial answers, never a failed operation).
+ */
+async function survivesKillOfSubgraph(run: RunningStart, token: string): Promise<number> {
+  const killed = subgraphProcess(run, KILLED_SUBGRAPH);
+  if (killed === undefined) fail(`no process of the ${KILLED_SUBGRAPH} subgraph found below npm start (pid ${run.child.pid})`);
+  let loaded = true;
+  let answeredMeanwhile = 0;
+  const clients = Array.from({ length: 4 }, async () => {
+    while (loaded) {
+      const { fault } = await askContractOperation(WITHOUT_KILLED, token).catch((error: unknown) => ({ fault: `${WITHOUT_KILLED} failed: ${String(error)}` }));
+      if (fault) fail(`while the ${KILLED_SUBGRAPH} subgraph was killed and restarted, ${fault}`);
+      answeredMeanwhile++;
+    }
+  });
+  const killedAt = Date.now();
+  process.kill(killed, 'SIGKILL');
+  console.log(`first start check: kill -9 of the ${KILLED_SUBGRAPH} subgraph (pid ${killed}), with ${clients.length} clients asking ${WITHOUT_KILLED}`);
+
+  let restarted: number | undefined;
+  let lastFault = 'no answer yet';
+  for (;;) {
+    if (run.exitCode() !== undefined) fail(`npm start exited (code ${run.exitCode()}) after kill -9 of the ${KILLED_SUBGRAPH} subgraph`);
+    if (Date.now() - killedAt > RECOVERY_LIMIT_MS)
+      fail(
+        restarted === undefined
+          ? `the ${KILLED_SUBGRAPH} subgraph was not started again within ${seconds(RECOVERY_LIMIT_MS)} of kill -9`
+          : `${NEEDS_KILLED} did not answer in full within ${seconds(RECOVERY_LIMIT_MS)} of kill -9 of the ${KILLED_SUBGRAPH} subgraph; last: ${lastFault}`,
+      );
+    const current = subgraphProcess(run, KILLED_SUBGRAPH);
+    if (current !== undefined && current !== killed) restarted = current;
+    if (restarted !== undefined) {
+      const { fault } = await askContractOperation(NEEDS_KILLED, token).catch((error: unknown) => ({ fault: String(error) }));
+      if (!fault) break;
+      lastFault = fault;
+    }
+    await new Promise((wait) => setTimeout(wait, 500));
+  }
+  const recoveredAfter = Date.now() - killedAt;
+  loaded = false;
+  await Promise.all(clients);
+
+  const said = run.seen.restarts.filter((line) => RESTART_LINE.exec(line)?.[1] === KILLED_SUBGRAPH);
+  if (!said.some((line) => line.includes('(signal SIGKILL)')))
+    fail(`npm start restarted the ${KILLED_SUBGRAPH} subgraph without a line saying it was killed: ${JSON.stringify(said)}`);
+  const others = run.seen.restarts.filter((line) => RESTART_LINE.exec(line)?.[1] !== KILLED_SUBGRAPH);
+  if (others.length > 0) fail(`children that should not have exited were restarted: ${others.join('; ')}`);
+  console.log(
+    `first start check: the ${KILLED_SUBGRAPH} subgraph was started again (pid ${restarted}) and ${NEEDS_KILLED} answered in full ` +
+      `${seconds(recoveredAfter)} after kill -9; ${WITHOUT_KILLED} answered ${answeredMeanwhile} times in full meanwhile`,
+  );
+  return recoveredAfter;
 }
 
 /** Stops the platform the way `how` says, and fails unless every one of its processes is gone. */
@@ -189,6 +281,7 @@ async function main(): Promise<void> {
     await refusesAnonymousCallers();
     const token = demoToken(dataDir);
     for (const name of contractOperationNames()) await answersContractOperation(name, token);
+    const recoveredAfter = await survivesKillOfSubgraph(first, token);
     await stopAndCheckNothingLeft(first, 'Ctrl-C');
 
     console.log('first start check: npm start again on the same data, stopped with SIGTERM');
@@ -206,6 +299,7 @@ async function main(): Promise<void> {
     console.log(
       `\nfirst start check passed: up after ${seconds(first.seen.ready - first.started)}, risk setup done after ` +
         `${seconds(first.seen.riskDone - first.started)}; ${contractOperationNames().length} contract operations answered; ` +
+        `the ${KILLED_SUBGRAPH} subgraph back ${seconds(recoveredAfter)} after kill -9; ` +
         `a second start was up after ${seconds(secondReady)}; Ctrl-C, SIGTERM and kill -9 each left nothing behind`,
     );
   } finally {

@@ -49,10 +49,14 @@ afterAll(async () => {
 });
 
 describe('the gateway', () => {
-  it('answers /healthz, and /readyz once every subgraph is ready', async () => {
+  it('answers /healthz, and /readyz with the state of every subgraph', async () => {
     expect((await fetch(`${platform.gatewayUrl}/healthz`)).status).toBe(200);
     const ready = await fetch(`${platform.gatewayUrl}/readyz`);
-    expect(await ready.json()).toEqual({ ready: true, subgraphs: { aeo: true, declarations: true, licences: true, mra: true, risk: true, audit: true } });
+    const body = (await ready.json()) as { ready: boolean; status: string; subgraphs: Record<string, { state: string; circuit: string }> };
+    expect(body).toMatchObject({ ready: true, status: 'ok' });
+    expect(Object.entries(body.subgraphs).map(([name, { state, circuit }]) => [name, state, circuit])).toEqual(
+      ['aeo', 'declarations', 'licences', 'mra', 'risk', 'audit'].map((name) => [name, 'up', 'closed']),
+    );
   });
 
   it("answers the AEO part of Trader360 with the operator's name, country and authorisations", async () => {

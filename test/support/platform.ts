@@ -9,7 +9,7 @@ import type { DeclarationsStore } from '../../subgraphs/declarations/context';
 import type { Caller } from '../../subgraphs/kit/auth/roles';
 import type { Trust } from '../../subgraphs/kit/auth/trust';
 import type { RunningSubgraph } from '../../subgraphs/kit/server';
-import { startInProcessPlatform } from '../../scripts/in-process-platform';
+import { startInProcessPlatform, type InProcessPlatformOptions } from '../../scripts/in-process-platform';
 import type { LicencesModels } from '../../subgraphs/licences/models';
 import type { MraModels } from '../../subgraphs/mra/models';
 import type { RiskStore } from '../../subgraphs/risk/context';
@@ -61,6 +61,9 @@ export interface PlatformOptions {
   risk?: Partial<Omit<RiskSettings, 'gatewayUrl'>>;
   /** Keys of the test's own making, for tests that forge tokens. */
   trust?: Required<Trust>;
+  /** Gateway settings and subgraph routes, for tests that make subgraphs fail (see InProcessPlatformOptions). */
+  gateway?: InProcessPlatformOptions['gateway'];
+  gatewaySubgraphUrl?: InProcessPlatformOptions['gatewaySubgraphUrl'];
 }
 
 export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
@@ -72,6 +75,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     risk: { randomShare: 0, ...options.risk },
     onQueryPlan: (plan) => queryPlans.push(plan),
     ...(options.trust && { trust: options.trust }),
+    gateway: options.gateway,
+    gatewaySubgraphUrl: options.gatewaySubgraphUrl,
   });
   const { gateway, aeo, declarations, licences, mra, risk, audit, subgraphUrls } = platform;
   return {

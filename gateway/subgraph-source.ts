@@ -1,0 +1,236 @@
+// How the gateway asks one subgraph, and what it does when the subgraph cannot answer.
+//
+// - Every fetch has a deadline: the subgraph's own (SUBGRAPH_TIMEOUT_MS), cut short by what is
+//   left of the operation's; the subgraph is told the rest (x-request-timeout-ms) and stops
+//   its database work with it.
+// - A read that fails to connect is tried once more after a short, jittered pause. A mutation
+//   never is: it may have been applied.
+// - A subgraph that keeps failing is skipped for a while (circuit-breaker.ts).
+// - A fetch that fails does not fail the operation: the answer carries everything else, and one
+//   error per missing field naming the subgraph and the reason (missing-fields.ts).
+// Connections are kept alive between fetches (Node's fetch pools them per subgraph).
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GatewayGraphQLRequest, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { GraphQLFormattedError } from 'graphql';
+import { ErrorCode } from '../subgraphs/kit/errors';
+import { ClientGoneError, currentDeadline, DeadlineExceededError, millisecondsFromEnv, REQUEST_TIMEOUT_HEADER } from '../subgraphs/kit/request-deadline';
+import type { SubgraphEntry } from '../subgraphs/registry';
+import { CircuitBreaker, type CircuitState } from './circuit-breaker';
+import { missingFieldErrors, type SubgraphFailure } from './missing-fields';
+
+export interface FetchPolicy {
+  /** The longest one fetch may take, operation deadline permitting. */
+  timeoutMs: number;
+  /** Failures in a row that open the subgraph's circuit, and how long it then stays open. */
+  circuitFailures: number;
+  circuitOpenMs: number;
+}
+
+export const DEFAULT_FETCH_POLICY: FetchPolicy = { timeoutMs: 5_000, circuitFailures: 5, circuitOpenMs: 5_000 };
+
+/** The context a fetch needs from the gateway's request: the caller's token for the subgraphs. */
+export interface FetchContext {
+  subgraphToken?: () => Promise<string>;
+}
+
+/** What /readyz says of the gateway's view of a subgraph. */
+export interface SubgraphHealth {
+  circuit: CircuitState;
+  failuresInARow: number;
+}
+
+/** Error codes of subgraph answers the gateway passes on to the caller as they are (the caller's own mistakes). */
+const INTERNAL_CODES = new Set(['INTERNAL_SERVER_ERROR', undefined]);
+
+export class SubgraphSource implements GraphQLDataSource<FetchContext> {
+  readonly breaker: CircuitBreaker;
+
+  constructor(
+    readonly subgraph: string,
+    readonly url: string,
+    readonly policy: FetchPolicy = DEFAULT_FETCH_POLICY,
+    log: (line: string) => void = console.warn,
+  ) {
+    this.breaker = new CircuitBreaker({
+      failureThreshold: policy.circuitFailures,
+      openMs: policy.circuitOpenMs,
+      onStateChange: (state, breaker) => {
+        if (state === 'open') log(`gateway: the ${subgraph} subgraph failed ${breaker.failures} times in a row; skipping it for ${policy.circuitOpenMs / 1000} s`);
+        if (state === 'closed') log(`gateway: the ${subgraph} subgraph answers again`);
+      },
+    });
+  }
+
+  health(): SubgraphHealth {
+    return { circuit: this.breaker.state, failuresInARow: this.breaker.failures };
+  }
+
+  async process(options: GraphQLDataSourceProcessOptions<FetchContext>): Promise<GatewayGraphQLResponse> {
+    const { request, context } = options;
+    if (!this.breaker.tryPass())
+      return this.missing(request, {
+        code: ErrorCode.SubgraphUnavailable,
+        reason: `skipped for ${Math.ceil(this.breaker.retryInMs / 1000)} s more after ${this.breaker.failures} failures in a row`,
+      });
+    try {
+      const response = await this.send(request, context);
+      this.breaker.succeeded();
+      return response;
+    } catch (error) {
+      const failure = asFailure(error);
+      if (failure.subgraphsFault) this.breaker.failed();
+      else this.breaker.abandoned();
+      return this.missing(request, failure);
+    }
+  }
+
+  /** One fetch, and for a read one more try when the first could not connect. */
+  private async send(request: GatewayGraphQLRequest, context: FetchContext): Promise<GatewayGraphQLResponse> {
+    const retryable = !/^\s*mutation\b/.test(request.query ?? '');
+    const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName });
+    const authorization = context.subgraphToken ? `Bearer ${await context.subgraphToken()}` : undefined;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.attempt(body, authorization);
+      } catch (error) {
+        const pause = 25 + Math.random() * 75;
+        if (!retryable || attempt > 1 || !isConnectionError(error) || budgetMs(this.policy.timeoutMs) <= pause) throw error;
+        await sleep(pause);
+      }
+    }
+  }
+
+  private async attempt(body: string, authorization: string | undefined): Promise<GatewayGraphQLResponse> {
+    const deadline = currentDeadline();
+    const budget = budgetMs(this.policy.timeoutMs);
+    if (deadline?.signal.aborted) throw deadline.signal.reason;
+    if (budget <= 0) throw new DeadlineExceededError("the operation's deadline passed before the subgraph was asked");
+    const timeout = AbortSignal.timeout(budget);
+    let response: Response;
+    try {
+      response = await fetch(this.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          [REQUEST_TIMEOUT_HEADER]: String(budget),
+          ...(authorization && { authorization }),
+        },
+        body,
+        signal: deadline ? AbortSignal.any([deadline.signal, timeout]) : timeout,
+      });
+    } catch (error) {
+      throw timeout.aborted ? new FetchTimeout(budget, budget < this.policy.timeoutMs) : error;
+    }
+    const answer = (await response.json().catch(() => {
+      if (timeout.aborted) throw new FetchTimeout(budget, budget < this.policy.timeoutMs);
+      if (deadline?.signal.aborted) throw deadline.signal.reason;
+      return undefined;
+    })) as GatewayGraphQLResponse | undefined;
+    if (response.status >= 500 || !answer || typeof answer !== 'object') throw new FailedAnswer(response.status, answer !== undefined);
+    if (!response.ok) return { errors: callerErrors(answer.errors, response.status) };
+    return { data: answer.data, errors: answer.errors, extensions: answer.extensions };
+  }
+
+  private missing(request: GatewayGraphQLRequest, failure: SubgraphFailure): GatewayGraphQLResponse {
+    return { errors: missingFieldErrors(this.subgraph, request.query ?? '', request.variables, failure) };
+  }
+}
+
+/** What is left of the fetch's own deadline and the operation's, whichever ends first. */
+function budgetMs(timeoutMs: number): number {
+  const deadline = currentDeadline();
+  return Math.floor(deadline ? Math.min(timeoutMs, deadline.remainingMs()) : timeoutMs);
+}
+
+/**
+ * A subgraph refused the request (HTTP 4xx): a Date variable that is no date, say. Those are the
+ * caller's errors, passed on with their code and field; anything without a code of its own is
+ * the subgraph's failure, not the caller's.
+ */
+function callerErrors(errors: readonly GraphQLFormattedError[] | undefined, status: number): GraphQLFormattedError[] {
+  const coded = (errors ?? []).filter((error) => !INTERNAL_CODES.has(error.extensions?.code as string | undefined));
+  if (coded.length === 0) throw new FailedAnswer(status, true);
+  return coded.map(({ message, extensions = {} }) => {
+    const { code, field, reason } = extensions;
+    return { message, extensions: { code, ...(field !== undefined && { field }), ...(reason !== undefined && { reason }) } };
+  });
+}
+
+/** The fetch's own deadline passed: the subgraph's, or what was left of the operation's (`cutShort`). */
+class FetchTimeout extends Error {
+  constructor(
+    readonly budgetMs: number,
+    readonly cutShort: boolean,
+  ) {
+    super(`no answer within ${budgetMs} ms`);
+  }
+}
+
+/** The subgraph answered, but with a failure of its own, or with something that is no GraphQL answer. */
+class FailedAnswer extends Error {
+  constructor(
+    readonly status: number,
+    readonly json: boolean,
+  ) {
+    super(`HTTP ${status}`);
+  }
+}
+
+const CONNECTION_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection broken',
+  UND_ERR_SOCKET: 'connection closed mid-answer',
+  UND_ERR_CLOSED: 'connection closed',
+  ENOTFOUND: 'host not found',
+  EHOSTUNREACH: 'host unreachable',
+  ETIMEDOUT: 'connection timed out',
+};
+
+function connectionErrorCode(error: unknown): string | undefined {
+  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
+  const code = typeof cause?.code === 'string' ? cause.code : (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code in CONNECTION_ERRORS ? code : undefined;
+}
+
+function isConnectionError(error: unknown): boolean {
+  return connectionErrorCode(error) !== undefined;
+}
+
+/** Why a fetch failed, in the caller's words, and whether it says anything about the subgraph's health. */
+function asFailure(error: unknown): SubgraphFailure & { subgraphsFault: boolean } {
+  if (error instanceof DeadlineExceededError) return { code: ErrorCode.SubgraphTimeout, reason: error.message, subgraphsFault: false };
+  if (error instanceof ClientGoneError) return { code: ErrorCode.SubgraphTimeout, reason: error.message, subgraphsFault: false };
+  // Cut short by the operation's deadline, a fetch says little of the subgraph: it may have had no time at all.
+  if (error instanceof FetchTimeout)
+    return { code: ErrorCode.SubgraphTimeout, reason: `${error.message}${error.cutShort ? ", what was left of the operation's deadline" : ''}`, subgraphsFault: !error.cutShort };
+  if (error instanceof FailedAnswer) {
+    const unavailable = [502, 503, 504].includes(error.status);
+    return {
+      code: unavailable ? ErrorCode.SubgraphUnavailable : ErrorCode.SubgraphError,
+      reason: error.json ? `HTTP ${error.status}` : `HTTP ${error.status} with an answer that is no GraphQL response`,
+      subgraphsFault: true,
+    };
+  }
+  const connection = connectionErrorCode(error);
+  return { code: ErrorCode.SubgraphUnavailable, reason: connection ? CONNECTION_ERRORS[connection]! : 'the request failed in transit', subgraphsFault: true };
+}
+
+/**
+ * A subgraph's fetch policy: SUBGRAPH_<NAME>_TIMEOUT_MS, else its registry entry's, else
+ * SUBGRAPH_TIMEOUT_MS, else 5 s; SUBGRAPH_CIRCUIT_FAILURES and SUBGRAPH_CIRCUIT_OPEN_MS for all.
+ */
+export function fetchPolicyFromEnv(entry: Pick<SubgraphEntry, 'name' | 'fetchTimeoutMs'>, env: NodeJS.ProcessEnv = process.env): FetchPolicy {
+  const failures = env.SUBGRAPH_CIRCUIT_FAILURES;
+  if (failures !== undefined && !/^[1-9]\d*$/.test(failures)) throw new Error(`SUBGRAPH_CIRCUIT_FAILURES must be a whole number above 0, not "${failures}"`);
+  return {
+    timeoutMs:
+      millisecondsFromEnv(`SUBGRAPH_${entry.name.toUpperCase()}_TIMEOUT_MS`, env) ??
+      entry.fetchTimeoutMs ??
+      millisecondsFromEnv('SUBGRAPH_TIMEOUT_MS', env) ??
+      DEFAULT_FETCH_POLICY.timeoutMs,
+    circuitFailures: failures ? Number(failures) : DEFAULT_FETCH_POLICY.circuitFailures,
+    circuitOpenMs: millisecondsFromEnv('SUBGRAPH_CIRCUIT_OPEN_MS', env) ?? DEFAULT_FETCH_POLICY.circuitOpenMs,
+  };
+}
