@@ -18,6 +18,8 @@ export interface Database {
   embedded: boolean;
   /** Resolves if an engine this process started exits without being asked to. */
   exited?: Promise<string>;
+  /** The engine's process, when this process started it: what bench/faults.ts pauses. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -65,6 +67,7 @@ export async function startDatabase(options: StartDatabaseOptions = {}): Promise
       return {
         uri,
         embedded: true,
+        pid: child.pid,
         exited: new Promise((done) => child.once('exit', (code, signal) => stopping || done(signal ?? `code ${code}`))),
         stop: async () => {
           stopping = true;

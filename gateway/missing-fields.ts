@@ -21,7 +21,12 @@ const DESCRIPTIONS: Record<string, string> = {
 };
 
 /** The errors a fetch's answer carries when `subgraph` failed it: one per field the fetch would have filled. */
-export function missingFieldErrors(subgraph: string, query: string, variables: Record<string, unknown> | undefined, failure: SubgraphFailure): GraphQLFormattedError[] {
+export function missingFieldErrors(
+  subgraph: string,
+  query: string,
+  variables: Record<string, unknown> | undefined,
+  failure: SubgraphFailure,
+): GraphQLFormattedError[] {
   const message = `The ${subgraph} subgraph ${DESCRIPTIONS[failure.code] ?? 'failed'} (${failure.reason}); what it provides is missing from this answer`;
   const extensions = { code: failure.code, subgraph, reason: failure.reason };
   const paths = fieldPaths(query, variables);
@@ -37,7 +42,9 @@ export function fieldPaths(query: string, variables: Record<string, unknown> | u
   const operation = document.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION);
   if (!operation) return [];
   const fragments = new Map(
-    document.definitions.filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION).map((fragment) => [fragment.name.value, fragment]),
+    document.definitions
+      .filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION)
+      .map((fragment) => [fragment.name.value, fragment]),
   );
   const rootFields = responseKeys(operation.selectionSet, undefined, fragments);
   const representations = variables?.representations;

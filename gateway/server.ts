@@ -76,7 +76,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const supergraphSdl = readFileSync(options.supergraphPath ?? SUPERGRAPH_PATH, 'utf8');
   const recorder = options.audit ?? auditSubgraphRecorder(urls.audit!, options.trust.gatewaySigningKey);
   const sources = new Map(
-    SUBGRAPHS.map((entry) => [entry.name, new SubgraphSource(entry.name, urls[entry.name]!, { ...fetchPolicyFromEnv(entry), ...options.fetchPolicies?.[entry.name] })]),
+    SUBGRAPHS.map((entry) => [
+      entry.name,
+      new SubgraphSource(entry.name, urls[entry.name]!, { ...fetchPolicyFromEnv(entry), ...options.fetchPolicies?.[entry.name] }),
+    ]),
   );
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphForGateway(supergraphSdl),
@@ -213,7 +216,9 @@ function refusedAttempt(subject: RefusedSubject): Omit<AuditEntry, 'id'> {
  * answers. /readyz says so ("degraded"), and what each subgraph's own /readyz says of itself
  * (its database reconnecting, say), beside the gateway's circuit for it.
  */
-async function subgraphStates(sources: Map<string, SubgraphSource>): Promise<{ ready: boolean; status: 'ok' | 'degraded'; subgraphs: Record<string, SubgraphState> }> {
+async function subgraphStates(
+  sources: Map<string, SubgraphSource>,
+): Promise<{ ready: boolean; status: 'ok' | 'degraded'; subgraphs: Record<string, SubgraphState> }> {
   const states = await Promise.all([...sources.values()].map(async (source) => [source.subgraph, await subgraphState(source)] as const));
   return { ready: true, status: states.every(([, state]) => state.state === 'up') ? 'ok' : 'degraded', subgraphs: Object.fromEntries(states) };
 }

@@ -56,7 +56,8 @@ export class SubgraphSource implements GraphQLDataSource<FetchContext> {
       failureThreshold: policy.circuitFailures,
       openMs: policy.circuitOpenMs,
       onStateChange: (state, breaker) => {
-        if (state === 'open') log(`gateway: the ${subgraph} subgraph failed ${breaker.failures} times in a row; skipping it for ${policy.circuitOpenMs / 1000} s`);
+        if (state === 'open')
+          log(`gateway: the ${subgraph} subgraph failed ${breaker.failures} times in a row; skipping it for ${policy.circuitOpenMs / 1000} s`);
         if (state === 'closed') log(`gateway: the ${subgraph} subgraph answers again`);
       },
     });
@@ -204,7 +205,11 @@ function asFailure(error: unknown): SubgraphFailure & { subgraphsFault: boolean 
   if (error instanceof ClientGoneError) return { code: ErrorCode.SubgraphTimeout, reason: error.message, subgraphsFault: false };
   // Cut short by the operation's deadline, a fetch says little of the subgraph: it may have had no time at all.
   if (error instanceof FetchTimeout)
-    return { code: ErrorCode.SubgraphTimeout, reason: `${error.message}${error.cutShort ? ", what was left of the operation's deadline" : ''}`, subgraphsFault: !error.cutShort };
+    return {
+      code: ErrorCode.SubgraphTimeout,
+      reason: `${error.message}${error.cutShort ? ", what was left of the operation's deadline" : ''}`,
+      subgraphsFault: !error.cutShort,
+    };
   if (error instanceof FailedAnswer) {
     const unavailable = [502, 503, 504].includes(error.status);
     return {

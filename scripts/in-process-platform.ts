@@ -75,7 +75,9 @@ export async function startInProcessPlatform(options: InProcessPlatformOptions):
   const subgraphs = [aeo, declarations, licences, mra, risk, audit] as RunningSubgraph<unknown>[];
   const subgraphUrls = Object.fromEntries(subgraphs.map((subgraph) => [subgraph.name, subgraph.url]));
   const route = options.gatewaySubgraphUrl ?? ((_subgraph: string, url: string) => url);
-  const gatewayUrls = Object.fromEntries(await Promise.all(subgraphs.map(async (subgraph) => [subgraph.name, await route(subgraph.name, subgraph.url)] as const)));
+  const gatewayUrls = Object.fromEntries(
+    await Promise.all(subgraphs.map(async (subgraph) => [subgraph.name, await route(subgraph.name, subgraph.url)] as const)),
+  );
   const gateway = await startGateway({
     port: 0,
     subgraphUrls: gatewayUrls,

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { startDatabase, temporaryDataDir } from '../db/engine';
 import { kcsMrn, kcsRecordList, readKcsCsv, type KcsRow } from '../demo/kcs';
 import { createGraphClient } from '../subgraphs/kit/graph-client';
+import { jobRetries } from '../subgraphs/kit/retry';
 import { watchJob } from '../subgraphs/kit/watchdog';
 import { uniform } from '../subgraphs/risk/random-selection';
 import { learnThroughGraph } from '../subgraphs/risk/learning';
@@ -73,17 +74,17 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   const services: RiskServices = platform.risk.models;
   try {
     const historyRows = options.history.flatMap((file) => readKcsCsv(file));
-    await phase('ingest history', () => ingestRows(historyRows, true, writers, options.progress ? 'history' : undefined).then(finish));
+    await phase('ingest history', () => ingestRows(historyRows, true, writers, options.progress ? 'history' : undefined, log).then(finish));
 
-    const learned = await phase('learn through the graph', () => learnThroughGraph(services, { learnOptions: options.learnOptions }));
+    const learned = await phase('learn through the graph', () => learnThroughGraph(services, { learnOptions: options.learnOptions, onRetry: log }));
     log(`model version ${learned.header.version}: ${learned.header.filingsLearned} controlled declarations, ${learned.header.irregularFilings} irregular`);
 
     // The labels stay in the file: the holdout goes in as declarations only.
     const holdoutRows = readKcsCsv(options.holdout);
-    await phase('ingest holdout without labels', () => ingestRows(holdoutRows, false, writers, options.progress ? 'holdout' : undefined).then(finish));
+    await phase('ingest holdout without labels', () => ingestRows(holdoutRows, false, writers, options.progress ? 'holdout' : undefined, log).then(finish));
 
     // Only what changed after learning: the holdout.
-    await phase('screen through the graph', () => screenPending(services, { startAfter: learned.header.feedCursor }));
+    await phase('screen through the graph', () => screenPending(services, { startAfter: learned.header.feedCursor, onRetry: log }));
 
     const holdout = holdoutRows.map((row) => ({ row, mrn: kcsMrn(row) }));
     const assessments = await phase('read assessments through the graph', () =>
@@ -91,6 +92,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
         platform.gateway.graphqlUrl,
         platform.trust.serviceToken,
         holdout.map(({ mrn }) => mrn),
+        log,
       ),
     );
 
@@ -133,22 +135,39 @@ async function ingestRows(
   withLabels: boolean,
   writers: Parameters<typeof ingest>[1]['writers'],
   label: string | undefined,
+  onRetry: (line: string) => void,
 ): Promise<IngestSummary> {
   const records = kcsRecordList(rows, { withLabels });
-  return ingest(fromRecords(records, label ?? 'kcs'), { writers, batchSize: 2_000, progress: label ? createProgress(label, records.length) : undefined });
+  return ingest(fromRecords(records, label ?? 'kcs'), {
+    writers,
+    batchSize: 2_000,
+    progress: label ? createProgress(label, records.length) : undefined,
+    onRetry,
+  });
 }
 
-async function readScores(graphqlUrl: string, token: () => Promise<string>, mrns: string[]): Promise<Map<string, { score: number; lane: string }>> {
+async function readScores(
+  graphqlUrl: string,
+  token: () => Promise<string>,
+  mrns: string[],
+  onRetry: (line: string) => void,
+): Promise<Map<string, { score: number; lane: string }>> {
   const graph = createGraphClient({ url: graphqlUrl, token });
   const scores = new Map<string, { score: number; lane: string }>();
   const watchdog = watchJob('reading assessments');
+  const retries = jobRetries('reading assessments', watchdog, onRetry);
   for (let i = 0; i < mrns.length; i += 100) {
     const batch = mrns.slice(i, i + 100);
-    watchdog.progress(`batch ${i / 100 + 1} (holdout declarations ${(i + 1).toLocaleString('en')}–${(i + batch.length).toLocaleString('en')})`);
+    const where = `batch ${i / 100 + 1} (holdout declarations ${(i + 1).toLocaleString('en')}–${(i + batch.length).toLocaleString('en')})`;
+    watchdog.progress(where);
     const { declarationsByMrn } = await watchdog.guard(
-      graph.request<{ declarationsByMrn: ({ mrn: string; riskAssessment: { score: number; lane: string } | null } | null)[] }>(
-        `query HoldoutScores($mrns: [ID!]!) { declarationsByMrn(mrns: $mrns) { mrn riskAssessment { score lane } } }`,
-        { mrns: batch },
+      retries.stopsAt(
+        where,
+        graph.request<{ declarationsByMrn: ({ mrn: string; riskAssessment: { score: number; lane: string } | null } | null)[] }>(
+          `query HoldoutScores($mrns: [ID!]!) { declarationsByMrn(mrns: $mrns) { mrn riskAssessment { score lane } } }`,
+          { mrns: batch },
+          { onRetry: retries.onRetry(where) },
+        ),
       ),
     );
     for (const declaration of declarationsByMrn) if (declaration?.riskAssessment) scores.set(declaration.mrn, declaration.riskAssessment);

@@ -14,10 +14,13 @@ runTool(async () => {
   if (values.help) return console.log(USAGE);
   const progress = createProgress('control results read', undefined);
   let read = 0;
-  const result = await runRiskJob<LearnRunResult, LearnProgress>(
+  const result = await runRiskJob<LearnRunResult, LearnProgress | { line: string }>(
     'learn',
     { incremental: values.incremental },
-    { callerId: 'npm run risk:learn', onProgress: ({ controlsRead }) => progress.update((read = controlsRead)) },
+    {
+      callerId: 'npm run risk:learn',
+      onProgress: (report) => ('line' in report ? progress.note?.(report.line) : progress.update((read = report.controlsRead))),
+    },
   );
   progress.finish(read);
   const { header } = result;

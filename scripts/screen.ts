@@ -15,10 +15,13 @@ runTool(async () => {
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100) throw new Error(`--batch-size must be a whole number from 1 to 100\n${USAGE}`);
   const progress = createProgress('changes screened', undefined);
   let read = 0;
-  const result = await runRiskJob<ScreenAllProgress & { restarted: boolean }, ScreenAllProgress>(
+  const result = await runRiskJob<ScreenAllProgress & { restarted: boolean }, ScreenAllProgress | { line: string }>(
     'screen',
     { batchSize },
-    { callerId: 'npm run screen', onProgress: ({ changesRead }) => progress.update((read = changesRead)) },
+    {
+      callerId: 'npm run screen',
+      onProgress: (report) => ('line' in report ? progress.note?.(report.line) : progress.update((read = report.changesRead))),
+    },
   );
   progress.finish(read);
   console.log(

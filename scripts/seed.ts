@@ -87,6 +87,8 @@ export async function seedDemoData(options: SeedOptions): Promise<IngestSummary 
         },
         onRejection: () => {},
         job: 'demo data',
+        // A batch a subgraph failed (restarting, say) is sent again: one line each time, above the bar.
+        onRetry: (line) => progress.note?.(line),
       }),
     ),
   );

@@ -2,6 +2,8 @@
 export interface Progress {
   update(done: number): void;
   finish(done: number): void;
+  /** A line of its own (a batch being retried), above the bar. */
+  note?(line: string): void;
 }
 
 export function createProgress(label: string, total: number | undefined, stream: NodeJS.WriteStream = process.stderr): Progress {
@@ -39,6 +41,11 @@ export function createProgress(label: string, total: number | undefined, stream:
         lastDrawn = now;
         lastShown = done;
       }
+    },
+    note(text) {
+      stream.write(`${interactive ? '\r' : ''}${text}${interactive ? '\x1b[K' : ''}\n`);
+      // The bar comes back at the next update.
+      lastDrawn = 0;
     },
     finish(done) {
       if (!interactive && lastShown === done) return;

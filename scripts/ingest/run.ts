@@ -1,12 +1,13 @@
 // The ingest loop: read records, hand them in batches to the writer of their kind, count what
 // happened to each, and report every rejected line with its place, field and reason.
 import type { RecordOutcome } from '../../subgraphs/kit/ingest';
+import { jobRetries, type RetryNotice } from '../../subgraphs/kit/retry';
 import { StalledError, watchJob } from '../../subgraphs/kit/watchdog';
 import type { Progress } from './progress';
 import type { SourceLine } from './sources';
 
-/** Writes a batch of records of the kinds it accepts; one result per record, in order. */
-export type Writer = (records: unknown[]) => Promise<RecordOutcome[]>;
+/** Writes a batch of records of the kinds it accepts; one result per record, in order. Told before each retry of the batch. */
+export type Writer = (records: unknown[], onRetry?: (notice: RetryNotice) => void) => Promise<RecordOutcome[]>;
 
 export interface Rejection {
   file: string;
@@ -31,12 +32,17 @@ export interface IngestOptions {
   onRejection?: (rejection: Rejection) => void | Promise<void>;
   /** What a stall names as the job ("demo data"); default "ingest". */
   job?: string;
+  /** A line for people each time a batch is sent again after its subgraph failed it; default: the progress's note. */
+  onRetry?: (line: string) => void;
 }
 
 export async function ingest(source: AsyncIterable<SourceLine>, options: IngestOptions): Promise<IngestSummary> {
   const batchSize = options.batchSize ?? 500;
   const summary: IngestSummary = { read: 0, stored: 0, updated: 0, unchanged: 0, rejected: 0 };
-  const watchdog = watchJob(options.job ?? 'ingest');
+  const job = options.job ?? 'ingest';
+  const watchdog = watchJob(job);
+  // A batch its subgraph failed (down, restarting, 5xx) is sent again whole: ingest is idempotent.
+  const retries = jobRetries(job, watchdog, options.onRetry ?? ((line) => options.progress?.note?.(line)));
   let batch: SourceLine[] = [];
   let batchNumber = 0;
 
@@ -60,9 +66,10 @@ export async function ingest(source: AsyncIterable<SourceLine>, options: IngestO
     for (const [writer, lines] of byWriter) {
       const step = `batch ${batchNumber} (${describeLines(lines)})`;
       watchdog.progress(step);
-      const stored = writer(lines.map((line) => line.record)).catch((error: unknown) => {
+      const records = lines.map((line) => line.record);
+      const stored = retries.stopsAt(step, writer(records, retries.onRetry(step))).catch((error: unknown) => {
         // The subgraph's own watchdog says where it stuck; this says which batch it was.
-        throw error instanceof StalledError ? new StalledError(`${options.job ?? 'ingest'} stopped at ${step}: ${error.message}`) : error;
+        throw error instanceof StalledError ? new StalledError(`${job} stopped at ${step}: ${error.message}`) : error;
       });
       for (const [index, result] of (await watchdog.guard(stored)).entries()) {
         if (result.status === 'rejected') await reject(lines[index]!, result.field, result.reason);

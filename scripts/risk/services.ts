@@ -15,11 +15,12 @@ export interface JobOptions<TProgress> {
   url?: string;
 }
 
-/** A job the subgraph ran and that failed there; `code` as in GraphQL errors. */
+/** A job the subgraph ran and that failed there; `code` as in GraphQL errors, `subgraphs` the parts that stayed unavailable. */
 export class JobFailedError extends Error {
   constructor(
     message: string,
     readonly code: string,
+    readonly subgraphs: readonly string[] = [],
   ) {
     super(message);
     this.name = 'JobFailedError';
@@ -55,11 +56,18 @@ export async function runRiskJob<TResult, TProgress = unknown>(name: string, inp
     buffered += decoder.decode(chunk.value, { stream: true });
     let end: number;
     while ((end = buffered.indexOf('\n')) >= 0) {
-      const line = JSON.parse(buffered.slice(0, end)) as { progress?: TProgress; done?: TResult; error?: { message: string; code: string } };
+      const line = JSON.parse(buffered.slice(0, end)) as {
+        progress?: TProgress;
+        done?: TResult;
+        error?: { message: string; code: string; subgraphs?: string[] };
+      };
       buffered = buffered.slice(end + 1);
       if ('progress' in line) options.onProgress?.(line.progress as TProgress);
       else if ('done' in line) return line.done as TResult;
-      else if (line.error) throw line.error.code === 'STALLED' ? new StalledError(line.error.message) : new JobFailedError(line.error.message, line.error.code);
+      else if (line.error)
+        throw line.error.code === 'STALLED'
+          ? new StalledError(line.error.message)
+          : new JobFailedError(line.error.message, line.error.code, line.error.subgraphs);
     }
   }
   throw new Error(`The risk subgraph ended the job ${name} without a result: did it stop?`);

@@ -121,12 +121,15 @@ function validateAuthorisation(record: AeoAuthorisationRecord, caller: Caller): 
   return { _id: number, holder, type, status: history.at(-1)!.status, issuingCountry, validFrom, history };
 }
 
-/** A status change already stored keeps who recorded it: the same registry sent by another caller changes nothing. */
+/**
+ * A status change already stored keeps who recorded it, and the key of the mutation that made it:
+ * the same registry sent by another caller changes nothing, and a replay of that mutation still finds its key.
+ */
 function keepRecorders(doc: AuthorisationDoc, stored: AuthorisationDoc['history'] | undefined): AuthorisationDoc {
   const history = doc.history.map((change, index) => {
     const before = stored?.[index];
     return before && before.status === change.status && before.date === change.date && before.reason === change.reason
-      ? { ...change, recordedBy: before.recordedBy }
+      ? { ...change, recordedBy: before.recordedBy, ...(before.idempotencyKey && { idempotencyKey: before.idempotencyKey }) }
       : change;
   });
   return { ...doc, history };

@@ -31,6 +31,8 @@ export interface StatusChangeDoc {
   date: string;
   reason: string;
   recordedBy?: string | null;
+  /** The caller's key for the request that made this change, if it sent one: a replay finds it here. */
+  idempotencyKey?: string | null;
 }
 
 export interface AuthorisationDoc {
@@ -69,7 +71,13 @@ operatorSchema.index({ aeoTags: 1 });
 operatorSchema.index({ name: 1 });
 
 const statusChangeSchema = new Schema<StatusChangeDoc>(
-  { status: { type: String, required: true }, date: { type: String, required: true }, reason: { type: String, required: true }, recordedBy: String },
+  {
+    status: { type: String, required: true },
+    date: { type: String, required: true },
+    reason: { type: String, required: true },
+    recordedBy: String,
+    idempotencyKey: String,
+  },
   { _id: false },
 );
 

@@ -3,6 +3,7 @@
 import { describeCaller, forbidden, mayWriteForState, memberStateOf } from '../kit/auth/rows';
 import type { Caller } from '../kit/context';
 import { badUserInput, conflict, invalidTransition } from '../kit/errors';
+import { optionalIdempotencyKey, requireSameRequest } from '../kit/idempotency';
 import { checkAeoAuthorisationNumber, checkCountryCode, checkEori } from '../kit/identifiers';
 import { requireDate, requireText, requireValid } from '../kit/input';
 import { KeyLock } from '../kit/key-lock';
@@ -29,16 +30,20 @@ export interface StatusChangeInput {
   number: string;
   reason: string;
   date?: string | null;
+  idempotencyKey?: string | null;
 }
 
 export type StatusAction = 'suspend' | 'reinstate' | 'revoke' | 'annul';
 
-/** Which statuses each action starts from, and where it leads. */
-const TRANSITIONS: Record<StatusAction, { from: readonly AeoStatus[]; to: AeoStatus }> = {
-  suspend: { from: ['VALID'], to: 'SUSPENDED' },
-  reinstate: { from: ['SUSPENDED'], to: 'VALID' },
-  revoke: { from: ['VALID', 'SUSPENDED'], to: 'REVOKED' },
-  annul: { from: ['VALID', 'SUSPENDED', 'REVOKED'], to: 'ANNULLED' },
+/**
+ * Which statuses each action starts from, and where it leads. `once`: no action leads back to
+ * where it starts, so an authorisation reaches its status at most once.
+ */
+const TRANSITIONS: Record<StatusAction, { from: readonly AeoStatus[]; to: AeoStatus; once: boolean }> = {
+  suspend: { from: ['VALID'], to: 'SUSPENDED', once: false },
+  reinstate: { from: ['SUSPENDED'], to: 'VALID', once: false },
+  revoke: { from: ['VALID', 'SUSPENDED'], to: 'REVOKED', once: true },
+  annul: { from: ['VALID', 'SUSPENDED', 'REVOKED'], to: 'ANNULLED', once: true },
 };
 
 /**
@@ -77,10 +82,19 @@ export async function registerOperator(models: AeoModels, input: OperatorInput, 
       },
     );
   }
-  await aeoWrites.run([`operator:${details._id}`], () =>
-    retryOnDuplicateKey(() => models.operators.updateOne({ _id: details._id }, { $set: details, $setOnInsert: { aeoTags } }, { upsert: true }).exec()),
-  );
-  return found(await models.operators.findById(details._id).lean<OperatorDoc>().exec(), 'economic operator', details._id);
+  return aeoWrites.run([`operator:${details._id}`], async () => {
+    const stored = await models.operators.findById(details._id).lean<OperatorDoc>().exec();
+    // The same details again write nothing, not even the update time.
+    if (stored && sameOperatorDetails(stored, details)) return stored;
+    await retryOnDuplicateKey(() => models.operators.updateOne({ _id: details._id }, { $set: details, $setOnInsert: { aeoTags } }, { upsert: true }).exec());
+    return found(await models.operators.findById(details._id).lean<OperatorDoc>().exec(), 'economic operator', details._id);
+  });
+}
+
+function sameOperatorDetails(stored: OperatorDoc, details: Omit<OperatorDoc, 'aeoTags'>): boolean {
+  const { street, postcode, city, country } = stored.address ?? {};
+  const address = stored.address ? { street, postcode: postcode ?? null, city, country } : null;
+  return stored.name === details.name && stored.country === details.country && JSON.stringify(address) === JSON.stringify(details.address);
 }
 
 export async function grantAuthorisation(models: AeoModels, input: GrantInput, caller: Caller): Promise<AuthorisationDoc> {
@@ -115,9 +129,10 @@ export async function grantAuthorisation(models: AeoModels, input: GrantInput, c
     validFrom,
     history: [{ status: 'VALID', date: validFrom, reason: 'Authorisation granted', recordedBy: caller.id }],
   };
-  // Insert only if absent: a retried grant finds its own earlier write and returns it.
-  await retryOnDuplicateKey(() => models.authorisations.updateOne({ _id: number }, { $setOnInsert: granted }, { upsert: true }).exec());
-  const stored = found(await models.authorisations.findById(number).lean<AuthorisationDoc>().exec(), 'AEO authorisation', number);
+  // Insert only if absent: a retried grant finds its own earlier write and returns it, unwritten.
+  const earlier = await models.authorisations.findById(number).lean<AuthorisationDoc>().exec();
+  if (!earlier) await retryOnDuplicateKey(() => models.authorisations.updateOne({ _id: number }, { $setOnInsert: granted }, { upsert: true }).exec());
+  const stored = earlier ?? found(await models.authorisations.findById(number).lean<AuthorisationDoc>().exec(), 'AEO authorisation', number);
   if (stored.holder !== holder || stored.type !== input.type || stored.validFrom !== validFrom) {
     throw conflict(`Authorisation ${number} was already granted with other details`, {
       field: 'number',
@@ -134,23 +149,28 @@ export async function changeStatus(models: AeoModels, action: StatusAction, inpu
   const number = requireValid('number', checkAeoAuthorisationNumber(input.number));
   const reason = requireText('reason', input.reason, 500);
   const date = requireDate('date', input.date ?? today());
-  const changed = await aeoWrites.run([`authorisation:${number}`], () => changeStatusHeld(models, action, number, { reason, date }, caller));
+  const request: StatusRequest = { reason, date, dateGiven: Boolean(input.date), key: optionalIdempotencyKey(input.idempotencyKey) };
+  const changed = await aeoWrites.run([`authorisation:${number}`], () => changeStatusHeld(models, action, number, request, caller));
   await refreshAeoTags(models, changed.holder);
   return changed;
 }
 
-async function changeStatusHeld(
-  models: AeoModels,
-  action: StatusAction,
-  number: string,
-  { reason, date }: { reason: string; date: string },
-  caller: Caller,
-): Promise<AuthorisationDoc> {
+interface StatusRequest {
+  reason: string;
+  date: string;
+  /** False when the date is today's by default: a replay on another day is still a replay. */
+  dateGiven: boolean;
+  key: string | null;
+}
+
+async function changeStatusHeld(models: AeoModels, action: StatusAction, number: string, request: StatusRequest, caller: Caller): Promise<AuthorisationDoc> {
   const { from, to } = TRANSITIONS[action];
+  const { reason, date, key } = request;
   // Conditional on the status just read: atomic on MongoDB, and the lock makes it so here.
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = found(await models.authorisations.findById(number).lean<AuthorisationDoc>().exec(), 'AEO authorisation', number);
     requireIssuedInScope(caller, number, current.issuingCountry, 'change');
+    if (appliedBefore(current, action, request)) return current;
     if (current.status === to) return current;
     if (!from.includes(current.status)) {
       throw invalidTransition(`A ${current.status.toLowerCase()} authorisation cannot be ${PAST[action]}`, {
@@ -162,11 +182,28 @@ async function changeStatusHeld(
     const lastChange = current.history.at(-1)?.date ?? current.validFrom;
     if (date < lastChange) throw badUserInput('date', `is before the last status change on ${lastChange}`);
 
-    const change = { status: to, date, reason, recordedBy: caller.id };
+    // The key goes into the very entry that records the change: there is no change without it.
+    const change = { status: to, date, reason, recordedBy: caller.id, ...(key && { idempotencyKey: key }) };
     const result = await models.authorisations.updateOne({ _id: number, status: current.status }, { $set: { status: to }, $push: { history: change } }).exec();
     if (result.matchedCount === 1) return { ...current, status: to, history: [...current.history, change] };
   }
   throw conflict(`Authorisation ${number} is being changed concurrently; try again`, { number });
+}
+
+/**
+ * Whether this request's change is in the history already, however the authorisation moved on
+ * since: the entry that carries its key, or, for a status reached only once, the entry for that
+ * status with its reason. A key that names another change is a CONFLICT.
+ */
+function appliedBefore(current: AuthorisationDoc, action: StatusAction, { reason, date, dateGiven, key }: StatusRequest): boolean {
+  const { to, once } = TRANSITIONS[action];
+  if (key) {
+    const keyed = current.history.find((change) => change.idempotencyKey === key);
+    if (!keyed) return false;
+    requireSameRequest(key, `a status change of authorisation ${current._id}`, keyed, { status: to, reason, date: dateGiven ? date : undefined });
+    return true;
+  }
+  return once && current.history.some((change) => change.status === to && change.reason === reason && (!dateGiven || change.date === date));
 }
 
 /** An auditor grants and changes only the authorisations its own Member State issues. */
@@ -184,7 +221,11 @@ const PAST: Record<StatusAction, string> = { suspend: 'suspended', reinstate: 'r
 /** Recomputes the operator's tags from its authorisations, so a retry also mends a tag write that was lost. */
 export async function refreshAeoTags(models: AeoModels, holder: string): Promise<void> {
   await aeoWrites.run([`operator:${holder}`], async () => {
-    const held = await models.authorisations.find({ holder }, { type: 1, status: 1 }).lean<AuthorisationDoc[]>().exec();
-    await models.operators.updateOne({ _id: holder }, { $set: { aeoTags: aeoTagsOf(held) } }).exec();
+    const [held, operator] = await Promise.all([
+      models.authorisations.find({ holder }, { type: 1, status: 1 }).lean<AuthorisationDoc[]>().exec(),
+      models.operators.findById(holder, { aeoTags: 1 }).lean<Pick<OperatorDoc, 'aeoTags'>>().exec(),
+    ]);
+    const tags = aeoTagsOf(held);
+    if (JSON.stringify(tags) !== JSON.stringify(operator?.aeoTags)) await models.operators.updateOne({ _id: holder }, { $set: { aeoTags: tags } }).exec();
   });
 }

@@ -9,6 +9,7 @@
 // Inserts hold no reader: at most MAX_DOCUMENTS_PER_INSERT documents a command, so that no
 // command's size is the caller's, and INSERTS_IN_FLIGHT commands at once.
 import type { Model, mongo } from 'mongoose';
+import { checkBeforeWrite } from './database-deadline';
 import { isDuplicateKeyError } from './persistence';
 
 export const MAX_STATEMENTS_PER_COMMAND = 20;
@@ -26,6 +27,7 @@ export async function bulkWriteBounded<TDoc extends mongo.Document>(
   collection: mongo.Collection<TDoc>,
   operations: readonly mongo.AnyBulkWriteOperation<TDoc>[],
 ): Promise<BulkCounts> {
+  checkBeforeWrite();
   const counts: BulkCounts = { matched: 0, modified: 0, upserted: 0, deleted: 0 };
   for (const chunk of chunks(operations, MAX_STATEMENTS_PER_COMMAND)) {
     const result = await collection.bulkWrite([...chunk], { ordered: false });
@@ -55,6 +57,7 @@ export async function insertNew<TDoc extends mongo.Document>(
   collection: mongo.Collection<TDoc>,
   documents: readonly mongo.OptionalUnlessRequiredId<TDoc>[],
 ): Promise<InsertOutcome> {
+  checkBeforeWrite();
   const outcome: InsertOutcome = { inserted: 0, duplicates: [] };
   const size = Math.min(MAX_DOCUMENTS_PER_INSERT, Math.max(1, Math.ceil(documents.length / INSERTS_IN_FLIGHT)));
   const parts = [...chunks(documents, size)].map((chunk, index) => ({ chunk, offset: index * size }));

@@ -11,6 +11,7 @@
 // and is passed over.
 import { Schema, type Connection, type Model } from 'mongoose';
 import { badUserInput } from './errors';
+import { commandLimits } from './database-deadline';
 import { findById } from './batching';
 import { hasPendingBatches } from './journal';
 import { insertOnce } from './persistence';
@@ -174,7 +175,7 @@ export class ChangeFeed {
     const key = chunkKey(sequence, Math.floor(index / CHANGES_PER_CHUNK));
     let changes = chunks.get(key);
     if (!changes) {
-      const chunk = await this.model.collection.findOne<ChangeChunkDoc>({ _id: key as never });
+      const chunk = await this.model.collection.findOne<ChangeChunkDoc>({ _id: key as never }, commandLimits());
       // Written before its header: a committed header without it is a broken feed, not an empty one.
       if (!chunk) throw new Error(`The change feed's ${key} is missing`);
       changes = chunk.changes;

@@ -1,5 +1,6 @@
 // One mongoose connection per subgraph, each in a database of its own.
 import mongoose, { type Connection } from 'mongoose';
+import { noteCommandStarted, requestDeadlinePlugin } from './database-deadline';
 import { beginWait } from './in-flight';
 
 export interface DatabaseOptions {
@@ -7,14 +8,21 @@ export interface DatabaseOptions {
   uri?: string;
   /** Database name; default the URI's own path, else `<MONGODB_DB_PREFIX or "customs">_<subgraph>`. */
   dbName?: string;
+  /** Where losing and getting back the database is told; default the console. */
+  log?: (line: string) => void;
 }
 
 export interface SubgraphDatabase {
   connection: Connection;
   /** Counts commands sent to the server, so tests can prove a query's round trips stay flat. */
   commands: CommandCounter;
+  /** For /readyz: whether the database answers now. */
+  state(): Promise<DatabaseState>;
   close(): Promise<void>;
 }
+
+/** 'reconnecting': the database does not answer; the driver keeps trying by itself. */
+export type DatabaseState = 'connected' | 'reconnecting';
 
 export class CommandCounter {
   private readonly counts = new Map<string, number>();
@@ -55,15 +63,67 @@ export async function connectDatabase(subgraph: string, options: DatabaseOptions
   const connection = mongoose.createConnection(uri, {
     dbName,
     monitorCommands: true,
+    // While the database is away, operations fail after this instead of waiting for it.
     serverSelectionTimeoutMS: 5_000,
+    // Operations wait for a lost database in the driver, which honours the request's signal and
+    // serverSelectionTimeoutMS, not in mongoose's own buffer, which knows neither.
+    bufferCommands: false,
     ...operationLimits(),
     // Indexes are created explicitly at start; autoIndex would race with the first queries.
     autoIndex: false,
   });
+  // Before createModels: a plugin applies to the models compiled after it.
+  connection.plugin(requestDeadlinePlugin);
   trackCommands(connection, commands);
   await connection.asPromise();
   await detectEngine(connection);
-  return { connection, commands, close: () => connection.close() };
+  const watch = watchConnection(connection, subgraph, options.log ?? ((line) => console.warn(line)));
+  return {
+    connection,
+    commands,
+    state: async () => {
+      const failure = await pingFailure(connection);
+      if (failure) watch.failed(failure);
+      else watch.answered();
+      return failure ? 'reconnecting' : 'connected';
+    },
+    close: () => {
+      watch.stop();
+      return connection.close();
+    },
+  };
+}
+
+/**
+ * Tells, in one line each, when the database stops answering and when it answers again, from the
+ * driver's heartbeats (every 10 s) and from readiness probes. The driver reconnects by itself;
+ * mongoose's own 'disconnected' is no guide: driver 7 takes a connection refused during its
+ * handshake for an overloaded server, and leaves the server's state as it was.
+ */
+function watchConnection(connection: Connection, subgraph: string, log: (line: string) => void) {
+  const where = `${connection.host}:${connection.port}/${connection.name}`;
+  let lost = false;
+  let stopped = false;
+  const watch = {
+    failed(reason: string) {
+      if (lost || stopped) return;
+      lost = true;
+      log(`${subgraph} subgraph lost its database (${where}: ${reason}); reconnecting`);
+    },
+    answered() {
+      if (!lost || stopped) return;
+      lost = false;
+      log(`${subgraph} subgraph reconnected to its database (${where})`);
+    },
+    /** Closing on purpose is no loss. */
+    stop() {
+      stopped = true;
+    },
+  };
+  const client = connection.getClient();
+  client.on('serverHeartbeatFailed', (event) => watch.failed(event.failure.message));
+  client.on('serverHeartbeatSucceeded', () => watch.answered());
+  return watch;
 }
 
 /** Counts every command, and keeps the ones in flight where a stalled job can name them. */
@@ -72,6 +132,7 @@ function trackCommands(connection: Connection, commands: CommandCounter): void {
   const inFlight = new Map<number, () => void>();
   client.on('commandStarted', (event) => {
     commands.record(event.commandName);
+    noteCommandStarted(event.commandName);
     if (DRIVER_COMMANDS.has(event.commandName)) return;
     const target = event.command[event.commandName] as unknown;
     inFlight.set(event.requestId, beginWait(`${event.commandName} on ${event.databaseName}${typeof target === 'string' ? `.${target}` : ''}`));
@@ -116,12 +177,19 @@ export function engineOf(connection: Connection): Engine {
   return engines.get(connection) ?? 'mongodb';
 }
 
-/** Readiness: the server answers a ping. */
-export async function isDatabaseReachable(connection: Connection): Promise<boolean> {
+/** A database that takes longer than this to answer a ping is not ready. */
+export const READY_PROBE_TIMEOUT_MS = 2_000;
+
+/**
+ * Why the server did not answer a ping within READY_PROBE_TIMEOUT_MS, or undefined when it did.
+ * While it is away, the ping's wait for a server also makes the driver look for it again at once.
+ */
+async function pingFailure(connection: Connection): Promise<string | undefined> {
+  if (!connection.db) return 'the connection is closed';
   try {
-    await connection.db?.admin().ping();
-    return connection.readyState === 1;
-  } catch {
-    return false;
+    await connection.db.command({ ping: 1 }, { signal: AbortSignal.timeout(READY_PROBE_TIMEOUT_MS) });
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
   }
 }

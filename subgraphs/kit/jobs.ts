@@ -5,6 +5,7 @@
 //                        {"progress": ...}  any number of them
 //                        {"done": ...}      its result, last
 //                        {"error": {"message", "code"}}   instead, when it fails
+//                                          (and "subgraphs": the parts that stayed unavailable)
 //
 // Only callers whose identity token grants the `jobs` scope (the `service` role) may start one. A job runs once at a time: a second request for
 // it waits for the first to end, then runs (each job is safe to run again).
@@ -15,6 +16,7 @@ import type { Trust } from './auth/trust';
 import { readBody, sendJson, type Route } from './http';
 import { authorise } from './ingest';
 import { KeyLock } from './key-lock';
+import { PartUnavailableError } from './retry';
 import { StalledError } from './watchdog';
 
 export type Job = (input: Record<string, unknown>, report: (progress: unknown) => void, caller: Caller) => Promise<unknown>;
@@ -49,7 +51,9 @@ export function jobsRoute(jobs: Record<string, Job>, trust: Pick<Trust, 'identit
       line({ done: await running.run([name], () => job(input as Record<string, unknown>, (progress) => line({ progress }), caller)) });
     } catch (error) {
       line({ error: describe(error) });
-      if (!(error instanceof GraphQLError) && !(error instanceof StalledError)) console.error(`job ${name} failed`, error);
+      // A part that stayed unavailable is the platform's state, not a bug here: its message says it all.
+      if (error instanceof PartUnavailableError) console.error(`job ${name} stopped: ${error.message}`);
+      else if (!(error instanceof GraphQLError) && !(error instanceof StalledError)) console.error(`job ${name} failed`, error);
     }
     res.end();
     return true;
@@ -57,8 +61,9 @@ export function jobsRoute(jobs: Record<string, Job>, trust: Pick<Trust, 'identit
 }
 
 /** What the caller may read of a failure: its message and code, never a stack. */
-function describe(error: unknown): { message: string; code: string } {
+function describe(error: unknown): { message: string; code: string; subgraphs?: readonly string[] } {
   if (error instanceof StalledError) return { message: error.message, code: error.code };
+  if (error instanceof PartUnavailableError) return { message: error.message, code: error.code, subgraphs: error.subgraphs };
   if (error instanceof GraphQLError) return { message: error.message, code: String(error.extensions.code ?? 'INTERNAL_SERVER_ERROR') };
   return { message: `the job failed: ${(error as Error)?.message ?? error}`, code: 'INTERNAL_SERVER_ERROR' };
 }

@@ -14,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { mongo, type Connection } from 'mongoose';
 import { bulkWriteBounded, insertNew } from './bulk';
+import { commandLimits } from './database-deadline';
 
 const { EJSON } = mongo.BSON;
 
@@ -89,7 +90,7 @@ export async function journal(connection: Connection, batch: JournalledBatch): P
 
 /** Whether an interrupted batch waits to be replayed. */
 export async function hasPendingBatches(connection: Connection): Promise<boolean> {
-  return (await connection.collection(JOURNAL).find({}).limit(1).toArray()).length > 0;
+  return (await connection.collection(JOURNAL).find({}, commandLimits()).limit(1).toArray()).length > 0;
 }
 
 /** At start, before any write: applies every batch an earlier run left unfinished, oldest first; returns how many. */

@@ -1,5 +1,6 @@
 // Small helpers for idempotent writes on natural keys.
 import { mongo } from 'mongoose';
+import { checkBeforeWrite } from './database-deadline';
 import { notFound } from './errors';
 
 /** Two concurrent upserts of one new key can both try to insert; the loser retries and matches. */
@@ -22,6 +23,7 @@ export async function replaceById(
   id: string,
   replacement: object,
 ): Promise<void> {
+  checkBeforeWrite();
   await retryOnDuplicateKey(() => collection.replaceOne({ _id: id } as never, replacement as never, { upsert: true }));
 }
 
@@ -40,6 +42,7 @@ export async function insertOnce<TDoc extends { _id: string }>(
   model: { collection: { insertOne(doc: never): Promise<unknown> } },
   doc: TDoc,
 ): Promise<boolean> {
+  checkBeforeWrite();
   try {
     await model.collection.insertOne(doc as never);
     return true;

@@ -2,6 +2,7 @@
 // fetches, a subgraph's database commands (maxTimeMS). A request ends early when its deadline
 // passes or its client goes away, and then nothing more is started for it.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Milliseconds the caller still waits for an answer; a service may only shorten what it is given. */
@@ -44,6 +45,8 @@ export async function withRequestDeadline<T>(req: IncomingMessage, res: ServerRe
   const budget = Math.min(asked ?? timeoutMs, timeoutMs);
   const expiresAt = Date.now() + budget;
   const controller = new AbortController();
+  // Each database command in flight listens to it (kit/database-deadline.ts): a page and its loaders are more than ten.
+  setMaxListeners(0, controller.signal);
   const timer = setTimeout(() => controller.abort(new DeadlineExceededError(`the request's deadline of ${budget} ms passed`)), budget);
   timer.unref();
   // 'close' before the answer is written: the client gave up (or its connection broke).

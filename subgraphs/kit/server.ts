@@ -7,15 +7,19 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { Connection } from 'mongoose';
-import { parse } from 'graphql';
+import { parse, type GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
 import { callerFromGateway, unauthenticated } from './auth/requests';
 import { enforceSchemaRequirements } from './auth/schema-rules';
 import { trustFromEnv, type Trust } from './auth/trust';
 import type { Caller, SubgraphContext } from './context';
-import { connectDatabase, isDatabaseReachable, type DatabaseOptions, type SubgraphDatabase } from './database';
+import { connectDatabase, type DatabaseOptions, type SubgraphDatabase } from './database';
+import { asRequestAbandoned } from './database-deadline';
 import { createRequestHandler, listen, onShutdownSignal, type Route } from './http';
 import { ingestRoute, type IngestHandler } from './ingest';
 import { jobsRoute, type Job } from './jobs';
+import { trackOperations } from './operations-in-flight';
+import { requestTimeoutFromEnv } from './request-deadline';
 
 export interface SubgraphDefinition<TModels, TLoaders> {
   /** Also its name in the supergraph and the suffix of its database. */
@@ -43,6 +47,8 @@ export interface StartSubgraphOptions {
   database?: DatabaseOptions;
   /** Whom it trusts: the gateway's key, and the issuer of the service tokens /ingest and /jobs take. */
   trust: Pick<Trust, 'gatewayPublicKey' | 'identity'>;
+  /** The longest it works on one GraphQL request; default REQUEST_TIMEOUT_MS, else 30 s. */
+  timeoutMs?: number;
 }
 
 export interface RunningSubgraph<TModels> {
@@ -72,11 +78,19 @@ export async function startSubgraph<TModels, TLoaders>(
     buildSubgraphSchema([{ typeDefs: loadTypeDefs(definition.schemaPath), resolvers: definition.resolvers as GraphQLResolverMap<Context> }]),
   );
   const httpServer = createServer();
+  const operations = trackOperations<Context>();
+  const timeoutMs = options.timeoutMs ?? requestTimeoutFromEnv(30_000);
   const apollo = new ApolloServer<Context>({
     schema,
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5_000 })],
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      // On stop: no new connections; answers in flight get 5 s before their connections are closed.
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5_000 }),
+      operations.plugin,
+    ],
     // Stack traces hold file paths: only in development.
     includeStacktraceInErrorResponses: process.env.NODE_ENV === 'development',
+    formatError: namingAbandonedRequests,
   });
   await apollo.start();
 
@@ -90,7 +104,11 @@ export async function startSubgraph<TModels, TLoaders>(
         });
         return { caller, models, loaders: definition.createLoaders(models, caller) };
       },
-      ready: async () => ({ ready: await isDatabaseReachable(database.connection), subgraph: definition.name }),
+      ready: async () => {
+        const state = await database.state();
+        return { ready: state === 'connected', subgraph: definition.name, database: state };
+      },
+      timeoutMs,
       routes: [
         ...(definition.ingest ? [ingestRoute(definition.ingest(models), options.trust)] : []),
         ...(definition.jobs ? [jobsRoute(definition.jobs(models), options.trust)] : []),
@@ -107,6 +125,7 @@ export async function startSubgraph<TModels, TLoaders>(
     database,
     async stop() {
       await apollo.stop();
+      await operations.settled(timeoutMs);
       await database.close();
     },
   };
@@ -120,7 +139,14 @@ export async function runSubgraph<TModels, TLoaders>(definition: SubgraphDefinit
   const subgraph = await startSubgraph(definition, { port, host, trust: trust ?? (await trustFromEnv()) });
   console.log(`${definition.name} subgraph ready at ${subgraph.url} (database ${subgraph.database.connection.name})`);
   onShutdownSignal(async () => {
+    console.log(`${definition.name} subgraph stopping: taking no new requests, finishing those in flight`);
     await subgraph.stop();
     console.log(`${definition.name} subgraph stopped`);
   });
+}
+
+/** A request stopped because it was abandoned says so (DEADLINE_EXCEEDED), not INTERNAL_SERVER_ERROR. */
+function namingAbandonedRequests(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const abandoned = asRequestAbandoned(unwrapResolverError(error));
+  return abandoned ? { ...formatted, message: abandoned.message, extensions: { ...formatted.extensions, ...abandoned.extensions } } : formatted;
 }

@@ -5,6 +5,7 @@ import type { Caller } from '../kit/context';
 import { badUserInput, conflict, invalidTransition } from '../kit/errors';
 import { checkCommodityCode, checkCountryCode, checkEori, checkMrn } from '../kit/identifiers';
 import { optionalText, requireDate, requireNumber, requireOneOf, requirePattern, requireText, requireValid } from '../kit/input';
+import { requireSameRequest } from '../kit/idempotency';
 import { KeyLock } from '../kit/key-lock';
 import { found, insertOnce } from '../kit/persistence';
 import { today } from '../kit/scalars';
@@ -151,19 +152,33 @@ export async function amendLicence(models: LicencesModels, input: AmendInput): P
   }
   const goods = input.goods ? coveredGoods(input.goods) : undefined;
   if (goods) set.coveredCodes = goods.map((line) => line.commodityCode);
-  if (Object.keys(set).length) await models.licences.updateOne({ _id: current._id }, { $set: set }).exec();
+  // Only what differs is written: an amendment sent again changes nothing.
+  const changed = Object.fromEntries(
+    Object.entries(set).filter(([field, value]) => JSON.stringify(value) !== JSON.stringify(current[field as keyof LicenceRecordDoc])),
+  );
+  if (Object.keys(changed).length) await models.licences.updateOne({ _id: current._id }, { $set: changed }).exec();
   if (!goods) return loadLicence(models, { ...current, ...set });
-  const { licence } = await advanceState(models, current._id, (_, state) => ({
-    // What was drawn stays drawn: each new line keeps the usages recorded against its index.
-    goods: goods.map((line, index) => {
-      const drawn = state.usages.filter((usage) => usage.line === index).reduce((sum, usage) => sum + usage.quantity, 0);
-      if (drawn > line.quantity) throw badUserInput(`goods[${index}].quantity`, `is below the ${drawn} ${line.unit} already drawn`);
-      return { ...line, quantityRemaining: line.quantity - drawn };
-    }),
-    usages: state.usages,
-    usageKeys: state.usageKeys,
-  }));
+  const { licence } = await advanceState(models, current._id, (_, state) => {
+    if (sameLines(state.goods, goods)) return 'unchanged';
+    return {
+      // What was drawn stays drawn: each new line keeps the usages recorded against its index.
+      goods: goods.map((line, index) => {
+        const drawn = state.usages.filter((usage) => usage.line === index).reduce((sum, usage) => sum + usage.quantity, 0);
+        if (drawn > line.quantity) throw badUserInput(`goods[${index}].quantity`, `is below the ${drawn} ${line.unit} already drawn`);
+        return { ...line, quantityRemaining: line.quantity - drawn };
+      }),
+      usages: state.usages,
+      usageKeys: state.usageKeys,
+    };
+  });
   return licence;
+}
+
+/** The same covered goods, whatever has been drawn on them. */
+function sameLines(stored: readonly CoveredGoodsDoc[], given: readonly CoveredGoodsDoc[]): boolean {
+  const lines = (goods: readonly CoveredGoodsDoc[]) =>
+    JSON.stringify(goods.map(({ commodityCode, description, quantity, unit }) => [commodityCode, description, quantity, unit]));
+  return lines(stored) === lines(given);
 }
 
 const STATUS_ACTIONS = {
@@ -198,6 +213,9 @@ async function changeStatusHeld(
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = found(await models.licences.findById(reference).lean<LicenceRecordDoc>().exec(), 'licence', reference);
     if (current.status === to) return loadLicence(models, current);
+    // No licence returns to VALID, so it reaches each status once: a change to it with this
+    // reason in the history is this request, applied before the licence moved on.
+    if (current.history.some((change) => change.status === to && change.reason === reason)) return loadLicence(models, current);
     if (!from.includes(current.status)) {
       throw invalidTransition(`A ${current.status.toLowerCase()} licence cannot be ${to.toLowerCase()}`, { reference: current._id, status: current.status });
     }
@@ -215,7 +233,8 @@ export function usageKey(mrn: string, itemNumber: number): string {
 /**
  * Draws a quantity for one goods item, as the licence's next state (advanceState): admitted only
  * if the line still holds enough and this item has not drawn yet, so concurrent drawdowns can
- * never overdraw and a repeated usage counts once.
+ * never overdraw and a repeated usage counts once. The item is stored in the very state that
+ * draws, so a usage is never stored without its key; the same item with other values is a CONFLICT.
  */
 export async function recordUsage(
   models: LicencesModels,
@@ -229,7 +248,18 @@ export async function recordUsage(
   const date = record.date ? requireDate('date', record.date) : today();
 
   return advanceState(models, record.reference, (licence, state) => {
-    if (state.usageKeys.includes(key)) return 'unchanged';
+    const drawn = state.usages.find((usage) => usage.mrn === mrn && usage.itemNumber === record.itemNumber);
+    if (drawn) {
+      // The goods item is the usage's key: the same item again is a replay, counted once.
+      const line = record.commodityCode ? state.goods.findIndex((goods) => record.commodityCode!.startsWith(goods.commodityCode)) : undefined;
+      requireSameRequest(
+        key,
+        `the usage of goods item ${record.itemNumber} of ${mrn} on licence ${licence._id}`,
+        { quantity: drawn.quantity, date: drawn.date, goodsLine: drawn.line + 1 },
+        { quantity: record.quantity, date: record.date, goodsLine: line === undefined ? undefined : line < 0 ? 'none' : line + 1 },
+      );
+      return 'unchanged';
+    }
     if (licence.status !== 'VALID') {
       throw invalidTransition(`A ${licence.status.toLowerCase()} licence cannot be drawn on`, { reference: licence._id, status: licence.status });
     }

@@ -6,6 +6,7 @@
 // every control announced for it. The controlled declarations, seen as learning sees them, are
 // the examples; the model is fitted and saved; and every filing is assessed with it.
 import { chunks } from '../kit/bulk';
+import { jobRetries, type JobRetries } from '../kit/retry';
 import { watchJob, type Watchdog } from '../kit/watchdog';
 import {
   ANNOUNCED_CHANGES,
@@ -38,13 +39,24 @@ export interface FirstSetupResult {
   assessed: number;
 }
 
-export function learnAndScreenInOneRead(services: RiskServices, onProgress?: (progress: FirstSetupProgress) => void): Promise<FirstSetupResult> {
-  const watchdog = watchJob('first risk setup');
-  return watchdog.guard(run(services, watchdog, onProgress ?? (() => {})));
+export interface FirstSetupOptions {
+  onProgress?: (progress: FirstSetupProgress) => void;
+  /** A line for people each time a batch is sent again after a part of the graph failed it. */
+  onRetry?: (line: string) => void;
 }
 
-async function run(services: RiskServices, watchdog: Watchdog, onProgress: (progress: FirstSetupProgress) => void): Promise<FirstSetupResult> {
-  const read = await readEveryChange(services, watchdog, onProgress);
+export function learnAndScreenInOneRead(services: RiskServices, options: FirstSetupOptions = {}): Promise<FirstSetupResult> {
+  const watchdog = watchJob('first risk setup');
+  return watchdog.guard(run(services, watchdog, options.onProgress ?? (() => {}), jobRetries('first risk setup', watchdog, options.onRetry)));
+}
+
+async function run(
+  services: RiskServices,
+  watchdog: Watchdog,
+  onProgress: (progress: FirstSetupProgress) => void,
+  retries: JobRetries,
+): Promise<FirstSetupResult> {
+  const read = await readEveryChange(services, watchdog, onProgress, retries);
 
   // Learning's examples: declarations with a control, in the order the feed announced their
   // first control (as learnThroughGraph reads them), without the facts learning does not read.
@@ -84,16 +96,27 @@ interface EveryChange {
 /** Batches of filings read by MRN at once: one batch's subgraphs answer while the other's wait. */
 const READS_IN_FLIGHT = 2;
 
-async function readEveryChange(services: RiskServices, watchdog: Watchdog, onProgress: (progress: FirstSetupProgress) => void): Promise<EveryChange> {
+/**
+ * A batch a part of the graph failed is asked for again, at the same cursor or for the same MRNs:
+ * the read ends as one without failures would.
+ */
+async function readEveryChange(
+  services: RiskServices,
+  watchdog: Watchdog,
+  onProgress: (progress: FirstSetupProgress) => void,
+  retries: JobRetries,
+): Promise<EveryChange> {
   const read: EveryChange = { declarations: new Map(), entrySummaries: new Map(), controlOrder: [], cursor: null };
   const announced = { DECLARATION: new Set<string>(), ENTRY_SUMMARY_DECLARATION: new Set<string>(), CONTROL_RESULT: new Set<string>() };
   let changesRead = 0;
   for (let batch = 1; ; batch++) {
-    watchdog.progress(`reading the change feed, batch ${batch} (${changesRead.toLocaleString('en')} changes read before it)`);
-    const page = await services.graph.request<ChangePage<{ kind: keyof typeof announced; mrn: string }>>(ANNOUNCED_CHANGES, {
-      after: read.cursor,
-      first: SCREENING_BATCH,
-    });
+    const where = `change feed batch ${batch} (${changesRead.toLocaleString('en')} changes read before it)`;
+    watchdog.progress(`reading the ${where}`);
+    const variables = { after: read.cursor, first: SCREENING_BATCH };
+    const page = await retries.stopsAt(
+      where,
+      services.graph.request<ChangePage<{ kind: keyof typeof announced; mrn: string }>>(ANNOUNCED_CHANGES, variables, { onRetry: retries.onRetry(where) }),
+    );
     for (const { node } of page.changes.edges) {
       if (node.kind === 'CONTROL_RESULT' && !announced.CONTROL_RESULT.has(node.mrn)) read.controlOrder.push(node.mrn);
       announced[node.kind].add(node.mrn);
@@ -105,13 +128,18 @@ async function readEveryChange(services: RiskServices, watchdog: Watchdog, onPro
 
   // Each filing once, as it is now, in the order the feed first announced it.
   let filingsRead = 0;
+  const readBy = <TFacts>(query: string, what: string, mrns: readonly string[], first: number) => {
+    const where = `${what} ${first.toLocaleString('en')}–${(first + mrns.length - 1).toLocaleString('en')}`;
+    return retries.stopsAt(where, services.graph.request<{ filings: (TFacts | null)[] }>(query, { mrns }, { onRetry: retries.onRetry(where) }));
+  };
+  const batchesOf = (mrns: Set<string>) => [...chunks([...mrns], SCREENING_BATCH)].map((batch, index) => ({ batch, first: index * SCREENING_BATCH + 1 }));
   const reads = [
-    ...[...chunks([...announced.DECLARATION], SCREENING_BATCH)].map((mrns) => async () => {
-      const { filings } = await services.graph.request<{ filings: (DeclarationFacts | null)[] }>(DECLARATIONS_BY_MRN, { mrns });
+    ...batchesOf(announced.DECLARATION).map(({ batch, first }) => async () => {
+      const { filings } = await readBy<DeclarationFacts>(DECLARATIONS_BY_MRN, 'declarations', batch, first);
       return () => filings.forEach((facts) => facts && read.declarations.set(facts.mrn, facts));
     }),
-    ...[...chunks([...announced.ENTRY_SUMMARY_DECLARATION], SCREENING_BATCH)].map((mrns) => async () => {
-      const { filings } = await services.graph.request<{ filings: (EntrySummaryFacts | null)[] }>(ENTRY_SUMMARIES_BY_MRN, { mrns });
+    ...batchesOf(announced.ENTRY_SUMMARY_DECLARATION).map(({ batch, first }) => async () => {
+      const { filings } = await readBy<EntrySummaryFacts>(ENTRY_SUMMARIES_BY_MRN, 'ENS', batch, first);
       return () => filings.forEach((facts) => facts && read.entrySummaries.set(facts.mrn, facts));
     }),
   ];

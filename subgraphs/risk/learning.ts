@@ -3,6 +3,7 @@
 // reads the feed from its start and fits a new model; an incremental run reads from where the
 // current model stopped and adds the newly controlled declarations to its counts.
 import { failedPrecondition } from '../kit/errors';
+import { jobRetries } from '../kit/retry';
 import { watchJob, type Watchdog } from '../kit/watchdog';
 import { LEARNING_CHANGES, labelledFiling, type ChangePage, type LearningChange } from './graph-facts';
 import { thresholdsFor } from './lanes';
@@ -24,6 +25,8 @@ export interface LearnRunOptions {
   batchSize?: number;
   learnOptions?: LearnOptions;
   onProgress?: (progress: LearnProgress) => void;
+  /** A line for people each time a batch is sent again after a part of the graph failed it. */
+  onRetry?: (line: string) => void;
 }
 
 export interface LearnRunResult {
@@ -132,9 +135,16 @@ async function readControlledFilings(
   const byMrn = new Map<string, LabelledFiling>();
   let cursor = after;
   let controlsRead = 0;
+  // A page a part of the graph failed is asked for again at the same cursor.
+  const retries = jobRetries('learning', watchdog, options.onRetry);
   for (let batch = 1; ; batch++) {
-    watchdog.progress(`batch ${batch} (${controlsRead.toLocaleString('en')} control results read before it)`);
-    const page = await services.graph.request<ChangePage<LearningChange>>(LEARNING_CHANGES, { after: cursor, first: options.batchSize ?? LEARNING_BATCH });
+    const where = `batch ${batch} (${controlsRead.toLocaleString('en')} control results read before it)`;
+    watchdog.progress(where);
+    const variables = { after: cursor, first: options.batchSize ?? LEARNING_BATCH };
+    const page = await retries.stopsAt(
+      where,
+      services.graph.request<ChangePage<LearningChange>>(LEARNING_CHANGES, variables, { onRetry: retries.onRetry(where) }),
+    );
     for (const { node } of page.changes.edges) {
       const filing = node.controlResult ? labelledFiling(node.controlResult.declaration) : null;
       if (filing) byMrn.set(filing.features.mrn, filing);

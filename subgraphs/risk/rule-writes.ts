@@ -50,8 +50,11 @@ export async function createRule(models: RiskModels, input: Input, caller: Calle
     await replaceById(models.rules.collection, reference, rule);
     return rule;
   }
-  const existing = (await findById(models.rules, reference)) ?? (await rollForward(models, reference, 0));
-  if (existing && (existing.memberState ?? null) === memberState && sameContent(contentOf(existing), content)) return existing;
+  // The first revision is the rule as created: the same rule sent again is answered with the rule
+  // as it now stands, even once it has been changed since.
+  const [existing, created] = await Promise.all([currentRule(models, reference), findById(models.ruleRevisions, revisionId(reference, 1))]);
+  const first = created?.rule ?? existing;
+  if (existing && first && (first.memberState ?? null) === memberState && sameContent(contentOf(first), content)) return existing;
   throw conflict(`A targeting rule ${reference} already exists with other content; change it with changeTargetingRule`, { reference });
 }
 
@@ -60,9 +63,20 @@ export async function changeRule(models: RiskModels, input: Input, caller: Calle
   requireRuleWritable(caller, existing);
   const revision = requireNumber('revision', input.revision, { min: 1, integer: true });
   const current = contentOf(existing);
+  const changed = withChange(current, input);
+  // A retried change finds its work done: nothing to change, whatever revision it names.
+  if (sameContent(changed, current)) return existing;
+  if (revision < existing.revision && (await madeRevision(models, existing._id, revision, input))) return existing;
+  if (existing.status === 'RETIRED')
+    throw invalidTransition(`Targeting rule ${existing._id} is retired; create a new rule instead`, { reference: existing._id });
+  const { reference: _reference, ...rest } = changed;
+  return commitRevision(models, existing, revision, { ...existing, ...rest }, caller, now);
+}
+
+function withChange(content: RuleContent, input: Input): RuleContent {
   const given = (field: string) => input[field] !== undefined && input[field] !== null;
-  const changed = validateRuleContent({
-    ...current,
+  return validateRuleContent({
+    ...content,
     ...(given('description') && { description: input.description }),
     ...(given('criteria') && { criteria: input.criteria }),
     ...(given('weight') && { weight: input.weight }),
@@ -70,12 +84,20 @@ export async function changeRule(models: RiskModels, input: Input, caller: Calle
     ...(given('validFrom') && { validFrom: input.validFrom }),
     ...(input.validUntil !== undefined && { validUntil: input.validUntil }),
   });
-  // A retried change finds its work done: nothing to change, whatever revision it names.
-  if (sameContent(changed, current)) return existing;
-  if (existing.status === 'RETIRED')
-    throw invalidTransition(`Targeting rule ${existing._id} is retired; create a new rule instead`, { reference: existing._id });
-  const { reference: _reference, ...rest } = changed;
-  return commitRevision(models, existing, revision, { ...existing, ...rest }, caller, now);
+}
+
+/**
+ * Whether this change, made on `revision`, is what the next revision holds: then it is a replay of
+ * a change applied before others followed it, and is answered with the rule as it now stands
+ * rather than a CONFLICT that would have its caller redo it on top of theirs.
+ */
+async function madeRevision(models: RiskModels, reference: string, revision: number, input: Input): Promise<boolean> {
+  const [base, next] = await Promise.all([
+    findById(models.ruleRevisions, revisionId(reference, revision)),
+    findById(models.ruleRevisions, revisionId(reference, revision + 1)),
+  ]);
+  if (!base || !next || next.rule.status !== base.rule.status) return false;
+  return sameContent(withChange(contentOf(base.rule), input), contentOf(next.rule));
 }
 
 export async function retireRule(models: RiskModels, reference: unknown, revisionInput: unknown, caller: Caller, now = new Date()): Promise<RuleDoc> {
@@ -98,7 +120,7 @@ async function commitRevision(models: RiskModels, existing: RuleDoc, revision: n
   const rule: RuleDoc = { ...next, revision: revision + 1, changedBy: caller.id, changedAt: at };
   // The revision document carries the new rule: whoever finds it written but not applied applies it.
   if (!(await insertOnce(models.ruleRevisions, { _id: revisionId(existing._id, revision + 1), at, by: caller.id, rule }))) {
-    throw stale((await rollForward(models, existing._id, existing.revision)) ?? existing);
+    throw stale(await rollForward(models, existing._id, existing));
   }
   await replaceById(models.rules.collection, rule._id, rule);
   return rule;
@@ -108,18 +130,26 @@ async function commitRevision(models: RiskModels, existing: RuleDoc, revision: n
  * The rule as its latest revision document says, written to the rules when the writer of that
  * revision died before applying it (or is applying it right now: the same write, twice).
  */
-async function rollForward(models: RiskModels, reference: string, revision: number): Promise<RuleDoc | null> {
-  const next = await findById(models.ruleRevisions, revisionId(reference, revision + 1));
-  if (!next) return findById(models.rules, reference);
-  await replaceById(models.rules.collection, reference, next.rule);
-  return (await rollForward(models, reference, revision + 1)) ?? next.rule;
+async function rollForward<T extends RuleDoc | null>(models: RiskModels, reference: string, known: T): Promise<RuleDoc | T> {
+  let rule: RuleDoc | T = known;
+  for (;;) {
+    const next = await findById(models.ruleRevisions, revisionId(reference, (rule?.revision ?? 0) + 1));
+    if (!next) return rule;
+    await replaceById(models.rules.collection, reference, next.rule);
+    rule = next.rule;
+  }
+}
+
+/** The rule with every revision taken applied: a change whose writer died half-way counts as made. */
+async function currentRule(models: RiskModels, reference: string): Promise<RuleDoc | null> {
+  return rollForward(models, reference, await findById(models.rules, reference));
 }
 
 const revisionId = (reference: string, revision: number) => `${reference}#${revision}`;
 
 async function requireRule(models: RiskModels, reference: unknown): Promise<RuleDoc> {
   const key = String(reference ?? '');
-  const rule = await findById(models.rules, key);
+  const rule = await currentRule(models, key);
   if (!rule) throw notFound('targeting rule', key);
   return rule;
 }

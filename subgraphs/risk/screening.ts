@@ -3,6 +3,7 @@
 // random share), and a filing whose basis has not changed keeps its assessment.
 import { memberStateOf } from '../kit/auth/rows';
 import { findByIds } from '../kit/batching';
+import { jobRetries } from '../kit/retry';
 import { watchJob, type Watchdog } from '../kit/watchdog';
 import { bulkWriteBounded, collectionOf, insertNew } from '../kit/bulk';
 import { contentHash } from '../kit/content-hash';
@@ -257,6 +258,8 @@ export interface ScreenAllOptions {
    */
   startAfter?: string | null;
   onProgress?: (progress: ScreenAllProgress) => void;
+  /** A line for people each time a batch is sent again after a part of the graph failed it. */
+  onRetry?: (line: string) => void;
 }
 
 /**
@@ -276,18 +279,27 @@ async function screenFeed(services: RiskServices, options: ScreenAllOptions, wat
   const progress: ScreenAllProgress = { changesRead: 0, assessed: 0, unchanged: 0 };
   // Control results come with their outcome only: they confirm rule hits, and cost little.
   const kinds = ['DECLARATION', 'ENTRY_SUMMARY_DECLARATION', 'CONTROL_RESULT'];
-  const fetchPage = (from: string | null) => {
-    const request = services.graph.request<ChangePage<ScreeningChange>>(SCREENING_CHANGES, { after: from, kinds, first: options.batchSize ?? SCREENING_BATCH });
+  // A page a part of the graph failed is asked for again at the same cursor: nothing is skipped,
+  // and nothing is assessed before its page has come whole.
+  const retries = jobRetries('screening', watchdog, options.onRetry);
+  const fetchPage = (from: string | null, batch: number, changesBefore: number) => {
+    const where = `batch ${batch} (${changesBefore.toLocaleString('en')} changes screened before it)`;
+    const variables = { after: from, kinds, first: options.batchSize ?? SCREENING_BATCH };
+    const request = retries.stopsAt(
+      where,
+      services.graph.request<ChangePage<ScreeningChange>>(SCREENING_CHANGES, variables, { onRetry: retries.onRetry(where) }),
+    );
     request.catch(() => {}); // awaited below; not unhandled if a batch fails before it gets there
     return request;
   };
   // The next page is asked for while this one is assessed and stored: the gateway's reads and
   // risk's writes overlap instead of taking turns.
-  let nextPage = fetchPage(after);
+  let nextPage = fetchPage(after, 1, 0);
   for (let batch = 1; ; batch++) {
     watchdog.progress(`batch ${batch} (${progress.changesRead.toLocaleString('en')} changes screened before it)`);
     const page = await nextPage;
-    if (page.changes.pageInfo.hasNextPage) nextPage = fetchPage(page.changes.pageInfo.endCursor ?? after);
+    if (page.changes.pageInfo.hasNextPage)
+      nextPage = fetchPage(page.changes.pageInfo.endCursor ?? after, batch + 1, progress.changesRead + page.changes.edges.length);
     const filings: ScreenedFiling[] = [];
     const confirmed: string[] = [];
     for (const { node } of page.changes.edges) {

@@ -19,9 +19,10 @@ export async function prepareRiskOnFirstStart(services: RiskServices, log: (line
   if (learned && screened) {
     log('first start: reading every filing through the gateway once, to learn risk profiles and screen every declaration and ENS...');
     const tick = every(10, log);
-    const { header, assessed } = await learnAndScreenInOneRead(services, (p) =>
-      tick(() => `  ${p.done.toLocaleString('en')} ${p.phase === 'reading' ? 'filings read' : 'filings assessed'}`),
-    );
+    const { header, assessed } = await learnAndScreenInOneRead(services, {
+      onProgress: (p) => tick(() => `  ${p.done.toLocaleString('en')} ${p.phase === 'reading' ? 'filings read' : 'filings assessed'}`),
+      onRetry: log,
+    });
     log(`model version ${header.version} learned from ${header.filingsLearned.toLocaleString('en')} controlled declarations`);
     log(`risk assessments ready: ${assessed.toLocaleString('en')} assessed. Try DeclarationRisk and ControlQueue in the explorer.`);
     return { learned, screened };
@@ -29,13 +30,19 @@ export async function prepareRiskOnFirstStart(services: RiskServices, log: (line
   if (learned) {
     log('first start: learning risk profiles from the control results in the graph...');
     const tick = every(10, log);
-    const { header } = await learnThroughGraph(services, { onProgress: (p) => tick(() => `  ${p.controlsRead.toLocaleString('en')} control results read`) });
+    const { header } = await learnThroughGraph(services, {
+      onProgress: (p) => tick(() => `  ${p.controlsRead.toLocaleString('en')} control results read`),
+      onRetry: log,
+    });
     log(`model version ${header.version} learned from ${header.filingsLearned.toLocaleString('en')} controlled declarations`);
   }
   if (screened) {
     log('screening every declaration and ENS through the gateway...');
     const tick = every(10, log);
-    const result = await screenPending(services, { onProgress: (p) => tick(() => `  ${p.changesRead.toLocaleString('en')} changes screened`) });
+    const result = await screenPending(services, {
+      onProgress: (p) => tick(() => `  ${p.changesRead.toLocaleString('en')} changes screened`),
+      onRetry: log,
+    });
     log(`risk assessments ready: ${result.assessed.toLocaleString('en')} assessed. Try DeclarationRisk and ControlQueue in the explorer.`);
   }
   return { learned, screened };

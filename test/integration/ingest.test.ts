@@ -9,6 +9,7 @@ import { ingest, type Rejection } from '../../scripts/ingest/run';
 import { readJsonLines, type SourceLine } from '../../scripts/ingest/sources';
 import { openWriters } from '../../scripts/ingest/writers';
 import { journal, replayPending } from '../../subgraphs/kit/journal';
+import { PartUnavailableError, type RetryPolicy } from '../../subgraphs/kit/retry';
 import { declarationsSubgraph } from '../../subgraphs/declarations/subgraph';
 import { startSubgraph } from '../../subgraphs/kit/server';
 import { licencesSubgraph } from '../../subgraphs/licences/subgraph';
@@ -16,6 +17,7 @@ import { mraSubgraph } from '../../subgraphs/mra/subgraph';
 import { controlResult, declaration, entrySummary, mrn } from '../support/fixtures';
 import { testDatabase, uniqueRunId } from '../support/platform';
 import { testTrust } from '../support/auth';
+import { startFlakyProxy, type Fault, type ProxiedRequest } from '../support/flaky-proxy';
 
 const dir = mkdtempSync(join(tmpdir(), 'ingest-'));
 const uri = testDatabase('unused').uri;
@@ -36,23 +38,37 @@ const good = [
   ...Array.from({ length: 10 }, (_, i) => entrySummary(i + 1)),
 ];
 
+interface Faults {
+  /** Which requests to the declarations subgraph fail, and how (a proxy in front of it). */
+  plan: (request: ProxiedRequest) => Fault | undefined;
+  retry: RetryPolicy;
+}
+
 /** One run of npm run ingest, into the subgraphs that own the records, all over one database. */
-async function run(file: string | AsyncIterable<SourceLine>, database: string) {
+async function run(file: string | AsyncIterable<SourceLine>, database: string, faults?: Faults) {
   const where = { port: 0, database: { uri, dbName: database }, trust: testTrust };
   const subgraphs = await Promise.all([startSubgraph(declarationsSubgraph, where), startSubgraph(licencesSubgraph, where), startSubgraph(mraSubgraph, where)]);
+  const urls = Object.fromEntries(subgraphs.map((subgraph) => [subgraph.name, subgraph.url]));
+  const proxy = faults && (await startFlakyProxy(urls.declarations!, faults.plan));
+  if (proxy) urls.declarations = proxy.url;
   const rejections: Rejection[] = [];
+  const retried: string[] = [];
   try {
-    const { writers, finish } = await openWriters({
-      urls: Object.fromEntries(subgraphs.map((subgraph) => [subgraph.name, subgraph.url])),
-      token: testTrust.serviceToken,
-    });
+    const { writers, finish } = await openWriters({ urls, token: testTrust.serviceToken, retry: faults?.retry });
     const source = typeof file === 'string' ? readJsonLines(file) : file;
-    const summary = await ingest(source, { writers, batchSize: 50, onRejection: (r) => void rejections.push(r) });
+    const summary = await ingest(source, { writers, batchSize: 50, onRejection: (r) => void rejections.push(r), onRetry: (line) => retried.push(line) });
     await finish();
-    return { summary, rejections };
+    return { summary, rejections, retried, faults: proxy?.faults ?? 0 };
   } finally {
+    await proxy?.close();
     await Promise.all(subgraphs.map((subgraph) => subgraph.stop()));
   }
+}
+
+/** Fails the nth batch posted, counting from 1, as the plan says. */
+function batches(faults: Record<number, Fault>): (request: ProxiedRequest) => Fault | undefined {
+  let posted = 0;
+  return ({ route }) => (route === 'POST /ingest' ? faults[++posted] : undefined);
 }
 
 /** Everything stored, without bookkeeping that differs between runs (filing timestamps). */
@@ -155,6 +171,41 @@ describe('ingest', () => {
     expect(first.rejections[0]).toMatchObject({ line: 3, field: 'reference' });
     const second = await run(file, db);
     expect(second.summary).toEqual({ read: 3, stored: 0, updated: 0, unchanged: 2, rejected: 1 });
+  });
+
+  it('sends a batch again that its subgraph failed (a reset connection, a 503, a lost answer), and ends as one clean run would', async () => {
+    const file = jsonl('flaky.jsonl', good);
+    const clean = database();
+    await run(file, clean);
+
+    const flaky = database();
+    const quick = { patienceMs: 5_000, firstDelayMs: 5, maxDelayMs: 20 };
+    const { summary, retried, faults } = await run(file, flaky, { plan: batches({ 2: 'reset', 3: { status: 503 }, 5: 'lose-answer' }), retry: quick });
+    expect(await snapshot(flaky)).toEqual(await snapshot(clean));
+    // The batch whose answer was lost had been stored: sent again, it is unchanged, and stored once.
+    expect(summary).toEqual({ read: 250, stored: 200, updated: 0, unchanged: 50, rejected: 0 });
+    expect(faults).toBe(3);
+    expect(retried).toEqual([
+      expect.stringMatching(
+        /^ingest: batch 2 \(.+flaky\.jsonl lines 51–100, declaration and controlResult records\) failed \(declarations subgraph at .+ unavailable: .+\); retrying in/,
+      ),
+      expect.stringMatching(/^ingest: batch 2 \(.+\) failed \(declarations subgraph at .+ unavailable: HTTP 503: injected HTTP 503\); retrying in/),
+      expect.stringMatching(/^ingest: batch 3 \(.+lines 101–150, .+\) failed \(declarations subgraph at .+ unavailable: .+\); retrying in/),
+    ]);
+  });
+
+  it('stops when its subgraph stays unavailable, naming the subgraph and the batch', async () => {
+    const file = jsonl('down.jsonl', good);
+    let posted = 0;
+    const downFromTheSecondBatch = ({ route }: ProxiedRequest): Fault | undefined => (route === 'POST /ingest' && ++posted >= 2 ? { status: 503 } : undefined);
+    const error = await run(file, database(), { plan: downFromTheSecondBatch, retry: { patienceMs: 200, firstDelayMs: 5, maxDelayMs: 20 } }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(PartUnavailableError);
+    expect((error as Error).message).toMatch(
+      /^ingest stopped at batch 2 \(.+down\.jsonl lines 51–100, declaration and controlResult records\): the declarations subgraph at http:\/\/127\.0\.0\.1:\d+ stayed unavailable for 0\.2 s \(SUBGRAPH_UNAVAILABLE: HTTP 503: injected HTTP 503\)$/,
+    );
+    expect(error).toMatchObject({ subgraphs: ['declarations'] });
   });
 
   it('finishes a batch a crash left in the journal, writing it exactly once', async () => {

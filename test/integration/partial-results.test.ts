@@ -26,36 +26,49 @@ beforeAll(async () => {
     gateway: { fetchPolicies: { licences: { timeoutMs: LICENCE_TIMEOUT_MS, circuitFailures: CIRCUIT_FAILURES, circuitOpenMs: CIRCUIT_OPEN_MS } } },
   });
   await platform.aeo.models.operators.create({ _id: 'NL100000001', name: 'Importer One B.V.', country: 'NL', aeoTags: [] });
-  const issued = await platform.query(
-    `mutation ($input: IssueLicenceInput!) { issueLicence(input: $input) { reference } }`,
-    {
-      input: {
-        reference: CHED,
-        type: 'CHED_P',
-        issuingAuthority: 'NVWA',
-        issuingCountry: 'NL',
-        holder: 'NL100000001',
-        validFrom: '2025-01-01',
-        validUntil: '2027-12-31',
-        decision: 'ACCEPTABLE_FOR_RELEASE',
-        goods: [{ commodityCode: '0302', description: 'Fresh fish', quantity: 250, unit: 'KGM' }],
-      },
+  const issued = await platform.query(`mutation ($input: IssueLicenceInput!) { issueLicence(input: $input) { reference } }`, {
+    input: {
+      reference: CHED,
+      type: 'CHED_P',
+      issuingAuthority: 'NVWA',
+      issuingCountry: 'NL',
+      holder: 'NL100000001',
+      validFrom: '2025-01-01',
+      validUntil: '2027-12-31',
+      decision: 'ACCEPTABLE_FOR_RELEASE',
+      goods: [{ commodityCode: '0302', description: 'Fresh fish', quantity: 250, unit: 'KGM' }],
     },
-  );
+  });
   expect(issued.errors).toBeUndefined();
   const { kind: _kind, ...fish } = declaration(1);
   const lodged = await platform.query(`mutation ($input: LodgeDeclarationInput!) { lodgeDeclaration(input: $input) { mrn } }`, {
     input: {
       ...fish,
       items: [
-        { ...fish.items[0]!, itemNumber: 1, commodityCode: '03021100', description: 'Fresh trout', supportingDocuments: [{ type: 'N853', reference: CHED }], containers: [] },
-        { ...fish.items[0]!, itemNumber: 2, commodityCode: '03021100', description: 'Frozen trout', supportingDocuments: [{ type: 'N853', reference: CHED }], containers: [] },
+        {
+          ...fish.items[0]!,
+          itemNumber: 1,
+          commodityCode: '03021100',
+          description: 'Fresh trout',
+          supportingDocuments: [{ type: 'N853', reference: CHED }],
+          containers: [],
+        },
+        {
+          ...fish.items[0]!,
+          itemNumber: 2,
+          commodityCode: '03021100',
+          description: 'Frozen trout',
+          supportingDocuments: [{ type: 'N853', reference: CHED }],
+          containers: [],
+        },
       ],
     },
   });
   expect(lodged.errors).toBeUndefined();
   const { kind: _ens, ...ens } = entrySummary(2);
-  const filed = await platform.query(`mutation ($input: FileEntrySummaryDeclarationInput!) { fileEntrySummaryDeclaration(input: $input) { mrn } }`, { input: ens });
+  const filed = await platform.query(`mutation ($input: FileEntrySummaryDeclarationInput!) { fileEntrySummaryDeclaration(input: $input) { mrn } }`, {
+    input: ens,
+  });
   expect(filed.errors).toBeUndefined();
 }, 120_000);
 
@@ -90,7 +103,10 @@ describe('with the licences subgraph gone', () => {
   it('answers ConsignmentScreen in full, without errors: it needs nothing of licences', async () => {
     const { data, errors } = await platform.query<Data>(operation('ConsignmentScreen'), { mrn: ENS });
     expect(errors).toBeUndefined();
-    expect(data?.entrySummaryDeclaration).toMatchObject({ mrn: ENS, consignments: [{ consignee: { eori: 'NL100000001', operator: { aeoAuthorisations: [] } } }] });
+    expect(data?.entrySummaryDeclaration).toMatchObject({
+      mrn: ENS,
+      consignments: [{ consignee: { eori: 'NL100000001', operator: { aeoAuthorisations: [] } } }],
+    });
   });
 
   it("answers Trader360 with everything but the operator's licences, and one error there naming licences", async () => {
@@ -149,7 +165,11 @@ describe('with the licences subgraph slow', () => {
     licences.set({ kind: 'slow', delayMs: LICENCE_TIMEOUT_MS * 5 });
     const response = await platform.query<Data>(operation('Trader360'), { eori: 'NL100000001' });
     expect(response.data?.economicOperator).toMatchObject({ name: 'Importer One B.V.', licences: null });
-    expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'SUBGRAPH_TIMEOUT', subgraph: 'licences', reason: `no answer within ${LICENCE_TIMEOUT_MS} ms` });
+    expect(response.errors?.[0]?.extensions).toMatchObject({
+      code: 'SUBGRAPH_TIMEOUT',
+      subgraph: 'licences',
+      reason: `no answer within ${LICENCE_TIMEOUT_MS} ms`,
+    });
   });
 
   it(`skips it without asking once it has failed ${CIRCUIT_FAILURES} times in a row`, async () => {

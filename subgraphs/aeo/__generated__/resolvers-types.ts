@@ -67,6 +67,12 @@ export type AeoStatusChange = {
 export type AeoStatusChangeInput = {
   /** Defaults to today. */
   date?: InputMaybe<Scalars['Date']['input']>;
+  /**
+   * Names this change (1 to 100 printable characters, a UUID for instance), so that sending it again
+   * after a timeout changes nothing, even once the authorisation has been suspended or reinstated
+   * since. Stored with the change; the same key with another status, reason or date is a CONFLICT.
+   */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   number: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
 };
@@ -145,11 +151,20 @@ export type Mutation = {
    * details twice changes nothing.
    */
   registerEconomicOperator: EconomicOperator;
-  /** SUSPENDED to VALID. A revoked or annulled authorisation cannot be reinstated (INVALID_TRANSITION). */
+  /**
+   * SUSPENDED to VALID. A revoked or annulled authorisation cannot be reinstated (INVALID_TRANSITION).
+   * As for a suspension, an idempotencyKey makes a retry safe after later changes.
+   */
   reinstateAeoAuthorisation: AeoAuthorisation;
-  /** VALID or SUSPENDED to REVOKED, for good. */
+  /**
+   * VALID or SUSPENDED to REVOKED, for good. The same revocation sent again (same reason) answers the
+   * authorisation as it is, even once it has been annulled since.
+   */
   revokeAeoAuthorisation: AeoAuthorisation;
-  /** VALID to SUSPENDED. Suspending a suspended authorisation changes nothing. */
+  /**
+   * VALID to SUSPENDED. Suspending a suspended authorisation changes nothing. An authorisation can be
+   * suspended again after it is reinstated: send an idempotencyKey to make a retry safe even then.
+   */
   suspendAeoAuthorisation: AeoAuthorisation;
 };
 

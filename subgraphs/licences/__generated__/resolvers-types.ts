@@ -67,10 +67,13 @@ export type GoodsItem = {
   commodityCode: Scalars['String']['output'];
   importerEori?: Maybe<Scalars['ID']['output']>;
   itemNumber: Scalars['Int']['output'];
-  /** Every licence or certificate the item quotes, checked against the live licence, and any it should quote but does not (MISSING). */
-  licenceChecks: Array<LicenceCheck>;
-  /** RELEASE, HOLD or REFUSE, derived from the licence checks. */
-  licenceDecision: LicenceDecision;
+  /**
+   * Every licence or certificate the item quotes, checked against the live licence, and any it should quote but does not (MISSING).
+   * Null, with an error naming the licences subgraph, when that subgraph cannot answer.
+   */
+  licenceChecks?: Maybe<Array<LicenceCheck>>;
+  /** RELEASE, HOLD or REFUSE, derived from the licence checks; null when the licences subgraph cannot answer. */
+  licenceDecision?: Maybe<LicenceDecision>;
   mrn: Scalars['ID']['output'];
   netMass: Scalars['Float']['output'];
   supplementaryUnits?: Maybe<Scalars['Float']['output']>;
@@ -103,7 +106,8 @@ export type Licence = {
   /** CHEDs only: the border control post's decision. */
   decision?: Maybe<ChedDecision>;
   goods: Array<CoveredGoods>;
-  holder: EconomicOperator;
+  /** Nullable: the holder's fields come from the aeo subgraph, which may be unavailable. */
+  holder?: Maybe<EconomicOperator>;
   issuingAuthority: Scalars['String']['output'];
   /** ISO 3166 alpha-2. */
   issuingCountry: Scalars['String']['output'];
@@ -206,15 +210,27 @@ export type LicenceUsage = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Changes what is given; the same amendment sent again changes nothing. */
   amendLicence: Licence;
+  /**
+   * Cancels a valid, suspended or used licence. A licence is cancelled once: the same cancellation
+   * sent again answers the licence as it is.
+   */
   cancelLicence: Licence;
   /** Issues a licence. The same licence issued again changes nothing; other content under the same reference is a CONFLICT (use amendLicence). */
   issueLicence: Licence;
   /**
    * Records that a goods item drew a quantity on the licence. Atomic: concurrent drawdowns can
-   * never take a line below zero (QUANTITY_EXCEEDED). The same item recorded twice counts once.
+   * never take a line below zero (QUANTITY_EXCEEDED). The goods item (mrn and itemNumber) is the
+   * usage's idempotency key, stored with the quantity it drew: the same usage sent again counts
+   * once and answers the licence as it is; the same item with another quantity, line or date is a
+   * CONFLICT.
    */
   recordLicenceUsage: Licence;
+  /**
+   * Suspends a valid licence. A licence is suspended once: the same suspension (same reason) sent
+   * again answers the licence as it is, even once it has been cancelled since.
+   */
   suspendLicence: Licence;
 };
 
@@ -483,8 +499,8 @@ export type EconomicOperatorResolvers<ContextType = LicencesContext, ParentType 
 export type GoodsItemResolvers<ContextType = LicencesContext, ParentType extends ResolversParentTypes['GoodsItem'] = ResolversParentTypes['GoodsItem'], FederationReferenceType extends FederationReferenceTypes['GoodsItem'] = FederationReferenceTypes['GoodsItem']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['GoodsItem']> | FederationReferenceType, FederationReferenceType, ContextType>;
   itemNumber?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  licenceChecks?: Resolver<Array<ResolversTypes['LicenceCheck']>, ParentType, ContextType>;
-  licenceDecision?: Resolver<ResolversTypes['LicenceDecision'], ParentType, ContextType>;
+  licenceChecks?: Resolver<Maybe<Array<ResolversTypes['LicenceCheck']>>, ParentType, ContextType>;
+  licenceDecision?: Resolver<Maybe<ResolversTypes['LicenceDecision']>, ParentType, ContextType>;
   mrn?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
@@ -492,7 +508,7 @@ export type LicenceResolvers<ContextType = LicencesContext, ParentType extends R
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Licence']> | FederationReferenceType, FederationReferenceType, ContextType>;
   decision?: Resolver<Maybe<ResolversTypes['ChedDecision']>, ParentType, ContextType>;
   goods?: Resolver<Array<ResolversTypes['CoveredGoods']>, ParentType, ContextType>;
-  holder?: Resolver<ResolversTypes['EconomicOperator'], ParentType, ContextType>;
+  holder?: Resolver<Maybe<ResolversTypes['EconomicOperator']>, ParentType, ContextType>;
   issuingAuthority?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   issuingCountry?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   reference?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;

@@ -287,7 +287,8 @@ export type TradeLane = {
   /** UN/LOCODE. */
   destination: Scalars['String']['output'];
   name: Scalars['String']['output'];
-  operators: Array<EconomicOperator>;
+  /** Nullable: the operators' fields come from the aeo subgraph, which may be unavailable. */
+  operators?: Maybe<Array<EconomicOperator>>;
   /** UN/LOCODE. */
   origin: Scalars['String']['output'];
   status: LaneStatus;
@@ -606,7 +607,7 @@ export type TradeLaneResolvers<ContextType = MraContext, ParentType extends Reso
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   destination?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  operators?: Resolver<Array<ResolversTypes['EconomicOperator']>, ParentType, ContextType>;
+  operators?: Resolver<Maybe<Array<ResolversTypes['EconomicOperator']>>, ParentType, ContextType>;
   origin?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['LaneStatus'], ParentType, ContextType>;
   transportMode?: Resolver<ResolversTypes['TransportMode'], ParentType, ContextType>;

@@ -112,11 +112,15 @@ export type LearningMethod =
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Changes a rule, as of the revision given. */
+  /**
+   * Changes a rule, as of the revision given. The revision is the change's idempotency key: the same
+   * change sent again answers the rule as it now stands, even after later changes; another change
+   * on a revision that is no longer the latest is a CONFLICT.
+   */
   changeTargetingRule: TargetingRule;
   /**
    * Creates a rule; the caller (x-caller-id) is recorded. Sending the same rule again returns it
-   * unchanged; a different rule under an existing reference is a CONFLICT.
+   * as it now stands, changed since or not; a different rule under an existing reference is a CONFLICT.
    */
   createTargetingRule: TargetingRule;
   /** Retires a rule: it stops matching from the next screening. Retiring a retired rule changes nothing. */
