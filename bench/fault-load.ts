@@ -204,7 +204,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   let running = true;
 
   const send = async (request: Request): Promise<{ outcome: Outcome; answer?: Answer }> => {
-    const phase = current!;
+    const startedIn = current!;
     const started = performance.now();
     let status = 0;
     let answer: Answer | undefined;
@@ -221,6 +221,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       answer = { errors: [{ message: (error as Error).message }] };
     }
     const outcome = outcomeOf(status, answer);
+    // A request counts in the phase it ended in: a request held up by a fault shows in the fault's phase.
+    const phase = current!;
     phase.requests += 1;
     phase[outcome] += 1;
     const ms = performance.now() - started;
@@ -236,7 +238,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       phase.slowest = [...phase.slowest, { name: request.name, ms: Math.round(ms), codes }].sort((a, b) => b.ms - a.ms).slice(0, 3);
     }
     // What was broken at any moment of the request: the phase it started in, and the one it ended in.
-    const broken = new Set([...phase.broken, ...current!.broken]);
+    const broken = new Set([...startedIn.broken, ...phase.broken]);
     if (![...request.touches].some((subgraph) => broken.has(subgraph)) && !broken.has('engine')) {
       phase.untouched += 1;
       if (outcome !== 'whole') {
@@ -336,4 +338,46 @@ export function percentile(values: readonly number[], share: number): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)]!;
+}
+
+/** The table per phase, with throughput and p99 against the steady first phase, then writes and the slowest requests. */
+export function describeReport(report: LoadReport): string {
+  const steady = report.phases[0]!;
+  const rate = (phase: PhaseStats) => phase.requests / phase.elapsedMs;
+  const lines = [
+    table(
+      ['phase', 'requests', 'whole', 'partial (named)', 'failed', 'untouched not whole', 'p50 ms', 'p99 ms', 'requests/s ×', 'p99 ×'],
+      report.phases.map((phase) => [
+        phase.phase,
+        phase.requests,
+        phase.whole,
+        phase.partial,
+        phase.failed,
+        `${phase.untouchedNotWhole} of ${phase.untouched}`,
+        Math.round(percentile(phase.latenciesMs, 0.5)),
+        Math.round(percentile(phase.latenciesMs, 0.99)),
+        ratio(rate(phase), rate(steady)),
+        ratio(percentile(phase.latenciesMs, 0.99), percentile(steady.latenciesMs, 0.99)),
+      ]),
+    ),
+    '',
+    `writes acknowledged ${report.writesAcknowledged}, retried after a named failure ${report.writesRetried}, never acknowledged ${report.writesUnacknowledged}; data lost: ${report.writesLost.length}`,
+  ];
+  for (const phase of report.phases) {
+    const slowest = phase.slowest.map(({ name, ms, codes }) => `${name} ${ms} ms${codes.length ? ` (${codes.join(', ')})` : ''}`).join('; ');
+    lines.push(`  ${phase.phase}: ${Math.round(phase.elapsedMs / 1000)} s; slowest: ${slowest}`);
+    for (const failure of phase.failures) lines.push(`    not whole: ${failure}`);
+  }
+  for (const lost of report.writesLost) lines.push(`  LOST: ${lost}`);
+  return lines.join('\n');
+}
+
+function ratio(value: number, baseline: number): string {
+  return baseline > 0 ? `${(value / baseline).toFixed(2)}×` : '-';
+}
+
+function table(header: string[], rows: (string | number)[][]): string {
+  const cells = [header, ...rows].map((row) => row.map(String));
+  const widths = header.map((_, column) => Math.max(...cells.map((row) => row[column]!.length)));
+  return cells.map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')).join('\n');
 }

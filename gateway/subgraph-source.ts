@@ -130,7 +130,7 @@ export class SubgraphSource implements GraphQLDataSource<FetchContext> {
     })) as GatewayGraphQLResponse | undefined;
     if (response.status >= 500 || !answer || typeof answer !== 'object') throw new FailedAnswer(response.status, answer !== undefined);
     if (!response.ok) return { errors: callerErrors(answer.errors, response.status) };
-    return { data: answer.data, errors: answer.errors, extensions: answer.extensions };
+    return { data: answer.data, errors: answer.errors?.map((error) => namedFailure(error, this.subgraph)), extensions: answer.extensions };
   }
 
   private missing(request: GatewayGraphQLRequest, failure: SubgraphFailure): GatewayGraphQLResponse {
@@ -157,6 +157,32 @@ function callerErrors(errors: readonly GraphQLFormattedError[] | undefined, stat
     return { message, extensions: { code, ...(field !== undefined && { field }), ...(reason !== undefined && { reason }) } };
   });
 }
+
+/**
+ * A field a subgraph could not resolve for a failure of its own (its database away, its time up)
+ * is missing for the same reasons as a subgraph that did not answer, and says so the same way:
+ * the code, the subgraph, the reason. Its own message may hold internals (a driver's words) and
+ * is kept only in development.
+ */
+function namedFailure(error: GraphQLFormattedError, subgraph: string): GraphQLFormattedError {
+  const code = error.extensions?.code as string | undefined;
+  if (code === ErrorCode.DeadlineExceeded) {
+    const reason = error.extensions?.reason === 'CLIENT_GONE' ? 'the client went away' : "the request's time was up";
+    return {
+      ...error,
+      message: `The ${subgraph} subgraph did not answer in time (${reason}); this field is missing from the answer`,
+      extensions: { code: ErrorCode.SubgraphTimeout, subgraph, reason },
+    };
+  }
+  if (!INTERNAL_CODES.has(code)) return error;
+  return {
+    ...error,
+    message: DEVELOPMENT ? error.message : `The ${subgraph} subgraph failed on this field (an internal error, in its log); it is missing from the answer`,
+    extensions: { code: ErrorCode.SubgraphError, subgraph, reason: 'internal error' },
+  };
+}
+
+const DEVELOPMENT = process.env.NODE_ENV === 'development';
 
 /** The fetch's own deadline passed: the subgraph's, or what was left of the operation's (`cutShort`). */
 class FetchTimeout extends Error {
