@@ -16,7 +16,7 @@ import { ROLE_SCOPES, type Caller } from '../subgraphs/kit/auth/roles';
 import type { LocalIssuer } from '../subgraphs/kit/auth/trust';
 import { TRANSIENT_ERROR_CODES } from '../subgraphs/kit/errors';
 import { contractOperation } from '../test/support/contract';
-import { declaration, mrn } from '../test/support/fixtures';
+import { chedLicence, declaration, mrn } from '../test/support/fixtures';
 
 export type Outcome = 'whole' | 'partial' | 'failed';
 
@@ -159,23 +159,11 @@ function newWrite(n: number, run: number): Write {
       check: { query: `query ($mrn: ID!) { declaration(mrn: $mrn) { mrn } }`, variables: { mrn: key } },
     };
   }
-  const reference = `CHEDP.NL.2026.${String(serial % 10_000_000).padStart(7, '0')}`;
+  const reference = chedLicence(serial % 10_000_000, {}, '2026').reference;
   return {
     name: 'issueLicence',
     query: ISSUE,
-    variables: {
-      input: {
-        reference,
-        type: 'CHED_P',
-        issuingAuthority: 'NVWA',
-        issuingCountry: 'NL',
-        holder: 'NL100000001',
-        validFrom: '2026-01-01',
-        validUntil: '2027-12-31',
-        decision: 'ACCEPTABLE_FOR_RELEASE',
-        goods: [{ commodityCode: '0302', description: 'Fresh fish', quantity: 250, unit: 'KGM' }],
-      },
-    },
+    variables: { input: chedLicence(serial % 10_000_000, { validFrom: '2026-01-01' }, '2026') },
     touches: planner(ISSUE),
     check: { query: `query ($reference: ID!) { licence(reference: $reference) { reference } }`, variables: { reference } },
   };

@@ -7,7 +7,7 @@ import { kcsMrn, kcsRecordList, readKcsCsv } from '../../demo/kcs';
 import type { Caller } from '../../subgraphs/kit/auth/roles';
 import { learnThroughGraph } from '../../subgraphs/risk/learning';
 import { caller, SERVICE, signedIn } from '../support/auth';
-import { controlResult, declaration, entrySummary, mrn } from '../support/fixtures';
+import { chedLicence, controlResult, declaration, entrySummary, mrn } from '../support/fixtures';
 import { startPlatform, type GraphQLResponse, type Platform } from '../support/platform';
 
 let platform: Platform;
@@ -171,23 +171,11 @@ describe('the declarations subgraph', () => {
 });
 
 describe('the licences subgraph', () => {
-  const reference = 'CHEDP.NL.2025.0000001';
+  const reference = chedLicence(1).reference;
   const issue = (validUntil: string): Write => ({
     subgraph: 'licences',
     mutation: `mutation ($input: IssueLicenceInput!) { issueLicence(input: $input) { reference status validUntil goods { quantity quantityRemaining } } }`,
-    variables: {
-      input: {
-        reference,
-        type: 'CHED_P',
-        issuingAuthority: 'NVWA',
-        issuingCountry: 'NL',
-        holder: 'NL100000001',
-        validFrom: '2025-01-01',
-        validUntil,
-        decision: 'ACCEPTABLE_FOR_RELEASE',
-        goods: [{ commodityCode: '0302', description: 'Fresh fish', quantity: 250, unit: 'KGM' }],
-      },
-    },
+    variables: { input: chedLicence(1, { validUntil }) },
   });
   const usage = (itemSerial: number, quantity: number): Write => ({
     subgraph: 'licences',

@@ -12,7 +12,7 @@ import type { Caller } from '../../subgraphs/kit/auth/roles';
 import { signGatewayToken } from '../../subgraphs/kit/auth/tokens';
 import { ensureLocalKeys, trustFromEnv } from '../../subgraphs/kit/auth/trust';
 import { caller, SERVICE } from '../support/auth';
-import { controlResult, declaration, mrn } from '../support/fixtures';
+import { chedLicence, controlResult, declaration, mrn } from '../support/fixtures';
 import { postGraphQL, testDatabase, uniqueRunId, type GraphQLResponse } from '../support/platform';
 import { startReplyHoldingProxy, type ReplyHoldingProxy } from '../support/reply-holding-proxy';
 import { freePort, startSubgraphProcess, type SubgraphProcess } from '../support/subgraph-process';
@@ -99,16 +99,7 @@ describe('the licences subgraph, killed while it records a usage', () => {
   const REFERENCE = 'CHEDP.NL.2025.0000001';
   const ISSUE = `mutation ($input: IssueLicenceInput!) { issueLicence(input: $input) { reference } }`;
   const USE = `mutation ($input: RecordLicenceUsageInput!) { recordLicenceUsage(input: $input) { goods { quantityRemaining } usages { mrn itemNumber quantity } } }`;
-  const licence = (reference: string) => ({
-    reference,
-    type: 'CHED_P',
-    issuingAuthority: 'NVWA',
-    issuingCountry: 'NL',
-    holder: 'NL100000001',
-    validFrom: '2025-01-01',
-    validUntil: '2027-12-31',
-    goods: [{ commodityCode: '0302', quantity: 250, unit: 'KGM' }],
-  });
+  const licence = (reference: string) => ({ ...chedLicence(0), reference });
   const usage = (serial: number, quantity: number) => ({ input: { reference: REFERENCE, mrn: mrn(serial), itemNumber: 1, quantity, date: '2025-03-02' } });
 
   it('keeps every write it acknowledged, and the retried usage draws its quantity once', async () => {

@@ -2,7 +2,7 @@
 // of goods items with the licences they quote (@requires on the declarations subgraph's item).
 import { prettyFormatQueryPlan } from '@apollo/query-planner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { declaration, mrn } from '../support/fixtures';
+import { chedLicence, declaration, mrn } from '../support/fixtures';
 import { startPlatform, type Platform } from '../support/platform';
 
 let platform: Platform;
@@ -13,20 +13,7 @@ const ISSUE = `mutation ($input: IssueLicenceInput!) { issueLicence(input: $inpu
 const USE = `mutation ($input: RecordLicenceUsageInput!) { recordLicenceUsage(input: $input) { reference status goods { quantityRemaining } usages { mrn itemNumber } } }`;
 const LODGE = `mutation ($input: LodgeDeclarationInput!) { lodgeDeclaration(input: $input) { mrn } }`;
 
-function ched(serial: number, overrides: Record<string, unknown> = {}) {
-  return {
-    reference: `CHEDP.NL.2025.${String(serial).padStart(7, '0')}`,
-    type: 'CHED_P',
-    issuingAuthority: 'NVWA',
-    issuingCountry: 'NL',
-    holder: 'NL100000001',
-    validFrom: '2025-01-01',
-    validUntil: '2027-12-31',
-    decision: 'ACCEPTABLE_FOR_RELEASE',
-    goods: [{ commodityCode: '0302', description: 'Fresh fish', quantity: 250, unit: 'KGM' }],
-    ...overrides,
-  };
-}
+const ched = chedLicence;
 
 /** A fish declaration quoting documents; fish needs a CHED-P and a catch certificate. */
 function fishDeclaration(serial: number, documents: { type: string; reference: string }[], netMass = 120) {

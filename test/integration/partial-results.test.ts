@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apiSchema, contractOperation, pruneToSchema } from '../support/contract';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
-import { declaration, entrySummary, mrn } from '../support/fixtures';
+import { chedLicence, declaration, entrySummary, mrn } from '../support/fixtures';
 import { startPlatform, type GraphQLResponse, type Platform } from '../support/platform';
 
 let platform: Platform;
@@ -16,7 +16,7 @@ const LICENCE_TIMEOUT_MS = 400;
 const CIRCUIT_FAILURES = 3;
 /** Long enough that the queries of one test all fall within it: the test counts what reaches the subgraph. */
 const CIRCUIT_OPEN_MS = 1_500;
-const CHED = 'CHEDP.NL.2025.0000001';
+const CHED = chedLicence(1).reference;
 const FISH = mrn(1);
 const ENS = entrySummary(2).mrn;
 
@@ -26,19 +26,7 @@ beforeAll(async () => {
     gateway: { fetchPolicies: { licences: { timeoutMs: LICENCE_TIMEOUT_MS, circuitFailures: CIRCUIT_FAILURES, circuitOpenMs: CIRCUIT_OPEN_MS } } },
   });
   await platform.aeo.models.operators.create({ _id: 'NL100000001', name: 'Importer One B.V.', country: 'NL', aeoTags: [] });
-  const issued = await platform.query(`mutation ($input: IssueLicenceInput!) { issueLicence(input: $input) { reference } }`, {
-    input: {
-      reference: CHED,
-      type: 'CHED_P',
-      issuingAuthority: 'NVWA',
-      issuingCountry: 'NL',
-      holder: 'NL100000001',
-      validFrom: '2025-01-01',
-      validUntil: '2027-12-31',
-      decision: 'ACCEPTABLE_FOR_RELEASE',
-      goods: [{ commodityCode: '0302', description: 'Fresh fish', quantity: 250, unit: 'KGM' }],
-    },
-  });
+  const issued = await platform.query(`mutation ($input: IssueLicenceInput!) { issueLicence(input: $input) { reference } }`, { input: chedLicence(1) });
   expect(issued.errors).toBeUndefined();
   const { kind: _kind, ...fish } = declaration(1);
   const lodged = await platform.query(`mutation ($input: LodgeDeclarationInput!) { lodgeDeclaration(input: $input) { mrn } }`, {

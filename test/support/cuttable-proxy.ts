@@ -1,7 +1,7 @@
 // A TCP proxy in front of the engine whose link can be cut, as a network that drops: every
 // connection through it is closed, and new ones are closed as soon as they open, until it is
 // restored.
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { startTcpProxy } from './tcp-proxy';
 
 export interface CuttableProxy {
   uri: string;
@@ -12,44 +12,24 @@ export interface CuttableProxy {
 }
 
 export async function startCuttableProxy(target: string): Promise<CuttableProxy> {
-  const { hostname, port } = new URL(target);
-  const sockets = new Set<Socket>();
   let cut = false;
-  const server: Server = createServer((client) => {
-    if (cut) {
-      client.destroy();
-      return;
-    }
-    const engine = connect(Number(port), hostname);
-    for (const [socket, other] of [
-      [client, engine],
-      [engine, client],
-    ] as const) {
-      sockets.add(socket);
-      socket.on('error', () => {});
-      socket.on('close', () => {
-        sockets.delete(socket);
-        other.destroy();
-      });
-    }
-    client.pipe(engine);
-    engine.pipe(client);
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const address = server.address();
-  const listening = typeof address === 'object' && address ? address.port : 0;
+  const proxy = await startTcpProxy(
+    target,
+    (client, engine) => {
+      client.pipe(engine);
+      engine.pipe(client);
+    },
+    () => !cut,
+  );
   return {
-    uri: `mongodb://127.0.0.1:${listening}/`,
+    uri: proxy.uri,
     cut() {
       cut = true;
-      for (const socket of sockets) socket.destroy();
+      for (const socket of proxy.sockets) socket.destroy();
     },
     restore() {
       cut = false;
     },
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((done) => server.close(() => done()));
-    },
+    close: () => proxy.close(),
   };
 }

@@ -83,3 +83,19 @@ export function entrySummary(serial: number, overrides: Partial<EntrySummaryReco
     ...overrides,
   };
 }
+
+/** A valid CHED-P for fresh fish, held by NL100000001, as IssueLicenceInput takes it. */
+export function chedLicence(serial: number, overrides: Record<string, unknown> = {}, year = '2025') {
+  return {
+    reference: `CHEDP.NL.${year}.${String(serial).padStart(7, '0')}`,
+    type: 'CHED_P',
+    issuingAuthority: 'NVWA',
+    issuingCountry: 'NL',
+    holder: 'NL100000001',
+    validFrom: '2025-01-01',
+    validUntil: '2027-12-31',
+    decision: 'ACCEPTABLE_FOR_RELEASE',
+    goods: [{ commodityCode: '0302', description: 'Fresh fish', quantity: 250, unit: 'KGM' }],
+    ...overrides,
+  };
+}

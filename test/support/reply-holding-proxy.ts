@@ -1,7 +1,7 @@
 // A TCP proxy in front of the engine that lets one chosen write through and keeps its reply: the
 // engine applies the write, and the subgraph never hears that it did. It is what a process killed
 // right after its write reached the database leaves behind, made to happen on cue.
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { startTcpProxy } from './tcp-proxy';
 
 export interface ReplyHoldingProxy {
   /** A MongoDB URI without a database: give it to a subgraph in place of the engine's. */
@@ -22,26 +22,11 @@ interface Hold {
 }
 
 export async function startReplyHoldingProxy(target: string): Promise<ReplyHoldingProxy> {
-  const { hostname, port } = new URL(target);
-  const sockets = new Set<Socket>();
   let armed: Hold | undefined;
-
-  const server: Server = createServer((client) => {
-    const engine = connect(Number(port), hostname);
+  const proxy = await startTcpProxy(target, (client, engine) => {
     let held: Hold | undefined;
     // The end of the last chunk, so that a command cut between two chunks is still recognised.
     let tail = Buffer.alloc(0);
-    for (const [socket, peer] of [
-      [client, engine],
-      [engine, client],
-    ] as const) {
-      sockets.add(socket);
-      socket.on('error', () => {});
-      socket.on('close', () => {
-        sockets.delete(socket);
-        peer.destroy();
-      });
-    }
     client.on('data', (chunk: Buffer) => {
       if (armed && !held) {
         const window = Buffer.concat([tail, chunk]);
@@ -55,21 +40,14 @@ export async function startReplyHoldingProxy(target: string): Promise<ReplyHoldi
       else client.write(chunk);
     });
   });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const address = server.address();
-  const listening = typeof address === 'object' && address ? address.port : 0;
-
   return {
-    uri: `mongodb://127.0.0.1:${listening}/`,
+    uri: proxy.uri,
     holdReplyTo(command, collection) {
       return new Promise<void>((answered) => {
         armed = { pattern: commandPattern(command, collection), answered };
       });
     },
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((done) => server.close(() => done()));
-    },
+    close: () => proxy.close(),
   };
 }
 
