@@ -171,6 +171,8 @@ function spawnEngine(binary: string, args: string[], log?: (line: string) => voi
   // stdin stays open as a lifeline: the engine exits when it closes, even if this process is killed.
   const child = spawn(binary, [...args, '-exit-on-stdin-close', `-log-level=${process.env.ENGINE_LOG_LEVEL ?? 'error'}`], {
     stdio: ['pipe', 'pipe', 'pipe'],
+    // A group of its own: a terminal's Ctrl-C stops the engine through its owner, after what needs it.
+    detached: true,
   });
   const forward = (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n')) if (line.trim()) log?.(line);

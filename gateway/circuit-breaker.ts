@@ -1,6 +1,7 @@
 // A subgraph that keeps failing is skipped for a short while, so that every request is not held
 // up waiting for its deadline: after `failureThreshold` failures in a row the circuit opens; once
-// `openMs` has passed, one request at a time probes it (half-open), and the first success closes it.
+// `openMs` has passed, one request probes it (half-open), and its outcome alone closes the circuit
+// or opens it again. Requests let through earlier that end meanwhile say nothing: the probe does.
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
@@ -14,10 +15,17 @@ export interface CircuitBreakerOptions {
   now?: () => number;
 }
 
+/** A request the circuit let through; its outcome is reported with it. */
+export interface Pass {
+  readonly probe: boolean;
+}
+
+const REGULAR: Pass = Object.freeze({ probe: false });
+
 export class CircuitBreaker {
   private failuresInARow = 0;
   private openedAt = 0;
-  private probing = false;
+  private probe: Pass | undefined;
   private current: CircuitState = 'closed';
   private readonly now: () => number;
 
@@ -39,36 +47,48 @@ export class CircuitBreaker {
     return this.current === 'open' ? Math.max(0, this.openedAt + this.options.openMs - this.now()) : 0;
   }
 
-  /** Whether a request may go to the subgraph now. A true answer in half-open state is the probe: report its outcome. */
-  tryPass(): boolean {
-    if (this.current === 'closed') return true;
+  /** A pass when a request may go to the subgraph now, undefined when it is to be skipped. */
+  tryPass(): Pass | undefined {
+    if (this.current === 'closed') return REGULAR;
     if (this.current === 'open') {
-      if (this.retryInMs > 0) return false;
+      if (this.retryInMs > 0) return undefined;
       this.moveTo('half-open');
     }
-    if (this.probing) return false;
-    this.probing = true;
-    return true;
+    if (this.probe) return undefined;
+    return (this.probe = { probe: true });
   }
 
-  succeeded(): void {
-    this.failuresInARow = 0;
-    this.probing = false;
-    if (this.current !== 'closed') this.moveTo('closed');
-  }
-
-  failed(): void {
-    this.failuresInARow += 1;
-    this.probing = false;
-    if (this.current === 'half-open' || (this.current === 'closed' && this.failuresInARow >= this.options.failureThreshold)) {
-      this.openedAt = this.now();
-      this.moveTo('open');
+  succeeded(pass: Pass): void {
+    if (this.current === 'closed') {
+      this.failuresInARow = 0;
+      return;
     }
+    if (pass !== this.probe) return;
+    this.probe = undefined;
+    this.failuresInARow = 0;
+    this.moveTo('closed');
   }
 
-  /** A request that ended without a verdict on the subgraph (its client went away): the next one may probe. */
-  abandoned(): void {
-    this.probing = false;
+  failed(pass: Pass): void {
+    if (this.current === 'closed') {
+      this.failuresInARow += 1;
+      if (this.failuresInARow >= this.options.failureThreshold) this.open();
+      return;
+    }
+    if (pass !== this.probe) return;
+    this.probe = undefined;
+    this.failuresInARow += 1;
+    this.open();
+  }
+
+  /** A request that ended without a verdict on the subgraph (its client went away): a probe's turn passes to the next request. */
+  abandoned(pass: Pass): void {
+    if (pass === this.probe) this.probe = undefined;
+  }
+
+  private open(): void {
+    this.openedAt = this.now();
+    this.moveTo('open');
   }
 
   private moveTo(state: CircuitState): void {

@@ -2,7 +2,22 @@
 // turns one failed subgraph fetch into one error per field it would have filled, with paths as
 // the subgraph itself would have given them: the gateway's executor maps `_entities` paths onto
 // the client's response, so each error lands on the field that is now null.
-import { Kind, parse, type DocumentNode, type FragmentDefinitionNode, type GraphQLFormattedError, type SelectionSetNode } from 'graphql';
+import {
+  getDirectiveValues,
+  getOperationAST,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  Kind,
+  parse,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type FragmentSpreadNode,
+  type GraphQLFormattedError,
+  type InlineFragmentNode,
+  type OperationTypeNode,
+  type SelectionSetNode,
+} from 'graphql';
 
 export interface SubgraphFailure {
   /** SUBGRAPH_UNAVAILABLE, SUBGRAPH_TIMEOUT or SUBGRAPH_ERROR (subgraphs/kit/errors.ts). */
@@ -46,7 +61,8 @@ export function fieldPaths(query: string, variables: Record<string, unknown> | u
       .filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION)
       .map((fragment) => [fragment.name.value, fragment]),
   );
-  const rootFields = responseKeys(operation.selectionSet, undefined, fragments);
+  const selected = selectedWith(variables ?? {});
+  const rootFields = responseKeys(operation.selectionSet, undefined, fragments, selected);
   const representations = variables?.representations;
   const entities = operation.selectionSet.selections.find((selection) => selection.kind === Kind.FIELD && selection.name.value === '_entities');
   if (!entities || entities.kind !== Kind.FIELD || !entities.selectionSet || !Array.isArray(representations)) return rootFields.map((key) => [key]);
@@ -57,16 +73,22 @@ export function fieldPaths(query: string, variables: Record<string, unknown> | u
     const typename = (representation as { __typename?: unknown } | null)?.__typename;
     const type = typeof typename === 'string' ? typename : undefined;
     let keys = keysByType.get(type);
-    if (!keys) keysByType.set(type, (keys = responseKeys(selection, type, fragments)));
+    if (!keys) keysByType.set(type, (keys = responseKeys(selection, type, fragments, selected)));
     return keys.map((key) => ['_entities', index, key]);
   });
 }
 
 /** The response keys a selection set yields for an object of `typename` (every type when undefined), __typename aside. */
-function responseKeys(selectionSet: SelectionSetNode, typename: string | undefined, fragments: Map<string, FragmentDefinitionNode>): string[] {
+function responseKeys(
+  selectionSet: SelectionSetNode,
+  typename: string | undefined,
+  fragments: Map<string, FragmentDefinitionNode>,
+  selected: (node: FieldNode | InlineFragmentNode | FragmentSpreadNode) => boolean,
+): string[] {
   const keys = new Set<string>();
   const visit = (set: SelectionSetNode) => {
     for (const selection of set.selections) {
+      if (!selected(selection)) continue;
       if (selection.kind === Kind.FIELD) {
         const key = selection.alias?.value ?? selection.name.value;
         if (key !== '__typename') keys.add(key);
@@ -81,6 +103,17 @@ function responseKeys(selectionSet: SelectionSetNode, typename: string | undefin
   };
   visit(selectionSet);
   return [...keys];
+}
+
+/** Whether @skip and @include, with these variables, keep a selection: only fields the client asked for go missing. */
+function selectedWith(variables: Record<string, unknown>) {
+  return (node: FieldNode | InlineFragmentNode | FragmentSpreadNode) =>
+    getDirectiveValues(GraphQLSkipDirective, node, variables)?.if !== true && getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if !== false;
+}
+
+/** query, mutation or subscription: what the fetch's document says, not a guess from its first word. */
+export function operationTypeOf(query: string): OperationTypeNode | undefined {
+  return getOperationAST(parsed(query))?.operation;
 }
 
 /** Query plans are cached, so the same few fetch operations come back again and again. */

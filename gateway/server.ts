@@ -55,7 +55,7 @@ export interface GatewayOptions {
   audit?: AuditRecorder | false;
   /** Fetch deadlines and circuit breaking, per subgraph name, other than fetchPolicyFromEnv's. */
   fetchPolicies?: Record<string, Partial<FetchPolicy>>;
-  /** The longest an operation may run; default GATEWAY_OPERATION_TIMEOUT_MS, else 30 s. */
+  /** The longest an operation may run; default GATEWAY_OPERATION_TIMEOUT_MS, else 60 s: longer than any subgraph's fetch deadline. */
   operationTimeoutMs?: number;
 }
 
@@ -113,7 +113,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       apollo,
       context: (req) => authenticate(req, options.trust, recorder ? refusalsFor(recorder) : undefined),
       ready: () => subgraphStates(sources),
-      timeoutMs: options.operationTimeoutMs ?? millisecondsFromEnv('GATEWAY_OPERATION_TIMEOUT_MS') ?? 30_000,
+      timeoutMs: options.operationTimeoutMs ?? millisecondsFromEnv('GATEWAY_OPERATION_TIMEOUT_MS') ?? 60_000,
       routes: [demoSignInRoute(options.trust.localIssuer), createExplorerHandler()],
     }),
   );

@@ -13,11 +13,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLRequest, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { GraphQLFormattedError } from 'graphql';
+import { connectionFailure } from '../subgraphs/kit/connection-errors';
 import { ErrorCode } from '../subgraphs/kit/errors';
 import { ClientGoneError, currentDeadline, DeadlineExceededError, millisecondsFromEnv, REQUEST_TIMEOUT_HEADER } from '../subgraphs/kit/request-deadline';
 import type { SubgraphEntry } from '../subgraphs/registry';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker';
-import { missingFieldErrors, type SubgraphFailure } from './missing-fields';
+import { missingFieldErrors, operationTypeOf, type SubgraphFailure } from './missing-fields';
 
 export interface FetchPolicy {
   /** The longest one fetch may take, operation deadline permitting. */
@@ -25,6 +26,8 @@ export interface FetchPolicy {
   /** Failures in a row that open the subgraph's circuit, and how long it then stays open. */
   circuitFailures: number;
   circuitOpenMs: number;
+  /** The circuit's clock: a test's own, so that it decides when an open circuit lets a probe through. */
+  now?: () => number;
 }
 
 export const DEFAULT_FETCH_POLICY: FetchPolicy = { timeoutMs: 5_000, circuitFailures: 5, circuitOpenMs: 5_000 };
@@ -40,7 +43,7 @@ export interface SubgraphHealth {
   failuresInARow: number;
 }
 
-/** Error codes of subgraph answers the gateway passes on to the caller as they are (the caller's own mistakes). */
+/** Codes that say nothing a caller can act on: errors carrying them are the subgraph's failure, never passed on as they are. */
 const INTERNAL_CODES = new Set(['INTERNAL_SERVER_ERROR', undefined]);
 
 export class SubgraphSource implements GraphQLDataSource<FetchContext> {
@@ -55,6 +58,7 @@ export class SubgraphSource implements GraphQLDataSource<FetchContext> {
     this.breaker = new CircuitBreaker({
       failureThreshold: policy.circuitFailures,
       openMs: policy.circuitOpenMs,
+      ...(policy.now && { now: policy.now }),
       onStateChange: (state, breaker) => {
         if (state === 'open')
           log(`gateway: the ${subgraph} subgraph failed ${breaker.failures} times in a row; skipping it for ${policy.circuitOpenMs / 1000} s`);
@@ -69,63 +73,78 @@ export class SubgraphSource implements GraphQLDataSource<FetchContext> {
 
   async process(options: GraphQLDataSourceProcessOptions<FetchContext>): Promise<GatewayGraphQLResponse> {
     const { request, context } = options;
-    if (!this.breaker.tryPass())
-      return this.missing(request, {
-        code: ErrorCode.SubgraphUnavailable,
-        reason: `skipped for ${Math.ceil(this.breaker.retryInMs / 1000)} s more after ${this.breaker.failures} failures in a row`,
-      });
+    const pass = this.breaker.tryPass();
+    if (!pass) return this.missing(request, { code: ErrorCode.SubgraphUnavailable, reason: this.skipReason() });
     try {
       const response = await this.send(request, context);
-      this.breaker.succeeded();
+      this.breaker.succeeded(pass);
       return response;
     } catch (error) {
       const failure = asFailure(error);
-      if (failure.subgraphsFault) this.breaker.failed();
-      else this.breaker.abandoned();
+      if (failure.subgraphsFault) this.breaker.failed(pass);
+      else this.breaker.abandoned(pass);
       return this.missing(request, failure);
     }
   }
 
-  /** One fetch, and for a read one more try when the first could not connect. */
+  private skipReason(): string {
+    const { failures, retryInMs } = this.breaker;
+    return retryInMs > 0
+      ? `skipped for ${Math.ceil(retryInMs / 1000)} s more after ${failures} failures in a row`
+      : `skipped while one request checks whether it answers again, after ${failures} failures in a row`;
+  }
+
+  /**
+   * One fetch, and for a read one more try when the first could not connect, both within the
+   * fetch's one deadline: its own, or what is left of the operation's if that ends sooner.
+   */
   private async send(request: GatewayGraphQLRequest, context: FetchContext): Promise<GatewayGraphQLResponse> {
-    const retryable = !/^\s*mutation\b/.test(request.query ?? '');
+    const retryable = operationTypeOf(request.query ?? '') !== 'mutation';
     const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName });
     const authorization = context.subgraphToken ? `Bearer ${await context.subgraphToken()}` : undefined;
+    const ownDeadline = Date.now() + this.policy.timeoutMs;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.attempt(body, authorization);
+        return await this.attempt(body, authorization, ownDeadline);
       } catch (error) {
         const pause = 25 + Math.random() * 75;
-        if (!retryable || attempt > 1 || !isConnectionError(error) || budgetMs(this.policy.timeoutMs) <= pause) throw error;
+        if (!retryable || attempt > 1 || !connectionFailure(error) || budgetUntil(ownDeadline).ms <= pause) throw error;
         await sleep(pause);
       }
     }
   }
 
-  private async attempt(body: string, authorization: string | undefined): Promise<GatewayGraphQLResponse> {
+  private async attempt(body: string, authorization: string | undefined, ownDeadline: number): Promise<GatewayGraphQLResponse> {
     const deadline = currentDeadline();
-    const budget = budgetMs(this.policy.timeoutMs);
     if (deadline?.signal.aborted) throw deadline.signal.reason;
-    if (budget <= 0) throw new DeadlineExceededError("the operation's deadline passed before the subgraph was asked");
-    const timeout = AbortSignal.timeout(budget);
+    const budget = budgetUntil(ownDeadline);
+    if (budget.ms <= 0) throw new DeadlineExceededError("the operation's deadline passed before the subgraph was asked");
+    const timeout = AbortSignal.timeout(budget.ms);
+    // Which deadline ended the fetch: the subgraph's own says it was slow; the operation's may have left it no time.
+    const timedOut = (error: unknown) => {
+      if (deadline?.signal.aborted) return deadline.signal.reason as Error;
+      if (timeout.aborted) return new FetchTimeout(budget.ms, budget.cutShort);
+      return error;
+    };
     let response: Response;
     try {
       response = await fetch(this.url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          [REQUEST_TIMEOUT_HEADER]: String(budget),
+          [REQUEST_TIMEOUT_HEADER]: String(budget.ms),
           ...(authorization && { authorization }),
         },
         body,
         signal: deadline ? AbortSignal.any([deadline.signal, timeout]) : timeout,
       });
     } catch (error) {
-      throw timeout.aborted ? new FetchTimeout(budget, budget < this.policy.timeoutMs) : error;
+      throw timedOut(error);
     }
-    const answer = (await response.json().catch(() => {
-      if (timeout.aborted) throw new FetchTimeout(budget, budget < this.policy.timeoutMs);
-      if (deadline?.signal.aborted) throw deadline.signal.reason;
+    const answer = (await response.json().catch((error: unknown) => {
+      const cause = timedOut(error);
+      // Cut mid-answer: a failure of the connection, not an answer that is no JSON.
+      if (cause !== error || connectionFailure(error)) throw cause;
       return undefined;
     })) as GatewayGraphQLResponse | undefined;
     if (response.status >= 500 || !answer || typeof answer !== 'object') throw new FailedAnswer(response.status, answer !== undefined);
@@ -138,10 +157,11 @@ export class SubgraphSource implements GraphQLDataSource<FetchContext> {
   }
 }
 
-/** What is left of the fetch's own deadline and the operation's, whichever ends first. */
-function budgetMs(timeoutMs: number): number {
-  const deadline = currentDeadline();
-  return Math.floor(deadline ? Math.min(timeoutMs, deadline.remainingMs()) : timeoutMs);
+/** What is left until the fetch's own deadline, or the operation's if that ends sooner (`cutShort`). */
+function budgetUntil(ownDeadline: number): { ms: number; cutShort: boolean } {
+  const own = ownDeadline - Date.now();
+  const operation = currentDeadline()?.remainingMs() ?? Infinity;
+  return { ms: Math.floor(Math.min(own, operation)), cutShort: operation < own };
 }
 
 /**
@@ -204,27 +224,6 @@ class FailedAnswer extends Error {
   }
 }
 
-const CONNECTION_ERRORS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  EPIPE: 'connection broken',
-  UND_ERR_SOCKET: 'connection closed mid-answer',
-  UND_ERR_CLOSED: 'connection closed',
-  ENOTFOUND: 'host not found',
-  EHOSTUNREACH: 'host unreachable',
-  ETIMEDOUT: 'connection timed out',
-};
-
-function connectionErrorCode(error: unknown): string | undefined {
-  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
-  const code = typeof cause?.code === 'string' ? cause.code : (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code in CONNECTION_ERRORS ? code : undefined;
-}
-
-function isConnectionError(error: unknown): boolean {
-  return connectionErrorCode(error) !== undefined;
-}
-
 /** Why a fetch failed, in the caller's words, and whether it says anything about the subgraph's health. */
 function asFailure(error: unknown): SubgraphFailure & { subgraphsFault: boolean } {
   if (error instanceof DeadlineExceededError) return { code: ErrorCode.SubgraphTimeout, reason: error.message, subgraphsFault: false };
@@ -244,8 +243,7 @@ function asFailure(error: unknown): SubgraphFailure & { subgraphsFault: boolean 
       subgraphsFault: true,
     };
   }
-  const connection = connectionErrorCode(error);
-  return { code: ErrorCode.SubgraphUnavailable, reason: connection ? CONNECTION_ERRORS[connection]! : 'the request failed in transit', subgraphsFault: true };
+  return { code: ErrorCode.SubgraphUnavailable, reason: connectionFailure(error) ?? 'the request failed in transit', subgraphsFault: true };
 }
 
 /**

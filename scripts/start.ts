@@ -13,6 +13,7 @@ import { isExplorerBuilt } from '../gateway/explorer/serve';
 import { SUBGRAPHS, subgraphUrl } from '../subgraphs/registry';
 import { authDirectory, ensureLocalKeys, explorerSignInUrl, trustFromEnv } from '../subgraphs/kit/auth/trust';
 import { PARENT_LIFELINE } from '../subgraphs/kit/http';
+import { requestTimeoutFromEnv } from '../subgraphs/kit/request-deadline';
 import { StalledError } from '../subgraphs/kit/watchdog';
 import { runRiskJob } from './risk/services';
 import { seedDemoData } from './seed';
@@ -54,6 +55,9 @@ function run(name: string, index: number, entry: string, env: NodeJS.ProcessEnv)
       env: { ...process.env, ...env, [PARENT_LIFELINE]: 'stdin' },
       // stdin stays open as a lifeline: the child stops when it closes, even if this process is killed.
       stdio: ['pipe', 'pipe', 'pipe'],
+      // A group of its own: a terminal's Ctrl-C reaches this process alone, which stops the
+      // children in order (the gateway, the subgraphs, the engine last) instead of all at once.
+      detached: true,
     },
     onSpawn: (child) => {
       child.stdout?.on('data', forward);
@@ -66,21 +70,33 @@ function run(name: string, index: number, entry: string, env: NodeJS.ProcessEnv)
   return supervisor;
 }
 
-async function waitUntilReady(supervisor: Supervisor, graphqlUrl: string, timeoutMs = 60_000): Promise<void> {
+/**
+ * Waits as long as it takes: the supervisor keeps starting a child that exits, and the platform
+ * serves meanwhile. Every 30 s a line says who is still awaited, and how it last exited.
+ */
+async function waitUntilReady(supervisor: Supervisor, graphqlUrl: string): Promise<void> {
   const readyz = new URL('/readyz', graphqlUrl);
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (stopping.signal.aborted) return;
+  let nextNotice = Date.now() + 30_000;
+  while (!stopping.signal.aborted) {
     try {
       if ((await fetch(readyz, { signal: AbortSignal.timeout(1_000) })).ok) return;
     } catch {
       // not listening yet
     }
+    if (Date.now() > nextNotice) {
+      nextNotice += 30_000;
+      const exits = supervisor.lastExit ? ` (it exited ${supervisor.exits} times, last with ${supervisor.lastExit})` : '';
+      say(`still waiting for ${supervisor.name} to be ready at ${readyz}${exits}`);
+    }
     await sleep(200);
   }
-  const exits = supervisor.lastExit ? ` (it exited ${supervisor.exits} times, last with ${supervisor.lastExit})` : '';
-  throw new Error(`${supervisor.name} was not ready at ${readyz} within ${timeoutMs / 1000} s${exits}`);
 }
+
+/**
+ * How long a child may take to stop before it is killed: longer than a subgraph's drain (5 s) and
+ * its longest request (REQUEST_TIMEOUT_MS), so that a mutation in flight finishes.
+ */
+const STOP_GRACE_MS = requestTimeoutFromEnv(30_000) + 15_000;
 
 async function shutdown(code: number): Promise<void> {
   if (stopping.signal.aborted) return;
@@ -88,8 +104,8 @@ async function shutdown(code: number): Promise<void> {
   say('stopping...');
   // The gateway first: the requests it is still answering need the subgraphs.
   const gateway = supervisors.get('gateway');
-  await gateway?.stop();
-  await Promise.all([...supervisors.values()].filter((supervisor) => supervisor !== gateway).map((supervisor) => supervisor.stop()));
+  await gateway?.stop(STOP_GRACE_MS);
+  await Promise.all([...supervisors.values()].filter((supervisor) => supervisor !== gateway).map((supervisor) => supervisor.stop(STOP_GRACE_MS)));
   await database?.stop();
   say('stopped');
   process.exit(code);

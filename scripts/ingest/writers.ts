@@ -1,5 +1,6 @@
 // The writers ingest hands records to, by record kind: each posts its batches to the subgraph
 // that owns the kind (kit/ingest.ts), which validates and stores them as its mutations do.
+import { parseJsonOrUndefined } from '../../subgraphs/kit/connection-errors';
 import { ErrorCode } from '../../subgraphs/kit/errors';
 import { beginWait } from '../../subgraphs/kit/in-flight';
 import type { RecordOutcome } from '../../subgraphs/kit/ingest';
@@ -123,7 +124,7 @@ async function send<T>(
       } finally {
         done();
       }
-      const body = parseJson(text) as (T & { error?: string; code?: string }) | undefined;
+      const body = parseJsonOrUndefined(text) as (T & { error?: string; code?: string }) | undefined;
       if (response.ok && body) return { value: body };
       if (response.status === 404 && options.notFound !== undefined) return { value: options.notFound };
       if (body?.code === 'STALLED') throw new StalledError(`the ${subgraph} subgraph: ${body.error ?? 'stalled'}`);
@@ -137,11 +138,3 @@ async function send<T>(
 }
 
 const SERVER_ERRORS: Record<number, string> = { 503: ErrorCode.SubgraphUnavailable, 504: ErrorCode.SubgraphTimeout };
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}

@@ -77,7 +77,7 @@ async function writeBatch(models: AeoModels, records: readonly unknown[], caller
           models.authorisations,
           held.map((doc) => doc._id),
         )
-      ).map((doc) => [doc._id, doc.history]),
+      ).map((doc) => [doc._id, doc]),
     );
     const authorisationStatuses = await upsertByKey(
       models.authorisations,
@@ -122,17 +122,18 @@ function validateAuthorisation(record: AeoAuthorisationRecord, caller: Caller): 
 }
 
 /**
- * A status change already stored keeps who recorded it, and the key of the mutation that made it:
- * the same registry sent by another caller changes nothing, and a replay of that mutation still finds its key.
+ * A status change already stored keeps who recorded it, and the key of the mutation that made it
+ * (as do the keyed requests that changed nothing): the same registry sent by another caller
+ * changes nothing, and a replay of that mutation still finds its key.
  */
-function keepRecorders(doc: AuthorisationDoc, stored: AuthorisationDoc['history'] | undefined): AuthorisationDoc {
+function keepRecorders(doc: AuthorisationDoc, stored: AuthorisationDoc | undefined): AuthorisationDoc {
   const history = doc.history.map((change, index) => {
-    const before = stored?.[index];
+    const before = stored?.history[index];
     return before && before.status === change.status && before.date === change.date && before.reason === change.reason
       ? { ...change, recordedBy: before.recordedBy, ...(before.idempotencyKey && { idempotencyKey: before.idempotencyKey }) }
       : change;
   });
-  return { ...doc, history };
+  return { ...doc, history, ...(stored?.keyedNoChanges?.length && { keyedNoChanges: stored.keyedNoChanges }) };
 }
 
 /** Each holder's tags from all its authorisations: one find for the batch, a write per operator whose tags changed. */

@@ -44,6 +44,11 @@ export interface AuthorisationDoc {
   issuingCountry: string;
   validFrom: string;
   history: StatusChangeDoc[];
+  /**
+   * Keyed requests that found the authorisation already in the status they asked for, so changed
+   * nothing: kept, so that a replay after a later change is still known as that request, not applied.
+   */
+  keyedNoChanges?: StatusChangeDoc[];
 }
 
 export interface AeoModels {
@@ -90,6 +95,7 @@ const authorisationSchema = new Schema<AuthorisationDoc>(
     issuingCountry: { type: String, required: true },
     validFrom: { type: String, required: true },
     history: { type: [statusChangeSchema], default: [] },
+    keyedNoChanges: { type: [statusChangeSchema], default: undefined },
   },
   { versionKey: false, timestamps: true },
 );

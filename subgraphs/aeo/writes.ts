@@ -171,7 +171,14 @@ async function changeStatusHeld(models: AeoModels, action: StatusAction, number:
     const current = found(await models.authorisations.findById(number).lean<AuthorisationDoc>().exec(), 'AEO authorisation', number);
     requireIssuedInScope(caller, number, current.issuingCountry, 'change');
     if (appliedBefore(current, action, request)) return current;
-    if (current.status === to) return current;
+    if (current.status === to) {
+      // Nothing to change, but the key is kept: replayed after a later change, this request is still this one.
+      if (key)
+        await models.authorisations
+          .updateOne({ _id: number }, { $push: { keyedNoChanges: { status: to, date, reason, recordedBy: caller.id, idempotencyKey: key } } })
+          .exec();
+      return current;
+    }
     if (!from.includes(current.status)) {
       throw invalidTransition(`A ${current.status.toLowerCase()} authorisation cannot be ${PAST[action]}`, {
         number,
@@ -198,7 +205,7 @@ async function changeStatusHeld(models: AeoModels, action: StatusAction, number:
 function appliedBefore(current: AuthorisationDoc, action: StatusAction, { reason, date, dateGiven, key }: StatusRequest): boolean {
   const { to, once } = TRANSITIONS[action];
   if (key) {
-    const keyed = current.history.find((change) => change.idempotencyKey === key);
+    const keyed = [...current.history, ...(current.keyedNoChanges ?? [])].find((change) => change.idempotencyKey === key);
     if (!keyed) return false;
     requireSameRequest(key, `a status change of authorisation ${current._id}`, keyed, { status: to, reason, date: dateGiven ? date : undefined });
     return true;

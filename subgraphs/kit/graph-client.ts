@@ -4,6 +4,7 @@
 // unreachable or answering 5xx, or an answer whose every error says a subgraph was unavailable,
 // timed out or failed. A partial answer is no answer for a job: it would assess a filing without
 // its licence checks. Mutations are sent once: retrying one is only safe where it is idempotent.
+import { parseJsonOrUndefined } from './connection-errors';
 import { getOperationAST, OperationTypeNode, parse } from 'graphql';
 import { TRANSIENT_ERROR_CODES } from './errors';
 import { beginWait } from './in-flight';
@@ -74,7 +75,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     } finally {
       done();
     }
-    const body = parseJson(text) as { data?: TData | null; errors?: GraphErrors } | undefined;
+    const body = parseJsonOrUndefined(text) as { data?: TData | null; errors?: GraphErrors } | undefined;
     const failure = body?.errors?.length ? transientFailure(body.errors) : undefined;
     if (failure) return { failure };
     if (status >= 500) return gateway(`HTTP ${status}`);
@@ -120,14 +121,6 @@ function transientFailure(errors: GraphErrors): TransientFailure | undefined {
 function unanswered(error: unknown, timeoutMs: number): string | undefined {
   if (error instanceof Error && error.name === 'TimeoutError') return `no answer within ${Math.round(timeoutMs / 1000)} s`;
   return networkFailure(error);
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 interface Operation {

@@ -23,6 +23,14 @@ export function currentDeadline(): RequestDeadline | undefined {
   return scope.getStore();
 }
 
+/**
+ * Runs work that many requests share (a cache's load) outside the request that happens to start
+ * it: one caller's short deadline or disconnect must not fail everyone waiting for the same load.
+ */
+export function detachedFromRequest<T>(work: () => Promise<T>): Promise<T> {
+  return scope.exit(work);
+}
+
 export class DeadlineExceededError extends Error {
   override readonly name = 'DeadlineExceededError';
 }

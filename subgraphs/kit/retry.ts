@@ -2,6 +2,7 @@
 // overloaded): long jobs send the same request again, with exponential backoff and jitter, for a
 // bounded patience, and only then stop with an error that names the part. Callers decide what is
 // transient; anything they throw (a caller error, a bug) is never retried.
+import { connectionFailure } from './connection-errors';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beginWait } from './in-flight';
 import type { Watchdog } from './watchdog';
@@ -117,17 +118,10 @@ function describeGivingUp(failure: TransientFailure, patienceMs: number): string
  * or "terminated" mid-answer, carry the socket's error. Undefined for anything else (a bad URL).
  */
 export function networkFailure(error: unknown): string | undefined {
-  const code = error instanceof Error ? (error.cause as { code?: unknown } | undefined)?.code : undefined;
-  if (typeof code !== 'string') return undefined;
-  return SOCKET_ERRORS[code] ?? (error as Error & { cause: Error }).cause.message;
+  const cause = error instanceof Error ? (error.cause as { code?: unknown; message?: string } | undefined) : undefined;
+  if (typeof cause?.code !== 'string') return undefined;
+  return connectionFailure(error) ?? cause.message;
 }
-
-const SOCKET_ERRORS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  UND_ERR_SOCKET: 'connection closed before the answer',
-  EPIPE: 'connection closed while sending',
-};
 
 /** "2 s", "0.5 s". */
 export function seconds(ms: number): string {

@@ -2,6 +2,7 @@
 // written in parts, and only then is the version committed and made current: a reader never sees
 // half a model, and two learners never share a number. Versions are kept, so every assessment
 // can say which one scored it.
+import { detachedFromRequest } from '../kit/request-deadline';
 import { insertOnce, replaceById } from '../kit/persistence';
 import { createScorer, type Scorer } from './model/score';
 import type { LearnedModel } from './model/train';
@@ -54,7 +55,8 @@ export async function loadModel(models: RiskModels, version?: number | null): Pr
   if (!versions) cache.set(models, (versions = new Map()));
   let loading = versions.get(wanted);
   if (!loading) {
-    loading = readModel(models, wanted);
+    // Shared by every request that asks meanwhile: not cut short by the deadline of the one that started it.
+    loading = detachedFromRequest(() => readModel(models, wanted));
     // Models are megabytes: keep the one asked for and the one before it (still being served).
     for (const cached of [...versions.keys()]) if (cached < wanted - 1) versions.delete(cached);
     versions.set(wanted, loading);

@@ -3,6 +3,7 @@
 // queue entry each, written after its assessment) and rebuilt
 // when a writer has changed the token that every assessment write ends with. Any number of
 // processes can serve the queue this way; each rebuilds once after each screening batch.
+import { detachedFromRequest } from '../kit/request-deadline';
 import { randomUUID } from 'node:crypto';
 import { memberStateOf } from '../kit/auth/rows';
 import { badUserInput } from '../kit/errors';
@@ -58,7 +59,8 @@ async function rankedSnapshot(models: RiskModels): Promise<Snapshot> {
     const snapshot = await cached.catch(() => null);
     if (snapshot && snapshot.token === token) return snapshot;
   }
-  const loading = (async () => {
+  // Shared by every request that asks meanwhile: not cut short by the deadline of the one that started it.
+  const loading = detachedFromRequest(async () => {
     const docs = await models.queueEntries.find({}).lean<QueueEntryDoc[]>().exec();
     const entries = docs
       .map(({ _id, kind, score, lane, office, memberState }) => ({ mrn: _id, kind, score, lane, office, memberState: memberState ?? memberStateOf(office) }))
@@ -70,7 +72,7 @@ async function rankedSnapshot(models: RiskModels): Promise<Snapshot> {
       else byMemberState.set(entry.memberState, [entry]);
     }
     return { token, entries, byMemberState };
-  })();
+  });
   snapshots.set(models, loading);
   return loading;
 }

@@ -126,6 +126,22 @@ describe('the aeo subgraph', () => {
     await expectReplayChangesNothing(revocation, { revokeAeoAuthorisation: now });
   });
 
+  it('keeps the key of a suspension that found the authorisation suspended already: sent again after a reinstatement, it suspends nothing', async () => {
+    const other = 'DEAEOS0000000002';
+    const on = (write: Write): Write => ({ ...write, variables: { input: { ...(write.variables.input as Data), number: other } } });
+    await answered({
+      subgraph: 'aeo',
+      mutation: `mutation ($input: GrantAeoAuthorisationInput!) { grantAeoAuthorisation(input: $input) { number } }`,
+      variables: { input: { number: other, holder: 'DE100000000001', type: 'AEOS', validFrom: '2019-05-01' } },
+    });
+    await answered(on(change('suspend', { reason: 'Audit', date: '2024-02-01' })));
+    const keyed = on(change('suspend', { reason: 'Audit findings', date: '2024-02-02', idempotencyKey: 'suspend-again-77f1' }));
+    expect((await answered(keyed)).suspendAeoAuthorisation.status).toBe('SUSPENDED');
+    const now = (await answered(on(change('reinstate', { reason: 'Remediated', date: '2024-05-01' })))).reinstateAeoAuthorisation;
+    expect(now.status).toBe('VALID');
+    await expectReplayChangesNothing(keyed, { suspendAeoAuthorisation: now });
+  });
+
   it('refuses a key sent again with another reason or date, quoting the key', async () => {
     const { idempotencyKey } = suspension.variables.input as { idempotencyKey: string };
     await expectConflict(change('suspend', { reason: 'Another finding', date: '2024-03-01', idempotencyKey }), idempotencyKey);

@@ -27,6 +27,13 @@ describe('the fields a failed fetch leaves missing', () => {
     ]);
   });
 
+  it('leave out what @skip and @include leave out, with the fetch’s variables', () => {
+    const query =
+      'query($brief: Boolean!) { licence(reference: "X") { status } other: licences @skip(if: $brief) { totalCount } third: licences @include(if: $brief) { totalCount } }';
+    expect(fieldPaths(query, { brief: true })).toEqual([['licence'], ['third']]);
+    expect(fieldPaths(query, { brief: false })).toEqual([['licence'], ['other']]);
+  });
+
   it(`are named one error each, up to ${MAX_ERRORS_PER_FETCH}, and the rest counted in one more`, () => {
     const query = 'query($representations: [_Any!]!) { _entities(representations: $representations) { ... on GoodsItem { licenceChecks { outcome } } } }';
     const representations = Array.from({ length: MAX_ERRORS_PER_FETCH + 7 }, (_, index) => ({ __typename: 'GoodsItem', mrn: 'A', itemNumber: index + 1 }));
@@ -44,43 +51,55 @@ describe('the fields a failed fetch leaves missing', () => {
 describe('the circuit of a subgraph', () => {
   const at = { now: 0 };
   const breaker = () => new CircuitBreaker({ failureThreshold: 3, openMs: 1_000, now: () => at.now });
+  const failTimes = (circuit: CircuitBreaker, times: number) => {
+    for (let i = 0; i < times; i++) circuit.failed(circuit.tryPass()!);
+  };
 
   it('opens after so many failures in a row, and lets nothing through while open', () => {
     const circuit = breaker();
-    for (let i = 0; i < 3; i++) {
-      expect(circuit.tryPass()).toBe(true);
-      circuit.failed();
-    }
+    failTimes(circuit, 3);
     expect(circuit.state).toBe('open');
-    expect(circuit.tryPass()).toBe(false);
+    expect(circuit.tryPass()).toBeUndefined();
   });
 
   it('lets one probe through once open long enough, and closes when it succeeds', () => {
     const circuit = breaker();
-    for (let i = 0; i < 3; i++) circuit.failed();
+    failTimes(circuit, 3);
     at.now += 1_000;
-    expect(circuit.tryPass()).toBe(true);
+    const probe = circuit.tryPass();
+    expect(probe?.probe).toBe(true);
     expect(circuit.state).toBe('half-open');
-    expect(circuit.tryPass()).toBe(false);
-    circuit.succeeded();
+    expect(circuit.tryPass()).toBeUndefined();
+    circuit.succeeded(probe!);
     expect(circuit.state).toBe('closed');
-    expect(circuit.tryPass()).toBe(true);
+    expect(circuit.tryPass()).toBeDefined();
   });
 
   it('opens again when the probe fails, and a success in between resets the count', () => {
     const circuit = breaker();
-    circuit.failed();
-    circuit.failed();
-    circuit.succeeded();
-    circuit.failed();
+    failTimes(circuit, 2);
+    circuit.succeeded(circuit.tryPass()!);
+    failTimes(circuit, 2);
     expect(circuit.state).toBe('closed');
-    circuit.failed();
-    circuit.failed();
+    failTimes(circuit, 1);
     at.now += 1_000;
-    expect(circuit.tryPass()).toBe(true);
-    circuit.failed();
+    circuit.failed(circuit.tryPass()!);
     expect(circuit.state).toBe('open');
     expect(circuit.retryInMs).toBe(1_000);
+  });
+
+  it('hears only the probe while half-open: a request let through before it opened decides nothing', () => {
+    const circuit = breaker();
+    const early = circuit.tryPass()!;
+    failTimes(circuit, 3);
+    at.now += 1_000;
+    const probe = circuit.tryPass()!;
+    circuit.succeeded(early);
+    circuit.failed(early);
+    expect(circuit.state).toBe('half-open');
+    expect(circuit.tryPass()).toBeUndefined();
+    circuit.abandoned(probe);
+    expect(circuit.tryPass()?.probe).toBe(true);
   });
 });
 
