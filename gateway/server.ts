@@ -113,6 +113,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       apollo,
       context: (req) => authenticate(req, options.trust, recorder ? refusalsFor(recorder) : undefined),
       ready: () => subgraphStates(sources),
+      service: 'gateway',
       timeoutMs: options.operationTimeoutMs ?? millisecondsFromEnv('GATEWAY_OPERATION_TIMEOUT_MS') ?? 60_000,
       routes: [demoSignInRoute(options.trust.localIssuer), createExplorerHandler()],
     }),

@@ -18,6 +18,7 @@ import { ErrorCode } from '../subgraphs/kit/errors';
 import { ClientGoneError, currentDeadline, DeadlineExceededError, millisecondsFromEnv, REQUEST_TIMEOUT_HEADER } from '../subgraphs/kit/request-deadline';
 import type { SubgraphEntry } from '../subgraphs/registry';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker';
+import { dedupeEntities } from './entity-dedupe';
 import { missingFieldErrors, operationTypeOf, type SubgraphFailure } from './missing-fields';
 
 export interface FetchPolicy {
@@ -100,12 +101,14 @@ export class SubgraphSource implements GraphQLDataSource<FetchContext> {
    */
   private async send(request: GatewayGraphQLRequest, context: FetchContext): Promise<GatewayGraphQLResponse> {
     const retryable = operationTypeOf(request.query ?? '') !== 'mutation';
-    const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName });
+    const deduped = dedupeEntities(request.variables);
+    const body = JSON.stringify({ query: request.query, variables: deduped?.variables ?? request.variables, operationName: request.operationName });
     const authorization = context.subgraphToken ? `Bearer ${await context.subgraphToken()}` : undefined;
     const ownDeadline = Date.now() + this.policy.timeoutMs;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.attempt(body, authorization, ownDeadline);
+        const response = await this.attempt(body, authorization, ownDeadline);
+        return deduped ? deduped.expand(response) : response;
       } catch (error) {
         const pause = 25 + Math.random() * 75;
         if (!retryable || attempt > 1 || !connectionFailure(error) || budgetUntil(ownDeadline).ms <= pause) throw error;

@@ -21,6 +21,10 @@ export interface HttpServiceOptions<TContext extends BaseContext> {
    * x-request-timeout-ms may only shorten it. Default 30 s.
    */
   timeoutMs?: number;
+  /** Names the service in /metrics. */
+  service: string;
+  /** Counters of its own for /metrics, beside the GraphQL requests answered (a subgraph's database commands). */
+  counters?: () => Record<string, { help: string; value: number }>;
 }
 
 export interface RunningService {
@@ -35,6 +39,7 @@ export interface RunningService {
  */
 export function createRequestHandler<TContext extends BaseContext>(options: HttpServiceOptions<TContext>): (req: IncomingMessage, res: ServerResponse) => void {
   const maxBodyBytes = options.maxBodyBytes ?? 2 * 1024 * 1024;
+  let graphqlRequests = 0;
   return (req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
@@ -46,6 +51,11 @@ export function createRequestHandler<TContext extends BaseContext>(options: Http
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === '/healthz') return sendJson(res, 200, { status: 'up' });
+    if (path === '/metrics')
+      return sendMetrics(res, options.service, {
+        graphql_requests_total: { help: 'GraphQL requests answered.', value: graphqlRequests },
+        ...options.counters?.(),
+      });
     if (path === '/readyz') {
       const answer = await options.ready();
       const detail = typeof answer === 'boolean' ? { ready: answer } : answer;
@@ -56,6 +66,7 @@ export function createRequestHandler<TContext extends BaseContext>(options: Http
 
     const body = await readBody(req, maxBodyBytes);
     if (body === undefined) return sendJson(res, 413, { error: `request body larger than ${maxBodyBytes} bytes` });
+    graphqlRequests += 1;
     try {
       await withRequestDeadline(req, res, options.timeoutMs ?? 30_000, () => executeGraphQL(req, res, body));
     } catch (error) {
@@ -109,6 +120,21 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string | 
     req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/**
+ * Counters in Prometheus's text format, labelled with the service: what a scraper reads, and what
+ * benchmarks read to count the requests each subgraph answered for an operation.
+ */
+function sendMetrics(res: ServerResponse, service: string, counters: Record<string, { help: string; value: number }>): void {
+  const lines = Object.entries(counters).flatMap(([name, { help, value }]) => [
+    `# HELP ${name} ${help}`,
+    `# TYPE ${name} counter`,
+    `${name}{service="${service}"} ${value}`,
+  ]);
+  res.statusCode = 200;
+  res.setHeader('content-type', 'text/plain; version=0.0.4; charset=utf-8');
+  res.end(`${lines.join('\n')}\n`);
 }
 
 export function sendJson(res: ServerResponse, status: number, payload: unknown): void {

@@ -20,6 +20,7 @@ import { ingestRoute, type IngestHandler } from './ingest';
 import { jobsRoute, type Job } from './jobs';
 import { trackOperations } from './operations-in-flight';
 import { requestTimeoutFromEnv } from './request-deadline';
+import { timedRequests, timingPlugin } from './timing';
 
 export interface SubgraphDefinition<TModels, TLoaders> {
   /** Also its name in the supergraph and the suffix of its database. */
@@ -87,6 +88,8 @@ export async function startSubgraph<TModels, TLoaders>(
       // On stop: no new connections; answers in flight get 5 s before their connections are closed.
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5_000 }),
       operations.plugin,
+      // The gateway's traces: a request that asks is answered with what it cost (timing.ts).
+      timingPlugin(),
     ],
     // Stack traces hold file paths: only in development.
     includeStacktraceInErrorResponses: process.env.NODE_ENV === 'development',
@@ -96,25 +99,29 @@ export async function startSubgraph<TModels, TLoaders>(
 
   httpServer.on(
     'request',
-    createRequestHandler<Context>({
-      apollo,
-      context: async (req) => {
-        const caller = await callerFromGateway(req, options.trust).catch((error: unknown) => {
-          throw unauthenticated(error);
-        });
-        return { caller, models, loaders: definition.createLoaders(models, caller) };
-      },
-      ready: async () => {
-        const state = await database.state();
-        return { ready: state === 'connected', subgraph: definition.name, database: state };
-      },
-      timeoutMs,
-      routes: [
-        ...(definition.ingest ? [ingestRoute(definition.ingest(models), options.trust)] : []),
-        ...(definition.jobs ? [jobsRoute(definition.jobs(models), options.trust)] : []),
-        ...(definition.routes?.(models, options.trust) ?? []),
-      ],
-    }),
+    timedRequests(
+      createRequestHandler<Context>({
+        apollo,
+        context: async (req) => {
+          const caller = await callerFromGateway(req, options.trust).catch((error: unknown) => {
+            throw unauthenticated(error);
+          });
+          return { caller, models, loaders: definition.createLoaders(models, caller) };
+        },
+        ready: async () => {
+          const state = await database.state();
+          return { ready: state === 'connected', subgraph: definition.name, database: state };
+        },
+        timeoutMs,
+        service: definition.name,
+        counters: () => ({ database_commands_total: { help: 'Database commands sent that read or write data.', value: database.commands.total } }),
+        routes: [
+          ...(definition.ingest ? [ingestRoute(definition.ingest(models), options.trust)] : []),
+          ...(definition.jobs ? [jobsRoute(definition.jobs(models), options.trust)] : []),
+          ...(definition.routes?.(models, options.trust) ?? []),
+        ],
+      }),
+    ),
   );
   const running = await listen(httpServer, options.port ?? definition.defaultPort, options.host ?? '127.0.0.1');
 

@@ -47,6 +47,17 @@ describe('the AEO subgraph', () => {
     expect(await ready.json()).toMatchObject({ ready: true, subgraph: 'aeo' });
   });
 
+  it('counts in /metrics the GraphQL requests it answered and the database commands they cost', async () => {
+    const counter = async (name: string) => {
+      const text = await (await fetch(new URL('/metrics', aeo.url))).text();
+      return Number(new RegExp(`^${name}\\{service="aeo"\\} (\\d+)$`, 'm').exec(text)?.[1]);
+    };
+    const [requests, commands] = [await counter('graphql_requests_total'), await counter('database_commands_total')];
+    await gql(`{ economicOperator(eori: "DE123456789012345") { name } }`);
+    expect(await counter('graphql_requests_total')).toBe(requests + 1);
+    expect(await counter('database_commands_total')).toBeGreaterThan(commands);
+  });
+
   it('returns a registered operator with its authorisations', async () => {
     const { data, errors } = await gql(`{ economicOperator(eori: "DE123456789012345") {
       eori name country aeoAuthorisations { number type status issuingCountry validFrom } } }`);
