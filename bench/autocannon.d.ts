@@ -6,6 +6,8 @@ declare module 'autocannon' {
     headers?: Record<string, string>;
     body?: string;
     setupRequest?: (request: Request) => Request;
+    /** Every answer, to look into its body. */
+    onResponse?: (status: number, body: string) => void;
   }
 
   interface Options {

@@ -1,7 +1,8 @@
-// The platform as `npm start` runs it, for fault injection: the embedded engine, every subgraph
-// and the gateway as supervised processes of their own (scripts/supervisor.ts), real HTTP between
-// them, and demo data. What it adds are handles to break things on purpose: kill -9 a subgraph,
-// slow one down behind a proxy, pause the engine.
+// The platform as `npm start` runs it, for fault injection and load: the embedded engine, every
+// subgraph and the gateway as supervised processes of their own (scripts/supervisor.ts), real HTTP
+// between them, and demo data. What it adds are handles to break things on purpose (kill -9 a
+// subgraph, slow one down behind a proxy, pause the engine), and more processes over the same
+// subgraphs and databases (other gateways, for bench/federation.ts).
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,36 +13,50 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import mongoose from 'mongoose';
 import { startDatabase, temporaryDataDir, type Database } from '../db/engine';
+import { runRiskJob } from '../scripts/risk/services';
 import { KCS_TRAIN, seedDemoData } from '../scripts/seed';
 import { supervise, type Supervisor } from '../scripts/supervisor';
 import { ensureLocalKeys, trustFromEnv, type LocalIssuer } from '../subgraphs/kit/auth/trust';
 import { PARENT_LIFELINE } from '../subgraphs/kit/http';
 import { SUBGRAPHS } from '../subgraphs/registry';
 import { startFaultProxy, type FaultProxy } from '../test/support/fault-proxy';
+import type { CryptoKey } from 'jose';
 import type { Phase } from './fault-load';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export interface FaultRigOptions {
-  /** Rows of the KCS train split to load as declarations (plus the demo's operators, licences, ENS). */
-  kcsRows: number;
-  /** The subgraph that sits behind a proxy that can slow it down. */
-  slowable: string;
+  /** Rows of the KCS train split to load as declarations (plus the demo's operators, licences, ENS); all of them, as npm start loads it, when absent. */
+  kcsRows?: number;
+  /** The subgraph that sits behind a proxy that can slow it down; none when absent: the gateway asks every subgraph directly. */
+  slowable?: string;
   /** The gateway's deadline for that subgraph's fetches. */
-  slowableTimeoutMs: number;
+  slowableTimeoutMs?: number;
+  /** Then the risk subgraph's first setup (learn, screen every filing through the gateway), as npm start's first start runs it. */
+  riskSetup?: boolean;
   /** Log lines of the rig itself (restarts, readiness); the processes' own lines are kept quiet. */
   log: (line: string) => void;
 }
 
 export interface FaultRig {
   graphqlUrl: string;
+  /** Subgraph name → the GraphQL URL its process listens on. */
+  subgraphUrls: Record<string, string>;
   /** Where the demo data came from: its declarations (with KCS importers) and ENS filings. */
   kcsFile: string;
   issuer: LocalIssuer;
+  /** The gateway's key: what the subgraphs take, signed by another gateway over them. */
+  gatewaySigningKey: CryptoKey;
   supervisors: Map<string, Supervisor>;
   /** kill -9 of a subgraph's process; its supervisor starts it again. */
   kill(subgraph: string): void;
-  proxy: FaultProxy;
+  /** In front of the slowable subgraph, when there is one. */
+  proxy: FaultProxy | undefined;
+  /**
+   * Another process over the same engine, databases and keys: `node <args>` with the rig's
+   * environment and `env`, supervised, and stopped with the gateway, before the subgraphs.
+   */
+  startProcess(name: string, args: readonly string[], env?: NodeJS.ProcessEnv): Supervisor;
   /** SIGSTOP of the engine for `ms`, then SIGCONT; false when the engine is not this rig's (MONGODB_URI). */
   pauseEngine(ms: number): Promise<boolean>;
   /** Resolves once every subgraph answers /readyz and the gateway /healthz. */
@@ -57,20 +72,24 @@ export async function startFaultRig(options: FaultRigOptions): Promise<FaultRig>
   const stopping = new AbortController();
   let proxy: FaultProxy | undefined;
   const prefix = `faults_${randomBytes(4).toString('hex')}`;
+  const subgraphNames = new Set(SUBGRAPHS.map((entry) => entry.name));
+  let sampleDir: string | undefined;
   const stop = async () => {
     stopping.abort();
-    // The gateway first: it may still be answering; then the subgraphs, the engine last.
-    await supervisors.get('gateway')?.stop();
-    await Promise.all([...supervisors].filter(([name]) => name !== 'gateway').map(([, supervisor]) => supervisor.stop()));
+    // The gateways first: they may still be answering; then the subgraphs, the engine last.
+    const byRole = (subgraph: boolean) => [...supervisors].filter(([name]) => subgraphNames.has(name) === subgraph).map(([, supervisor]) => supervisor.stop());
+    await Promise.all(byRole(false));
+    await Promise.all(byRole(true));
     await proxy?.close();
     if (database && !database.embedded) await dropDatabases(database.uri, prefix);
     await database?.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    if (sampleDir) rmSync(sampleDir, { recursive: true, force: true });
   };
   try {
     database = await startDatabase({ dataDir });
     await ensureLocalKeys(authDir);
-    const { localIssuer, serviceToken } = await trustFromEnv({}, { ...process.env, AUTH_DIR: authDir });
+    const { localIssuer, serviceToken, gatewaySigningKey } = await trustFromEnv({ gateway: true }, { ...process.env, AUTH_DIR: authDir });
     if (!localIssuer || !serviceToken) throw new Error('the rig signs its own tokens: its local issuer and service token are missing');
     const ports = Object.fromEntries(
       await Promise.all([...SUBGRAPHS.map((entry) => entry.name), 'gateway'].map(async (name) => [name, await freePort()] as const)),
@@ -85,25 +104,27 @@ export async function startFaultRig(options: FaultRigOptions): Promise<FaultRig>
       AUTH_DIR: authDir,
       RISK_GATEWAY_URL: gatewayUrl,
       GATEWAY_PORT: String(ports.gateway),
-      [`SUBGRAPH_${options.slowable.toUpperCase()}_TIMEOUT_MS`]: String(options.slowableTimeoutMs),
+      ...(options.slowable &&
+        options.slowableTimeoutMs !== undefined && { [`SUBGRAPH_${options.slowable.toUpperCase()}_TIMEOUT_MS`]: String(options.slowableTimeoutMs) }),
       ...Object.fromEntries(SUBGRAPHS.map((entry) => [`${entry.name.toUpperCase()}_PORT`, String(ports[entry.name])])),
       [PARENT_LIFELINE]: 'stdin',
     };
-    const run = (name: string, entry: string, extraEnv: NodeJS.ProcessEnv = {}) =>
-      supervisors.set(
+    const startProcess = (name: string, args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}) => {
+      const supervisor = supervise({
         name,
-        supervise({
-          name,
-          command: process.execPath,
-          args: ['--import', 'tsx', entry],
-          spawnOptions: { cwd: ROOT, env: { ...env, ...extraEnv }, stdio: ['pipe', 'pipe', 'pipe'] },
-          onSpawn: quiet,
-          log: options.log,
-          signal: stopping.signal,
-        }),
-      );
+        command: process.execPath,
+        args,
+        spawnOptions: { cwd: ROOT, env: { ...env, ...extraEnv }, stdio: ['pipe', 'pipe', 'pipe'] },
+        onSpawn: quiet,
+        log: options.log,
+        signal: stopping.signal,
+      });
+      supervisors.set(name, supervisor);
+      return supervisor;
+    };
+    const run = (name: string, entry: string, extraEnv: NodeJS.ProcessEnv = {}) => startProcess(name, ['--import', 'tsx', entry], extraEnv);
     for (const entry of SUBGRAPHS) run(entry.name, entry.entry);
-    proxy = await startFaultProxy(subgraphUrls[options.slowable]!);
+    if (options.slowable) proxy = await startFaultProxy(subgraphUrls[options.slowable]!);
     const gatewayEnv = Object.fromEntries(
       SUBGRAPHS.map((entry) => [`SUBGRAPH_${entry.name.toUpperCase()}_URL`, entry.name === options.slowable ? proxy!.url : subgraphUrls[entry.name]]),
     );
@@ -121,18 +142,36 @@ export async function startFaultRig(options: FaultRigOptions): Promise<FaultRig>
     };
     await untilReady();
 
-    const kcsFile = join(mkdtempSync(join(tmpdir(), 'kcs-faults-')), 'sample.csv');
-    const [header, ...rows] = readFileSync(KCS_TRAIN, 'utf8').trimEnd().split('\n');
-    writeFileSync(kcsFile, [header, ...rows.slice(0, options.kcsRows)].join('\n') + '\n');
+    let kcsFile = KCS_TRAIN;
+    if (options.kcsRows !== undefined) {
+      sampleDir = mkdtempSync(join(tmpdir(), 'kcs-faults-'));
+      kcsFile = join(sampleDir, 'sample.csv');
+      const [header, ...rows] = readFileSync(KCS_TRAIN, 'utf8').trimEnd().split('\n');
+      writeFileSync(kcsFile, [header, ...rows.slice(0, options.kcsRows)].join('\n') + '\n');
+    }
     await seedDemoData({ urls: subgraphUrls, kcsFile, log: () => {}, token: serviceToken });
+    if (options.riskSetup)
+      await runRiskJob<unknown, { line: string }>(
+        'first-setup',
+        {},
+        {
+          callerId: 'fault-rig',
+          url: subgraphUrls.risk,
+          token: serviceToken,
+          onProgress: ({ line }) => options.log(`risk setup: ${line}`),
+        },
+      );
 
     const enginePid = database.pid;
     return {
       graphqlUrl: gatewayUrl,
+      subgraphUrls,
       kcsFile,
       issuer: localIssuer,
+      gatewaySigningKey,
       supervisors,
       proxy,
+      startProcess,
       kill(subgraph) {
         const pid = supervisors.get(subgraph)?.child?.pid;
         if (pid === undefined) throw new Error(`${subgraph} has no process running to kill`);
@@ -149,10 +188,7 @@ export async function startFaultRig(options: FaultRigOptions): Promise<FaultRig>
         return true;
       },
       untilReady,
-      async stop() {
-        await stop();
-        rmSync(join(kcsFile, '..'), { recursive: true, force: true });
-      },
+      stop,
     };
   } catch (error) {
     await stop();
@@ -183,7 +219,8 @@ async function answers(url: URL): Promise<boolean> {
   }
 }
 
-function freePort(): Promise<number> {
+/** A port on the loopback that nothing listens on now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -210,6 +247,8 @@ export interface FaultPhaseOptions {
  */
 export function faultPhases(rig: FaultRig, slowable: string, options: FaultPhaseOptions): Phase[] {
   const { durationMs } = options;
+  const proxy = rig.proxy;
+  if (!proxy) throw new Error(`fault phases slow ${slowable} down behind a proxy: start the rig with slowable: '${slowable}'`);
   const settled = async () => {
     await rig.untilReady();
     await untilWhole(rig);
@@ -230,9 +269,9 @@ export function faultPhases(rig: FaultRig, slowable: string, options: FaultPhase
       broken: [slowable],
       durationMs,
       start: () => {
-        rig.proxy.set({ kind: 'slow', delayMs: options.slowDelayMs });
+        proxy.set({ kind: 'slow', delayMs: options.slowDelayMs });
         return async () => {
-          rig.proxy.set({ kind: 'pass' });
+          proxy.set({ kind: 'pass' });
           await settled();
         };
       },

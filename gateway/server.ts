@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloGateway } from '@apollo/gateway';
+import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
 import type { QueryPlan } from '@apollo/query-planner';
 import { callerFromIdentity, unauthenticated } from '../subgraphs/kit/auth/requests';
 import type { Caller } from '../subgraphs/kit/auth/roles';
@@ -26,6 +26,7 @@ import { createExplorerHandler } from './explorer/serve';
 import { DEFAULT_LIMITS, limitsFromEnv, queryLimitsPlugin, type QueryLimits } from './limits';
 import { SUPERGRAPH_PATH } from './supergraph';
 import { fetchPolicyFromEnv, SubgraphSource, type FetchPolicy } from './subgraph-source';
+import { OperationTracer, traceSettingsFromEnv, type TraceSettings } from './trace';
 
 export interface GatewayContext {
   /** Who asks, from the bearer token the gateway verified. */
@@ -57,6 +58,13 @@ export interface GatewayOptions {
   fetchPolicies?: Record<string, Partial<FetchPolicy>>;
   /** The longest an operation may run; default GATEWAY_OPERATION_TIMEOUT_MS, else 60 s: longer than any subgraph's fetch deadline. */
   operationTimeoutMs?: number;
+  /** Which operations to trace, and where traces go (trace.ts); default GATEWAY_TRACE and GATEWAY_SLOW_OPERATION_MS; `false` none. */
+  trace?: TraceSettings | false;
+  /**
+   * A subgraph's data source where the caller brings its own (bench/federation-monolith.ts runs
+   * every subgraph in the gateway's process); undefined: over HTTP, as subgraph-source.ts asks.
+   */
+  dataSource?: (name: string, url: string) => GraphQLDataSource | undefined;
 }
 
 /** Stack traces and internal detail only when asked for: NODE_ENV=development. */
@@ -75,16 +83,26 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const urls = Object.fromEntries(SUBGRAPHS.map((entry) => [entry.name, options.subgraphUrls?.[entry.name] ?? subgraphUrl(entry)]));
   const supergraphSdl = readFileSync(options.supergraphPath ?? SUPERGRAPH_PATH, 'utf8');
   const recorder = options.audit ?? auditSubgraphRecorder(urls.audit!, options.trust.gatewaySigningKey);
+  const traceSettings = options.trace ?? traceSettingsFromEnv();
+  const tracer = traceSettings ? new OperationTracer(traceSettings) : undefined;
   const sources = new Map(
     SUBGRAPHS.map((entry) => [
       entry.name,
-      new SubgraphSource(entry.name, urls[entry.name]!, { ...fetchPolicyFromEnv(entry), ...options.fetchPolicies?.[entry.name] }),
+      new SubgraphSource(entry.name, urls[entry.name]!, { ...fetchPolicyFromEnv(entry), askTiming: !!tracer, ...options.fetchPolicies?.[entry.name] }),
     ]),
   );
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphForGateway(supergraphSdl),
-    ...(options.onQueryPlan && { experimental_didResolveQueryPlan: ({ queryPlan }) => options.onQueryPlan!(queryPlan) }),
-    buildService: ({ name, url }) => sources.get(name) ?? new SubgraphSource(name, url ?? ''),
+    ...((options.onQueryPlan || tracer) && {
+      experimental_didResolveQueryPlan: ({ queryPlan, requestContext }) => {
+        options.onQueryPlan?.(queryPlan);
+        tracer?.planResolved(requestContext.context, queryPlan);
+      },
+    }),
+    buildService: ({ name, url }) => {
+      const source = options.dataSource?.(name, urls[name] ?? url ?? '') ?? sources.get(name) ?? new SubgraphSource(name, url ?? '');
+      return tracer ? tracer.traced(name, source) : source;
+    },
   });
   const limits = { ...(options.limits ? DEFAULT_LIMITS : limitsFromEnv()), ...options.limits };
 
@@ -101,6 +119,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ApolloServerPluginLandingPageDisabled(),
       queryLimitsPlugin(limits),
       ...(recorder ? [auditPlugin(recorder)] : []),
+      ...(tracer ? [tracer.plugin<GatewayContext>()] : []),
     ],
     includeStacktraceInErrorResponses: DEVELOPMENT,
     formatError: (formatted) => withoutInternals(formatted, urls),

@@ -16,6 +16,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { connectionFailure } from '../subgraphs/kit/connection-errors';
 import { ErrorCode } from '../subgraphs/kit/errors';
 import { ClientGoneError, currentDeadline, DeadlineExceededError, millisecondsFromEnv, REQUEST_TIMEOUT_HEADER } from '../subgraphs/kit/request-deadline';
+import { TIMING_HEADER } from '../subgraphs/kit/timing';
 import type { SubgraphEntry } from '../subgraphs/registry';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker';
 import { dedupeEntities } from './entity-dedupe';
@@ -29,6 +30,8 @@ export interface FetchPolicy {
   circuitOpenMs: number;
   /** The circuit's clock: a test's own, so that it decides when an open circuit lets a probe through. */
   now?: () => number;
+  /** Asks the subgraph what each fetch cost it (kit/timing.ts), for the gateway's traces (trace.ts). */
+  askTiming?: boolean;
 }
 
 export const DEFAULT_FETCH_POLICY: FetchPolicy = { timeoutMs: 5_000, circuitFailures: 5, circuitOpenMs: 5_000 };
@@ -136,6 +139,7 @@ export class SubgraphSource implements GraphQLDataSource<FetchContext> {
         headers: {
           'content-type': 'application/json',
           [REQUEST_TIMEOUT_HEADER]: String(budget.ms),
+          ...(this.policy.askTiming && { [TIMING_HEADER]: '1' }),
           ...(authorization && { authorization }),
         },
         body,

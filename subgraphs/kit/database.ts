@@ -2,6 +2,7 @@
 import mongoose, { type Connection } from 'mongoose';
 import { noteCommandStarted, requestDeadlinePlugin } from './database-deadline';
 import { beginWait } from './in-flight';
+import { commandTimer } from './timing';
 
 export interface DatabaseOptions {
   /** Server URI; default MONGODB_URI_<SUBGRAPH>, then MONGODB_URI. */
@@ -126,20 +127,26 @@ function watchConnection(connection: Connection, subgraph: string, log: (line: s
   return watch;
 }
 
-/** Counts every command, and keeps the ones in flight where a stalled job can name them. */
+/**
+ * Counts every command, keeps the ones in flight where a stalled job can name them, and adds each
+ * one's duration to the request it serves when that request is measured (timing.ts).
+ */
 function trackCommands(connection: Connection, commands: CommandCounter): void {
   const client = connection.getClient();
   const inFlight = new Map<number, () => void>();
+  const timer = commandTimer();
   client.on('commandStarted', (event) => {
     commands.record(event.commandName);
     noteCommandStarted(event.commandName);
     if (DRIVER_COMMANDS.has(event.commandName)) return;
+    timer.started(event.requestId);
     const target = event.command[event.commandName] as unknown;
     inFlight.set(event.requestId, beginWait(`${event.commandName} on ${event.databaseName}${typeof target === 'string' ? `.${target}` : ''}`));
   });
-  const end = (event: { requestId: number }) => {
+  const end = (event: { requestId: number; duration: number }) => {
     inFlight.get(event.requestId)?.();
     inFlight.delete(event.requestId);
+    timer.ended(event.requestId, event.duration);
   };
   client.on('commandSucceeded', end);
   client.on('commandFailed', end);

@@ -1,0 +1,142 @@
+// The monolith's parts (bench/federation-monolith.ts): each subgraph's schema and resolvers
+// executed in the gateway's process, and the audit trail stored there too. Each fetch gets the
+// context kit/server.ts gives an HTTP request (the caller, the models, loaders made for it), from
+// the gateway's context instead of a signed token: no HTTP, no JSON, no token between them.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { execute, GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { AuditRecorder } from '../gateway/audit';
+import type { GatewayContext } from '../gateway/server';
+import type { AuditModels } from '../subgraphs/audit/models';
+import { appendEntries, parseEntries } from '../subgraphs/audit/entries';
+import type { AuditEntry } from '../subgraphs/kit/audit-entry';
+import { enforceSchemaRequirements } from '../subgraphs/kit/auth/schema-rules';
+import type { SubgraphContext } from '../subgraphs/kit/context';
+import { connectDatabase } from '../subgraphs/kit/database';
+import { loadTypeDefs, type SubgraphDefinition } from '../subgraphs/kit/server';
+
+export interface InProcessSubgraph<TModels> {
+  name: string;
+  models: TModels;
+  source: GraphQLDataSource<GatewayContext>;
+  close(): Promise<void>;
+}
+
+/** Documents parsed and validated once, as Apollo Server's document cache keeps them; the gateway sends few distinct ones. */
+const MAX_CACHED_DOCUMENTS = 1_000;
+
+/**
+ * A subgraph on its database (MONGODB_URI, MONGODB_DB_PREFIX, as its own process finds it), with
+ * the schema kit/server.ts builds. Its `prepare` is not run: the subgraph's own process, the only
+ * writer of its database, has made the indexes and replayed its journal.
+ */
+export async function connectInProcess<TModels, TLoaders>(definition: SubgraphDefinition<TModels, TLoaders>): Promise<InProcessSubgraph<TModels>> {
+  type Context = SubgraphContext<TModels, TLoaders>;
+  const database = await connectDatabase(definition.name);
+  const models = definition.createModels(database.connection);
+  const schema = enforceSchemaRequirements(
+    buildSubgraphSchema([{ typeDefs: loadTypeDefs(definition.schemaPath), resolvers: definition.resolvers as GraphQLResolverMap<Context> }]),
+  );
+  const documents = new Map<string, DocumentNode | readonly GraphQLError[]>();
+  const source: GraphQLDataSource<GatewayContext> = {
+    async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+      // Health checks and schema loading have no caller; the gateway, on a static supergraph, sends neither.
+      if (!('incomingRequestContext' in options))
+        return { errors: [new GraphQLError(`the in-process ${definition.name} subgraph answers operations only, not a ${options.kind}`).toJSON()] };
+      const document = documentOf(schema, documents, options.request.query ?? '');
+      if (!('kind' in document)) return { errors: document.map((error) => error.toJSON()) };
+      const caller = options.context.caller;
+      const contextValue: Context = { caller, models, loaders: definition.createLoaders(models, caller) };
+      const result = await execute({
+        schema,
+        document,
+        contextValue,
+        variableValues: options.request.variables,
+        operationName: options.request.operationName,
+      });
+      return { ...(result.data !== undefined && { data: result.data }), ...(result.errors && { errors: result.errors.map((error) => error.toJSON()) }) };
+    },
+  };
+  return { name: definition.name, models, source, close: () => database.close() };
+}
+
+function documentOf(schema: GraphQLSchema, cache: Map<string, DocumentNode | readonly GraphQLError[]>, query: string): DocumentNode | readonly GraphQLError[] {
+  const cached = cache.get(query);
+  if (cached) return cached;
+  let outcome: DocumentNode | readonly GraphQLError[];
+  try {
+    const document = parse(query);
+    const errors = validate(schema, document);
+    outcome = errors.length > 0 ? errors : document;
+  } catch (error) {
+    outcome = [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+  }
+  if (cache.size >= MAX_CACHED_DOCUMENTS) cache.clear();
+  cache.set(query, outcome);
+  return outcome;
+}
+
+/** How often the trail is written, as the gateway's HTTP recorder sends it (audit-recorder.ts). */
+const FLUSH_INTERVAL_MS = 250;
+const BATCH_SIZE = 500;
+
+/**
+ * The audit trail stored from the gateway's process, in batches, with what POST /audit does to
+ * a batch (parseEntries, appendEntries) and without the request. A batch that fails stays queued
+ * and is tried again on the next tick.
+ */
+export function inProcessAuditRecorder(models: AuditModels, log: (line: string) => void = console.warn): AuditRecorder {
+  const instance = `monolith${Date.now().toString(36)}`;
+  const queue: AuditEntry[] = [];
+  let sequence = 0;
+  let writing: Promise<void> | undefined;
+  let failing = false;
+
+  async function drain(): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue.slice(0, BATCH_SIZE);
+      try {
+        await appendEntries(models, parseEntries({ entries: batch }));
+      } catch (error) {
+        if (!failing) log(`monolith: the audit trail could not be stored (${(error as Error).message}); retrying`);
+        failing = true;
+        return;
+      }
+      failing = false;
+      queue.splice(0, batch.length);
+    }
+  }
+  const kick = () =>
+    (writing ??= drain().finally(() => {
+      writing = undefined;
+    }));
+  const timer = setInterval(() => void kick(), FLUSH_INTERVAL_MS);
+  timer.unref();
+
+  const flush = async (timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (queue.length > 0) {
+      if (Date.now() > deadline) throw new Error(`audit: ${queue.length} entries are not stored yet`);
+      await kick();
+      if (failing) await sleep(FLUSH_INTERVAL_MS);
+    }
+  };
+  return {
+    get pending() {
+      return queue.length;
+    },
+    record(entry) {
+      sequence += 1;
+      queue.push({ id: `${instance}-${sequence.toString(36).padStart(8, '0')}`, ...entry });
+      return Promise.resolve();
+    },
+    flush,
+    async stop() {
+      clearInterval(timer);
+      await flush(10_000);
+    },
+  };
+}
