@@ -11,6 +11,7 @@ import type { QueryPlan } from '@apollo/query-planner';
 import { callerFromIdentity, unauthenticated } from '../subgraphs/kit/auth/requests';
 import type { Caller } from '../subgraphs/kit/auth/roles';
 import { AuthenticationError, signGatewayToken } from '../subgraphs/kit/auth/tokens';
+import { reusingSigner } from '../subgraphs/kit/auth/token-cache';
 import { RESERVED_SUBJECTS } from '../subgraphs/kit/auth/gateway-identity';
 import type { Trust } from '../subgraphs/kit/auth/trust';
 import { createRequestHandler, listen } from '../subgraphs/kit/http';
@@ -175,7 +176,15 @@ async function authenticate(req: IncomingMessage, trust: GatewayTrust, recordRef
   }
   const verified = caller;
   let signed: Promise<string> | undefined;
-  return { caller: verified, subgraphToken: () => (signed ??= signGatewayToken(verified, trust.gatewaySigningKey)) };
+  return { caller: verified, subgraphToken: () => (signed ??= signerFor(trust.gatewaySigningKey)(verified)) };
+}
+
+/** One signer per key: a caller's gateway token is signed once per 30 s (tokens live 60 s), not once per request. */
+const signers = new WeakMap<GatewayTrust['gatewaySigningKey'], (caller: Caller) => Promise<string>>();
+function signerFor(key: GatewayTrust['gatewaySigningKey']): (caller: Caller) => Promise<string> {
+  let signer = signers.get(key);
+  if (!signer) signers.set(key, (signer = reusingSigner((caller) => signGatewayToken(caller, key), 30_000)));
+  return signer;
 }
 
 /**
