@@ -2,17 +2,15 @@
 // executed in the gateway's process, and the audit trail stored there too. Each fetch gets the
 // context kit/server.ts gives an HTTP request (the caller, the models, loaders made for it), from
 // the gateway's context instead of a signed token: no HTTP, no JSON, no token between them.
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { execute, GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
-import type { AuditRecorder } from '../gateway/audit';
+import { createAuditRecorder, type AuditRecorder } from '../gateway/audit';
 import type { GatewayContext } from '../gateway/server';
 import type { AuditModels } from '../subgraphs/audit/models';
 import { appendEntries, parseEntries } from '../subgraphs/audit/entries';
-import type { AuditEntry } from '../subgraphs/kit/audit-entry';
 import { enforceSchemaRequirements } from '../subgraphs/kit/auth/schema-rules';
 import type { SubgraphContext } from '../subgraphs/kit/context';
 import { connectDatabase } from '../subgraphs/kit/database';
@@ -79,64 +77,23 @@ function documentOf(schema: GraphQLSchema, cache: Map<string, DocumentNode | rea
   return outcome;
 }
 
-/** How often the trail is written, as the gateway's HTTP recorder sends it (audit-recorder.ts). */
-const FLUSH_INTERVAL_MS = 250;
-const BATCH_SIZE = 500;
-
 /**
- * The audit trail stored from the gateway's process, in batches, with what POST /audit does to
- * a batch (parseEntries, appendEntries) and without the request. A batch that fails stays queued
- * and is tried again on the next tick.
+ * The audit trail stored from the gateway's process: the gateway's own recorder (batches, retries
+ * with backoff), whose batches go through what POST /audit does to them (parseEntries,
+ * appendEntries) without the request.
  */
 export function inProcessAuditRecorder(models: AuditModels, log: (line: string) => void = console.warn): AuditRecorder {
-  const instance = `monolith${Date.now().toString(36)}`;
-  const queue: AuditEntry[] = [];
-  let sequence = 0;
-  let writing: Promise<void> | undefined;
-  let failing = false;
-
-  async function drain(): Promise<void> {
-    while (queue.length > 0) {
-      const batch = queue.slice(0, BATCH_SIZE);
+  return createAuditRecorder({
+    instanceId: `monolith${Date.now().toString(36)}`,
+    log,
+    store: async (batch) => {
       try {
         await appendEntries(models, parseEntries({ entries: batch }));
+        return 'stored';
       } catch (error) {
-        if (!failing) log(`monolith: the audit trail could not be stored (${(error as Error).message}); retrying`);
-        failing = true;
-        return;
+        log(`monolith: the audit trail could not be stored (${(error as Error).message}); retrying`);
+        return 'retry';
       }
-      failing = false;
-      queue.splice(0, batch.length);
-    }
-  }
-  const kick = () =>
-    (writing ??= drain().finally(() => {
-      writing = undefined;
-    }));
-  const timer = setInterval(() => void kick(), FLUSH_INTERVAL_MS);
-  timer.unref();
-
-  const flush = async (timeoutMs = 30_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (queue.length > 0) {
-      if (Date.now() > deadline) throw new Error(`audit: ${queue.length} entries are not stored yet`);
-      await kick();
-      if (failing) await sleep(FLUSH_INTERVAL_MS);
-    }
-  };
-  return {
-    get pending() {
-      return queue.length;
     },
-    record(entry) {
-      sequence += 1;
-      queue.push({ id: `${instance}-${sequence.toString(36).padStart(8, '0')}`, ...entry });
-      return Promise.resolve();
-    },
-    flush,
-    async stop() {
-      clearInterval(timer);
-      await flush(10_000);
-    },
-  };
+  });
 }

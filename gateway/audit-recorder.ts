@@ -19,11 +19,22 @@ export interface AuditRecorder {
   readonly pending: number;
 }
 
-export interface AuditRecorderOptions {
-  /** The audit subgraph's POST /audit. */
-  url: string;
-  /** A bearer token that says this is the gateway itself. */
-  token: () => Promise<string>;
+/** Stores one batch: 'retry' keeps it at the head of the queue, to be sent again with backoff. */
+export type AuditBatchStore = (batch: AuditEntry[]) => Promise<'stored' | 'retry'>;
+
+/** Where batches go: the audit subgraph's POST /audit, or a store of the caller's own (a benchmark's gateway that holds the audit models). */
+export type AuditRecorderOptions = AuditRecorderSettings &
+  (
+    | {
+        /** The audit subgraph's POST /audit. */
+        url: string;
+        /** A bearer token that says this is the gateway itself. */
+        token: () => Promise<string>;
+      }
+    | { store: AuditBatchStore }
+  );
+
+interface AuditRecorderSettings {
   flushIntervalMs?: number;
   batchSize?: number;
   maxPending?: number;
@@ -55,7 +66,7 @@ export function createAuditRecorder(options: AuditRecorderOptions): AuditRecorde
   async function drain(): Promise<void> {
     while (queue.length > 0) {
       const batch = queue.slice(0, batchSize);
-      const result = await send(batch);
+      const result = await store(batch);
       if (result === 'retry') {
         failures += 1;
         retryAt = Date.now() + Math.min(MAX_BACKOFF_MS, FLUSH_INTERVAL_MS * 2 ** failures);
@@ -68,11 +79,13 @@ export function createAuditRecorder(options: AuditRecorderOptions): AuditRecorde
     }
   }
 
-  async function send(batch: AuditEntry[]): Promise<'stored' | 'retry'> {
+  const store: AuditBatchStore = 'store' in options ? options.store : (batch) => send(options.url, options.token, batch);
+
+  async function send(url: string, token: () => Promise<string>, batch: AuditEntry[]): Promise<'stored' | 'retry'> {
     try {
-      const response = await fetch(options.url, {
+      const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${await options.token()}` },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await token()}` },
         body: JSON.stringify({ entries: batch }),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
