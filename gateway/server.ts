@@ -86,6 +86,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const recorder = options.audit ?? auditSubgraphRecorder(urls.audit!, options.trust.gatewaySigningKey);
   const traceSettings = options.trace ?? traceSettingsFromEnv();
   const tracer = traceSettings ? new OperationTracer(traceSettings) : undefined;
+  // @apollo/gateway sends usage metrics to Apollo's servers, and probes cloud metadata endpoints
+  // for them, unless told not to: nothing of a customs platform leaves it unless its operator says so.
+  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const sources = new Map(
     SUBGRAPHS.map((entry) => [
       entry.name,
