@@ -129,7 +129,8 @@ export class SubgraphSource implements GraphQLDataSource<FetchContext> {
     // Which deadline ended the fetch: the subgraph's own says it was slow; the operation's may have left it no time.
     const timedOut = (error: unknown) => {
       if (deadline?.signal.aborted) return deadline.signal.reason as Error;
-      if (timeout.aborted) return new FetchTimeout(budget.ms, budget.cutShort);
+      // Its own deadline is named as configured: a retry or a token may have used a millisecond of it.
+      if (timeout.aborted) return new FetchTimeout(budget.cutShort ? budget.ms : this.policy.timeoutMs, budget.cutShort);
       return error;
     };
     let response: Response;
