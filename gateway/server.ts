@@ -137,6 +137,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       context: (req) => authenticate(req, options.trust, recorder ? refusalsFor(recorder) : undefined),
       ready: () => subgraphStates(sources),
       service: 'gateway',
+      counters: () => ({
+        subgraph_reads_shared_total: {
+          help: "Subgraph reads not sent, because the same caller's same read was in flight: they shared its answer.",
+          value: [...sources.values()].reduce((sum, source) => sum + source.sharedReads, 0),
+        },
+      }),
       timeoutMs: options.operationTimeoutMs ?? millisecondsFromEnv('GATEWAY_OPERATION_TIMEOUT_MS') ?? 60_000,
       routes: [demoSignInRoute(options.trust.localIssuer), createExplorerHandler()],
     }),

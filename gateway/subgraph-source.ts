@@ -6,6 +6,8 @@
 // - A read that fails to connect is tried once more after a short, jittered pause. A mutation
 //   never is: it may have been applied.
 // - A subgraph that keeps failing is skipped for a while (circuit-breaker.ts).
+// - A read the same caller's other operation is already waiting for is not sent again: both get
+//   the one answer (inflight.ts), each parsed on its own.
 // - A fetch that fails does not fail the operation: the answer carries everything else, and one
 //   error per missing field naming the subgraph and the reason (missing-fields.ts).
 // Connections are kept alive between fetches (Node's fetch pools them per subgraph).
@@ -20,6 +22,7 @@ import { TIMING_HEADER } from '../subgraphs/kit/timing';
 import type { SubgraphEntry } from '../subgraphs/registry';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker';
 import { dedupeEntities } from './entity-dedupe';
+import { Inflight } from './inflight';
 import { missingFieldErrors, operationTypeOf, type SubgraphFailure } from './missing-fields';
 
 export interface FetchPolicy {
@@ -52,6 +55,7 @@ const INTERNAL_CODES = new Set(['INTERNAL_SERVER_ERROR', undefined]);
 
 export class SubgraphSource implements GraphQLDataSource<FetchContext> {
   readonly breaker: CircuitBreaker;
+  private readonly reads = new Inflight<Exchange>();
 
   constructor(
     readonly subgraph: string,
@@ -77,17 +81,40 @@ export class SubgraphSource implements GraphQLDataSource<FetchContext> {
 
   async process(options: GraphQLDataSourceProcessOptions<FetchContext>): Promise<GatewayGraphQLResponse> {
     const { request, context } = options;
+    const deduped = dedupeEntities(request.variables);
+    const body = JSON.stringify({ query: request.query, variables: deduped?.variables ?? request.variables, operationName: request.operationName });
+    const authorization = context.subgraphToken ? `Bearer ${await context.subgraphToken()}` : undefined;
+    const asker = currentDeadline()?.signal;
+    const exchange =
+      operationTypeOf(request.query ?? '') === 'mutation'
+        ? await this.exchange(body, authorization, { retry: false, cancel: asker })
+        : // The token names the caller, so only the same caller's same read is shared.
+          await this.reads
+            .share(`${authorization ?? ''}\n${body}`, (cancel) => this.exchange(body, authorization, { retry: true, cancel }), asker)
+            .catch((error: unknown): Exchange => ({ failure: asFailure(error) }));
+    if ('failure' in exchange) return this.missing(request, exchange.failure);
+    const response = answerOf(exchange.reply, this.subgraph);
+    return deduped ? deduped.expand(response) : response;
+  }
+
+  /** Reads of other callers' operations that were served by the same read already in flight. */
+  get sharedReads(): number {
+    return this.reads.joined;
+  }
+
+  /** One exchange with the subgraph, circuit permitting: its reply, or why there is none. */
+  private async exchange(body: string, authorization: string | undefined, how: { retry: boolean; cancel: AbortSignal | undefined }): Promise<Exchange> {
     const pass = this.breaker.tryPass();
-    if (!pass) return this.missing(request, { code: ErrorCode.SubgraphUnavailable, reason: this.skipReason() });
+    if (!pass) return { failure: { code: ErrorCode.SubgraphUnavailable, reason: this.skipReason() } };
     try {
-      const response = await this.send(request, context);
+      const reply = await this.send(body, authorization, how.retry, how.cancel);
       this.breaker.succeeded(pass);
-      return response;
+      return { reply };
     } catch (error) {
       const failure = asFailure(error);
       if (failure.subgraphsFault) this.breaker.failed(pass);
       else this.breaker.abandoned(pass);
-      return this.missing(request, failure);
+      return { failure };
     }
   }
 
@@ -102,40 +129,35 @@ export class SubgraphSource implements GraphQLDataSource<FetchContext> {
    * One fetch, and for a read one more try when the first could not connect, both within the
    * fetch's one deadline: its own, or what is left of the operation's if that ends sooner.
    */
-  private async send(request: GatewayGraphQLRequest, context: FetchContext): Promise<GatewayGraphQLResponse> {
-    const retryable = operationTypeOf(request.query ?? '') !== 'mutation';
-    const deduped = dedupeEntities(request.variables);
-    const body = JSON.stringify({ query: request.query, variables: deduped?.variables ?? request.variables, operationName: request.operationName });
-    const authorization = context.subgraphToken ? `Bearer ${await context.subgraphToken()}` : undefined;
+  private async send(body: string, authorization: string | undefined, retry: boolean, cancel: AbortSignal | undefined): Promise<Reply> {
     const ownDeadline = Date.now() + this.policy.timeoutMs;
     for (let attempt = 1; ; attempt++) {
       try {
-        const response = await this.attempt(body, authorization, ownDeadline);
-        return deduped ? deduped.expand(response) : response;
+        return await this.attempt(body, authorization, ownDeadline, cancel);
       } catch (error) {
         const pause = 25 + Math.random() * 75;
-        if (!retryable || attempt > 1 || !connectionFailure(error) || budgetUntil(ownDeadline).ms <= pause) throw error;
+        if (!retry || attempt > 1 || !connectionFailure(error) || budgetUntil(ownDeadline).ms <= pause) throw error;
         await sleep(pause);
       }
     }
   }
 
-  private async attempt(body: string, authorization: string | undefined, ownDeadline: number): Promise<GatewayGraphQLResponse> {
-    const deadline = currentDeadline();
-    if (deadline?.signal.aborted) throw deadline.signal.reason;
+  private async attempt(body: string, authorization: string | undefined, ownDeadline: number, cancel: AbortSignal | undefined): Promise<Reply> {
+    if (cancel?.aborted) throw cancel.reason;
     const budget = budgetUntil(ownDeadline);
     if (budget.ms <= 0) throw new DeadlineExceededError("the operation's deadline passed before the subgraph was asked");
     const timeout = AbortSignal.timeout(budget.ms);
     // Which deadline ended the fetch: the subgraph's own says it was slow; the operation's may have left it no time.
     const timedOut = (error: unknown) => {
-      if (deadline?.signal.aborted) return deadline.signal.reason as Error;
+      if (cancel?.aborted) return cancel.reason as Error;
       // Its own deadline is named as configured: a retry or a token may have used a millisecond of it.
       if (timeout.aborted) return new FetchTimeout(budget.cutShort ? budget.ms : this.policy.timeoutMs, budget.cutShort);
       return error;
     };
-    let response: Response;
+    let text: string;
+    let status: number;
     try {
-      response = await fetch(this.url, {
+      const response = await fetch(this.url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -144,25 +166,51 @@ export class SubgraphSource implements GraphQLDataSource<FetchContext> {
           ...(authorization && { authorization }),
         },
         body,
-        signal: deadline ? AbortSignal.any([deadline.signal, timeout]) : timeout,
+        signal: cancel ? AbortSignal.any([cancel, timeout]) : timeout,
       });
+      status = response.status;
+      // Cut mid-answer: a failure of the connection (or a deadline), not an answer that is no JSON.
+      text = await response.text();
     } catch (error) {
       throw timedOut(error);
     }
-    const answer = (await response.json().catch((error: unknown) => {
-      const cause = timedOut(error);
-      // Cut mid-answer: a failure of the connection, not an answer that is no JSON.
-      if (cause !== error || connectionFailure(error)) throw cause;
-      return undefined;
-    })) as GatewayGraphQLResponse | undefined;
-    if (response.status >= 500 || !answer || typeof answer !== 'object') throw new FailedAnswer(response.status, answer !== undefined);
-    if (!response.ok) return { errors: callerErrors(answer.errors, response.status) };
-    return { data: answer.data, errors: answer.errors?.map((error) => namedFailure(error, this.subgraph)), extensions: answer.extensions };
+    const answer = parseJson(text);
+    if (status >= 500 || !answer || typeof answer !== 'object') throw new FailedAnswer(status, answer !== undefined);
+    const parsed = answer as GatewayGraphQLResponse;
+    // A refusal that names no error of the caller's is the subgraph's failure.
+    if (status >= 400) callerErrors(parsed.errors, status);
+    return { status, text, parsed };
   }
 
   private missing(request: GatewayGraphQLRequest, failure: SubgraphFailure): GatewayGraphQLResponse {
     return { errors: missingFieldErrors(this.subgraph, request.query ?? '', request.variables, failure) };
   }
+}
+
+/** A subgraph's answer to one fetch, shared by every read that waited for it. */
+interface Reply {
+  status: number;
+  text: string;
+  /** The text parsed, for the first to take it; the executor merges into what it gets, so the others parse their own. */
+  parsed?: GatewayGraphQLResponse;
+}
+
+type Exchange = { reply: Reply } | { failure: SubgraphFailure };
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The answer the executor gets from a reply: the caller's errors of a refusal, or the data with failures named. */
+function answerOf(reply: Reply, subgraph: string): GatewayGraphQLResponse {
+  const answer = reply.parsed ?? (JSON.parse(reply.text) as GatewayGraphQLResponse);
+  reply.parsed = undefined;
+  if (reply.status >= 400) return { errors: callerErrors(answer.errors, reply.status) };
+  return { data: answer.data, errors: answer.errors?.map((error) => namedFailure(error, subgraph)), extensions: answer.extensions };
 }
 
 /** What is left until the fetch's own deadline, or the operation's if that ends sooner (`cutShort`). */
