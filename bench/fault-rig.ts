@@ -74,7 +74,11 @@ export async function startFaultRig(options: FaultRigOptions): Promise<FaultRig>
   const prefix = `faults_${randomBytes(4).toString('hex')}`;
   const subgraphNames = new Set(SUBGRAPHS.map((entry) => entry.name));
   let sampleDir: string | undefined;
+  // Ctrl-C of a benchmark stops what it started: a child without a lifeline (Hive Gateway) would outlive it.
+  const interrupted = () => void stop().finally(() => process.exit(130));
+  process.once('SIGINT', interrupted);
   const stop = async () => {
+    process.off('SIGINT', interrupted);
     stopping.abort();
     // The gateways first: they may still be answering; then the subgraphs, the engine last.
     const byRole = (subgraph: boolean) => [...supervisors].filter(([name]) => subgraphNames.has(name) === subgraph).map(([, supervisor]) => supervisor.stop());

@@ -8,6 +8,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { execute, GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { createAuditRecorder, type AuditRecorder } from '../gateway/audit';
+import { Inflight } from '../gateway/inflight';
 import type { GatewayContext } from '../gateway/server';
 import type { AuditModels } from '../subgraphs/audit/models';
 import { appendEntries, parseEntries } from '../subgraphs/audit/entries';
@@ -39,6 +40,7 @@ export async function connectInProcess<TModels, TLoaders>(definition: SubgraphDe
     buildSubgraphSchema([{ typeDefs: loadTypeDefs(definition.schemaPath), resolvers: definition.resolvers as GraphQLResolverMap<Context> }]),
   );
   const documents = new Map<string, DocumentNode | readonly GraphQLError[]>();
+  const reads = new Inflight<string>();
   const source: GraphQLDataSource<GatewayContext> = {
     async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
       // Health checks and schema loading have no caller; the gateway, on a static supergraph, sends neither.
@@ -47,15 +49,24 @@ export async function connectInProcess<TModels, TLoaders>(definition: SubgraphDe
       const document = documentOf(schema, documents, options.request.query ?? '');
       if (!('kind' in document)) return { errors: document.map((error) => error.toJSON()) };
       const caller = options.context.caller;
-      const contextValue: Context = { caller, models, loaders: definition.createLoaders(models, caller) };
-      const result = await execute({
-        schema,
-        document,
-        contextValue,
-        variableValues: options.request.variables,
-        operationName: options.request.operationName,
-      });
-      return { ...(result.data !== undefined && { data: result.data }), ...(result.errors && { errors: result.errors.map((error) => error.toJSON()) }) };
+      const run = async () => {
+        const contextValue: Context = { caller, models, loaders: definition.createLoaders(models, caller) };
+        const result = await execute({
+          schema,
+          document,
+          contextValue,
+          variableValues: options.request.variables,
+          operationName: options.request.operationName,
+        });
+        return JSON.stringify({
+          ...(result.data !== undefined && { data: result.data }),
+          ...(result.errors && { errors: result.errors.map((error) => error.toJSON()) }),
+        });
+      };
+      // As the platform gateway does (gateway/inflight.ts): one caller's identical reads in flight run once, each answer parsed on its own.
+      const isRead = document.definitions.every((definition) => definition.kind !== 'OperationDefinition' || definition.operation !== 'mutation');
+      const key = `${JSON.stringify(caller)}\n${options.request.query}\n${JSON.stringify(options.request.variables ?? {})}`;
+      return JSON.parse(isRead ? await reads.share(key, run) : await run()) as GatewayGraphQLResponse;
     },
   };
   return { name: definition.name, models, source, close: () => database.close() };
