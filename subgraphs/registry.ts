@@ -80,6 +80,10 @@ export const SUBGRAPHS: readonly SubgraphEntry[] = [
       RiskAssessment: '../models#AssessmentDoc',
       TargetingRule: '../models#RuleDoc',
       RiskModel: '../models#ModelHeaderDoc',
+      RiskInformationForm: '../models#RiskInformationFormDoc',
+      CrisisAlert: '../models#CrisisAlertDoc',
+      RiskInformationResponse: '../models#RiskInformationResponseDoc',
+      AssessmentChange: '../assessment-feed#AssessmentChangeParent',
     },
   },
   {

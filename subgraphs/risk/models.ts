@@ -4,11 +4,14 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import { memberStateOf } from '../kit/auth/rows';
 import { findById } from '../kit/batching';
 import { backfillMissing } from '../kit/bulk';
+import { ChangeFeed } from '../kit/change-feed';
 import { replaceById } from '../kit/persistence';
 import type { Assessment } from './assess';
+import type { CrisisAlertDoc, RiskInformationFormDoc, RiskInformationResponseDoc, RiskInformationVersionDoc } from './risk-information';
 import type { RuleDoc } from './rules';
 
 export type { RuleDoc } from './rules';
+export type { CrisisAlertDoc, RiskInformationFormDoc, RiskInformationResponseDoc } from './risk-information';
 
 export interface ModelHeaderDoc {
   /** "model:" + version, zero-padded. */
@@ -90,6 +93,14 @@ export interface RiskModels {
   /** Unique inserts "<reference>#<revision>", with the rule as of that revision: what makes a rule change happen once. */
   ruleRevisions: Model<RuleRevisionDoc>;
   state: Model<StateDoc>;
+  /** Risk Information Forms, their versions ("<reference>#<version>", unique inserts), and crisis alerts. */
+  riskInformationForms: Model<RiskInformationFormDoc>;
+  riskInformationVersions: Model<RiskInformationVersionDoc>;
+  crisisAlerts: Model<CrisisAlertDoc>;
+  /** One per receiving Member State of each RIF and crisis alert: its acknowledgement, action and rules. */
+  riskInformationResponses: Model<RiskInformationResponseDoc>;
+  /** Every assessment written (assessmentChanges), in the same journalled batch as the assessments. */
+  assessmentFeed: ChangeFeed;
 }
 
 const loose = { versionKey: false, strict: false, _id: true } as const;
@@ -102,6 +113,11 @@ export function createRiskModels(connection: Connection): RiskModels {
   assessments.index({ memberState: 1 });
   const rules = keyed<RuleDoc>();
   rules.index({ memberState: 1 });
+  const forms = keyed<RiskInformationFormDoc>();
+  forms.index({ parties: 1 });
+  const responses = keyed<RiskInformationResponseDoc>();
+  responses.index({ signal: 1 });
+  responses.index({ publishedOn: 1 });
   return {
     modelHeaders: connection.model<ModelHeaderDoc>('RiskModelHeader', keyed<ModelHeaderDoc>(), 'modelHeaders'),
     modelParts: connection.model<ModelPartDoc>('RiskModelPart', keyed<ModelPartDoc>(), 'modelParts'),
@@ -111,11 +127,26 @@ export function createRiskModels(connection: Connection): RiskModels {
     ruleHits: connection.model<RuleHitDoc>('RuleHit', ruleHits, 'ruleHits'),
     ruleRevisions: connection.model<RuleRevisionDoc>('RuleRevision', keyed<RuleRevisionDoc>(), 'ruleRevisions'),
     state: connection.model<StateDoc>('RiskState', keyed<StateDoc>(), 'state'),
+    riskInformationForms: connection.model<RiskInformationFormDoc>('RiskInformationForm', forms, 'riskInformationForms'),
+    riskInformationVersions: connection.model<RiskInformationVersionDoc>(
+      'RiskInformationVersion',
+      keyed<RiskInformationVersionDoc>(),
+      'riskInformationVersions',
+    ),
+    crisisAlerts: connection.model<CrisisAlertDoc>('CrisisAlert', keyed<CrisisAlertDoc>(), 'crisisAlerts'),
+    riskInformationResponses: connection.model<RiskInformationResponseDoc>('RiskInformationResponse', responses, 'riskInformationResponses'),
+    assessmentFeed: ChangeFeed.create(connection),
   };
 }
 
 export async function prepareRiskModels(models: RiskModels): Promise<void> {
-  await Promise.all([models.ruleHits.createIndexes(), models.assessments.createIndexes(), models.rules.createIndexes()]);
+  await Promise.all([
+    models.ruleHits.createIndexes(),
+    models.assessments.createIndexes(),
+    models.rules.createIndexes(),
+    models.riskInformationForms.createIndexes(),
+    models.riskInformationResponses.createIndexes(),
+  ]);
   await backfillMemberStates(models);
 }
 

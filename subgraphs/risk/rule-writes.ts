@@ -10,7 +10,7 @@ import { insertOnce, replaceById } from '../kit/persistence';
 import { findById } from '../kit/batching';
 import type { RiskModels } from './models';
 import { requireRuleWritable, ruleStateOf } from './scope';
-import { validateRuleContent, type RuleContent, type RuleDoc } from './rules';
+import { validateRuleContent, type RuleContent, type RuleDoc, type RuleLink } from './rules';
 
 type Input = Record<string, unknown>;
 
@@ -27,7 +27,8 @@ const contentOf = (rule: RuleDoc): RuleContent => ({
 
 const sameContent = (a: RuleContent, b: RuleContent) => contentHash(a) === contentHash(b);
 
-export async function createRule(models: RiskModels, input: Input, caller: Caller, now = new Date()): Promise<RuleDoc> {
+/** `link` names the RIF or crisis alert a rule is made from (risk-information.ts): part of what a replay must match. */
+export async function createRule(models: RiskModels, input: Input, caller: Caller, now = new Date(), link: RuleLink = {}): Promise<RuleDoc> {
   const content = validateRuleContent(input);
   const at = now.toISOString();
   const { reference, ...rest } = content;
@@ -45,6 +46,8 @@ export async function createRule(models: RiskModels, input: Input, caller: Calle
     changedAt: at,
     retiredBy: null,
     retiredAt: null,
+    ...(link.riskInformationForm && { riskInformationForm: link.riskInformationForm }),
+    ...(link.crisisAlert && { crisisAlert: link.crisisAlert }),
   };
   if (await insertOnce(models.ruleRevisions, { _id: revisionId(reference, 1), at, by: caller.id, rule })) {
     await replaceById(models.rules.collection, reference, rule);
@@ -54,7 +57,9 @@ export async function createRule(models: RiskModels, input: Input, caller: Calle
   // as it now stands, even once it has been changed since.
   const [existing, created] = await Promise.all([currentRule(models, reference), findById(models.ruleRevisions, revisionId(reference, 1))]);
   const first = created?.rule ?? existing;
-  if (existing && first && (first.memberState ?? null) === memberState && sameContent(contentOf(first), content)) return existing;
+  const sameLink = (rule: RuleDoc) =>
+    (rule.riskInformationForm ?? null) === (link.riskInformationForm ?? null) && (rule.crisisAlert ?? null) === (link.crisisAlert ?? null);
+  if (existing && first && (first.memberState ?? null) === memberState && sameLink(first) && sameContent(contentOf(first), content)) return existing;
   throw conflict(`A targeting rule ${reference} already exists with other content; change it with changeTargetingRule`, { reference });
 }
 

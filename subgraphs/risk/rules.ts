@@ -52,7 +52,13 @@ export interface RuleDoc extends Omit<RuleContent, 'reference'> {
   changedAt: string;
   retiredBy: string | null;
   retiredAt: string | null;
+  /** The RIF or crisis alert the rule was made from (risk-information.ts); absent on other rules. */
+  riskInformationForm?: string | null;
+  crisisAlert?: string | null;
 }
+
+/** What a rule made from shared risk information points back to. */
+export type RuleLink = Pick<RuleDoc, 'riskInformationForm' | 'crisisAlert'>;
 
 type Input = Record<string, unknown>;
 

@@ -10,6 +10,7 @@ import { contentHash } from '../kit/content-hash';
 import { failedPrecondition } from '../kit/errors';
 import { putAll } from '../kit/journal';
 import { assess, type Assessment, type AssessmentPolicy } from './assess';
+import { writeAssessments } from './assessment-feed';
 import {
   DECLARATIONS_BY_MRN,
   ENTRY_SUMMARIES_BY_MRN,
@@ -128,7 +129,8 @@ export async function assessFilings(
   const written = [...fresh, ...changed];
   await putAll(services.connection, models.queueEntries.collection.collectionName, written.map(queueEntry));
   await updateRuleHits(models, unique, existing, written);
-  await putAll(services.connection, models.assessments.collection.collectionName, written);
+  // With their feed entry, in one journalled batch (assessment-feed.ts).
+  await writeAssessments(services.connection, models.assessmentFeed, models.assessments.collection.collectionName, written);
   const inBatch = new Set(unique.map((filing) => filing.features.mrn));
   await confirmRuleHits(
     models,

@@ -7,6 +7,7 @@ import { learnAndScreenInOneRead } from './first-setup';
 import { learnThroughGraph } from './learning';
 import { currentVersion } from './model-store';
 import { readState } from './models';
+import { applyRiskInformationDemo } from './risk-information-demo';
 import { SCREEN_CURSOR, screenPending, type RiskServices } from './screening';
 
 /** What npm start prints when the risk setup is over, first start or not (CI waits for it). */
@@ -17,6 +18,8 @@ export async function prepareRiskOnFirstStart(services: RiskServices, log: (line
   const learned = (await currentVersion(models)) === null;
   const screened = (await readState(models, SCREEN_CURSOR)) === null;
   if (learned && screened) {
+    // Before the first screening reads the rules: the rules made from the demo RIFs and alert then hit.
+    if (await applyRiskInformationDemo(models)) log('demo risk information: 3 RIFs and a crisis alert, with their follow-up and rules');
     log('first start: reading every filing through the gateway once, to learn risk profiles and screen every declaration and ENS...');
     const tick = every(10, log);
     const { header, assessed } = await learnAndScreenInOneRead(services, {

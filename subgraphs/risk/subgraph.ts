@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'mongoose';
 import { createGraphClient } from '../kit/graph-client';
+import { replayPending } from '../kit/journal';
 import type { SubgraphDefinition } from '../kit/server';
 import { subgraphEntry } from '../registry';
 import type { RiskStore } from './context';
@@ -25,7 +26,11 @@ export function createRiskSubgraph(settings: RiskSettings): SubgraphDefinition<R
     resolvers,
     createModels: (connection) => createRiskStore(connection, settings),
     createLoaders: createRiskLoaders,
-    prepare: prepareRiskModels,
+    // A batch of assessments and its feed entry a crash interrupted is finished before anything else is written.
+    prepare: async (store) => {
+      await replayPending(store.connection);
+      await prepareRiskModels(store);
+    },
     jobs: riskJobs,
   };
 }
