@@ -25,17 +25,26 @@ import { openWriters } from './ingest/writers';
 import { runTool } from './risk/services';
 
 const USAGE =
-  'Usage: npm run risk:evaluate -- --history <train.csv> [--history <more.csv>] --holdout <valid.csv> [--dimensions importer,hs6,hs6_origin,...] [--prior-strength 10]';
+  'Usage: npm run risk:evaluate -- --history <train.csv> [--history <more.csv>] --holdout <valid.csv> [--dimensions importer,hs6,hs6_origin,...] [--prior-strength 10] [--no-trees]';
 export const INSPECTION_RATES = [0.01, 0.02, 0.05, 0.1] as const;
 
-export interface EvaluationReport {
-  historyRows: number;
-  holdoutRows: number;
-  /** Holdout declarations the platform stored and scored (ingest rejects rows it cannot accept). */
+export interface RankingReport {
+  /** Holdout declarations ranked. */
   scored: number;
   positiveRate: number;
   rows: { rate: number; inspected: number; precision: number; recall: number }[];
   auc: number;
+}
+
+export interface EvaluationReport extends RankingReport {
+  historyRows: number;
+  holdoutRows: number;
+  /**
+   * The scored holdout declarations whose exact (HS6, net mass, item price) occurs in no history
+   * row: the KCS generator repeats such tuples across its splits, so these show how the model
+   * ranks what it cannot have seen before.
+   */
+  unseenValues: RankingReport;
   /** Share of scored holdout declarations per lane: what the control capacity gives on new data. */
   lanes: Record<string, number>;
   phases: { name: string; seconds: number }[];
@@ -99,25 +108,16 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
     // Only now do the holdout labels come out of the file.
     const scored = holdout.flatMap(({ row, mrn }) => {
       const assessment = assessments.get(mrn);
-      return assessment ? [{ ...assessment, mrn, irregular: row.fraud === 1 }] : [];
+      return assessment ? [{ ...assessment, mrn, row, irregular: row.fraud === 1 }] : [];
     });
-    // Ties are broken by a hash of the MRN, never by file order, which could carry the labels.
-    const ranked = scored.map(({ score, mrn }) => score + uniform(mrn) * 1e-9);
-    const labels = scored.map(({ irregular }) => irregular);
     const lanes: Record<string, number> = {};
     for (const { lane } of scored) lanes[lane] = (lanes[lane] ?? 0) + 1 / scored.length;
+    const seenValues = new Set(historyRows.map(valuesOf));
     return {
       historyRows: historyRows.length,
       holdoutRows: holdoutRows.length,
-      scored: scored.length,
-      positiveRate: labels.filter(Boolean).length / Math.max(1, labels.length),
-      rows: INSPECTION_RATES.map((rate) => ({
-        rate,
-        inspected: Math.ceil(rate * ranked.length),
-        precision: precisionAt(ranked, labels, rate),
-        recall: recallAt(ranked, labels, rate),
-      })),
-      auc: auc(ranked, labels),
+      ...ranking(scored),
+      unseenValues: ranking(scored.filter(({ row }) => !seenValues.has(valuesOf(row)))),
       lanes,
       phases,
       modelVersion: learned.header.version,
@@ -128,6 +128,26 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
     await database.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** A declaration's exact amounts: what the KCS generator repeats across its splits. */
+const valuesOf = (row: KcsRow) => `${row.hs6}/${row.netMass}/${row.itemPrice}`;
+
+function ranking(scored: readonly { score: number; mrn: string; irregular: boolean }[]): RankingReport {
+  // Ties are broken by a hash of the MRN, never by file order, which could carry the labels.
+  const ranked = scored.map(({ score, mrn }) => score + uniform(mrn) * 1e-9);
+  const labels = scored.map(({ irregular }) => irregular);
+  return {
+    scored: scored.length,
+    positiveRate: labels.filter(Boolean).length / Math.max(1, labels.length),
+    rows: INSPECTION_RATES.map((rate) => ({
+      rate,
+      inspected: Math.ceil(rate * ranked.length),
+      precision: precisionAt(ranked, labels, rate),
+      recall: recallAt(ranked, labels, rate),
+    })),
+    auc: auc(ranked, labels),
+  };
 }
 
 async function ingestRows(
@@ -177,19 +197,33 @@ async function readScores(
 
 export function formatReport(report: EvaluationReport): string {
   const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
+  const { unseenValues } = report;
   const lines = [
     `history ${report.historyRows} rows · holdout ${report.holdoutRows} rows, ${report.scored} scored · irregular in holdout ${pct(report.positiveRate)} (the precision of random selection)`,
     '',
-    '| inspection rate | inspected | precision | recall |',
-    '|---:|---:|---:|---:|',
-    ...report.rows.map((row) => `| ${pct(row.rate)} | ${row.inspected} | ${row.precision.toFixed(3)} | ${row.recall.toFixed(3)} |`),
+    ...rankingTable(report),
     '',
     `AUC ${report.auc.toFixed(3)} · model version ${report.modelVersion}`,
     `lanes of the holdout: ${['RED', 'YELLOW', 'GREEN'].map((lane) => `${lane} ${pct(report.lanes[lane] ?? 0)}`).join(' · ')}`,
     '',
+    `unseen values: ${unseenValues.scored} of the ${report.scored} scored (${pct(unseenValues.scored / Math.max(1, report.scored))}) have an (HS6, net mass, item price) that no history row has · irregular ${pct(unseenValues.positiveRate)}`,
+    '',
+    ...rankingTable(unseenValues),
+    '',
+    `AUC ${unseenValues.auc.toFixed(3)} (unseen values)`,
+    '',
     ...report.phases.map((p) => `${p.name.padEnd(36)} ${p.seconds.toFixed(1).padStart(7)} s`),
   ];
   return lines.join('\n');
+}
+
+function rankingTable(report: RankingReport): string[] {
+  const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
+  return [
+    '| inspection rate | inspected | precision | recall |',
+    '|---:|---:|---:|---:|',
+    ...report.rows.map((row) => `| ${pct(row.rate)} | ${row.inspected} | ${row.precision.toFixed(3)} | ${row.recall.toFixed(3)} |`),
+  ];
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
@@ -200,6 +234,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
         holdout: { type: 'string' },
         dimensions: { type: 'string' },
         'prior-strength': { type: 'string' },
+        'no-trees': { type: 'boolean' },
         help: { type: 'boolean' },
       },
     });
@@ -215,6 +250,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       if (!(m > 0)) throw new Error(`--prior-strength must be a positive number\n${USAGE}`);
       learnOptions.priorStrength = m;
     }
+    // The ablation: the regression alone, as before the trees.
+    if (values['no-trees']) learnOptions.trees = false;
     const report = await evaluate({ history: values.history, holdout: values.holdout, learnOptions, log: (line) => console.error(line), progress: true });
     console.log(formatReport(report));
   });

@@ -150,6 +150,14 @@ function describe({ code, dimension, weight }: Contribution): string {
       return 'The net mass is zero';
     case 'ZERO_VALUE':
       return 'The statistical value is zero';
+    case 'FAIR_PRICE_NO_BAND':
+      return `No fair-price band to compare the value per kilogram with: past controls of such filings ${direction} the risk`;
+    case 'VALUE_PER_KG':
+      return `The value per kilogram: past controls of goods declared at such prices ${direction} the risk`;
+    case 'DECLARED_VALUE':
+      return `The declared value: past controls of consignments of this value ${direction} the risk`;
+    case 'DECLARED_NET_MASS':
+      return `The net mass: past controls of consignments of this weight ${direction} the risk`;
     default: {
       const profile = dimension
         .split('_')

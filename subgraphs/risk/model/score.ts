@@ -3,12 +3,17 @@
  *
  * An item's logit is the intercept plus one weight per term: a profile term weighs how far the
  * item's key in a dimension (its importer, its commodity from its origin, ...) moves the odds; the
- * price terms weigh how far its value per kg lies from the fair-price band. The weights ARE the
- * explanation: they sum, with the intercept, to the logit. A filing scores as its riskiest item.
+ * price terms weigh how far its value per kg lies from the fair-price band. Boosted trees (gbdt.ts)
+ * add what the regression cannot see: ranges of amounts, and their combinations with the profiles.
+ * The explanation is exact: each feature's regression term and its share of the trees' paths add
+ * up per reason, and the reasons with the intercept (and the trees' baseline) sum to the logit. A
+ * filing scores as its riskiest item.
  */
 import type { FilingFeatures, ItemFeatures } from './features';
 import { bandFor, undervaluation, valuePerKg, type Band, type FairPriceModel } from './fair-price';
+import { attribute, predictLogit, type TreeEnsemble } from './gbdt';
 import { createKeyReader, dimension, encode, sigmoid, smoothedRate, type Counts, type Dimension } from './profiles';
+import { AMOUNT_FEATURES, amountFeatures } from './tree-features';
 import type { LearnedModel } from './train';
 
 /** The price terms, in vector order after the profile dimensions. */
@@ -78,63 +83,81 @@ export interface Scorer {
 
 interface ProfileTable {
   dimension: Dimension;
+  /** Its place among the trees' features. */
+  index: number;
   coefficient: number;
   counts: Record<string, Counts>;
   /** Encoding per key, computed once. */
   encodings: Map<string, number>;
 }
 
-/** A scorer for one model: encodings are computed once, a score is a few map lookups. */
+/** What one item adds up to: the logit, and what each part of the model made of it. */
+interface ItemTerms {
+  z: number;
+  /** The trees' input: the dimensions' encodings, then the amount features. */
+  x: Float64Array;
+  keys: (string | null)[];
+  price: PriceFacts;
+}
+
+/** A scorer for one model: encodings are computed once, a score is a few map lookups and tree walks. */
 export function createScorer(model: LearnedModel): Scorer {
   const { baseRate, priorStrength } = model;
-  // A dimension the regression gave no weight contributes nothing: it is not even read.
-  const profiles: ProfileTable[] = model.dimensions
-    .filter((name) => (model.coefficients[name] ?? 0) !== 0)
-    .map((name) => {
-      const counts = model.counts[name] ?? {};
-      const encodings = new Map<string, number>();
-      for (const [key, c] of Object.entries(counts)) encodings.set(key, encode(c, baseRate, priorStrength));
-      return { dimension: dimension(name), coefficient: model.coefficients[name] ?? 0, counts, encodings };
-    });
+  const trees = model.trees;
+  const treeFeatures = featuresSplitOn(trees);
+  // A dimension neither the regression nor a tree uses contributes nothing: it is not even read.
+  const profiles: ProfileTable[] = model.dimensions.flatMap((name, index) => {
+    const coefficient = model.coefficients[name] ?? 0;
+    if (coefficient === 0 && !treeFeatures.has(index)) return [];
+    const counts = model.counts[name] ?? {};
+    const encodings = new Map<string, number>();
+    for (const [key, c] of Object.entries(counts)) encodings.set(key, encode(c, baseRate, priorStrength));
+    return [{ dimension: dimension(name), index, coefficient, counts, encodings }];
+  });
   const priceCoefficients = PRICE_TERMS.map((term) => model.coefficients[term] ?? 0);
   const readKeys = createKeyReader(profiles.map((p) => p.dimension));
+  const width = model.dimensions.length + AMOUNT_FEATURES.length;
 
-  function itemLogit(filing: FilingFeatures, item: ItemFeatures): number {
+  function terms(filing: FilingFeatures, item: ItemFeatures): ItemTerms {
     let z = model.intercept;
+    const x = new Float64Array(width);
     const keys = readKeys(filing, item);
     for (let j = 0; j < profiles.length; j++) {
       const key = keys[j];
       if (key === null || key === undefined) continue;
       const p = profiles[j] as ProfileTable;
-      z += p.coefficient * (p.encodings.get(key) ?? 0);
+      const encoding = p.encodings.get(key) ?? 0;
+      x[p.index] = encoding;
+      z += p.coefficient * encoding;
     }
-    const { values } = priceFacts(model.fairPrice, item);
-    for (let t = 0; t < values.length; t++) z += (priceCoefficients[t] as number) * (values[t] as number);
-    return z;
+    const price = priceFacts(model.fairPrice, item);
+    for (let t = 0; t < price.values.length; t++) z += (priceCoefficients[t] as number) * (price.values[t] as number);
+    if (trees) {
+      x.set(amountFeatures(item, price), model.dimensions.length);
+      z += predictLogit(trees, x);
+    }
+    return { z, x, keys, price };
   }
 
-  function riskiest(filing: FilingFeatures): { item: ItemFeatures | undefined; z: number } {
-    let best: ItemFeatures | undefined;
-    let bestZ = -Infinity;
+  function riskiest(filing: FilingFeatures): { item: ItemFeatures; terms: ItemTerms } {
+    let best: { item: ItemFeatures; terms: ItemTerms } | undefined;
     for (const item of filing.items) {
-      const z = itemLogit(filing, item);
-      if (z > bestZ) {
-        bestZ = z;
-        best = item;
-      }
+      const t = terms(filing, item);
+      if (!best || t.z > best.terms.z) best = { item, terms: t };
     }
     // A filing without items is scored on its filing-level facts alone (no price terms).
-    return best ? { item: best, z: bestZ } : { item: undefined, z: itemLogit(filing, EMPTY_ITEM) };
+    return best ?? { item: EMPTY_ITEM, terms: terms(filing, EMPTY_ITEM) };
   }
 
-  function explain(filing: FilingFeatures, item: ItemFeatures): Contribution[] {
+  function explain(item: ItemFeatures, { keys, x, price }: ItemTerms): { intercept: number; contributions: Contribution[] } {
+    const attribution = trees ? attribute(trees, x, width) : null;
+    const fromTrees = (feature: number) => attribution?.contributions[feature] ?? 0;
     const out: Contribution[] = [];
-    const keys = readKeys(filing, item);
     for (let j = 0; j < profiles.length; j++) {
       const key = keys[j];
       const p = profiles[j] as ProfileTable;
       if (key === null || key === undefined) continue;
-      const weight = p.coefficient * (p.encodings.get(key) ?? 0);
+      const weight = p.coefficient * (x[p.index] as number) + fromTrees(p.index);
       if (weight === 0) continue;
       out.push({
         code: p.dimension.code,
@@ -144,23 +167,28 @@ export function createScorer(model: LearnedModel): Scorer {
         evidence: profileEvidence(p.dimension.name, key, p.counts[key], baseRate, priorStrength),
       });
     }
-    out.push(...priceContributions(priceFacts(model.fairPrice, item), priceCoefficients));
-    return out.sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight));
+    const amounts = AMOUNT_FEATURES.map((_, a) => fromTrees(model.dimensions.length + a));
+    out.push(...priceContributions(price, priceCoefficients, amounts), ...amountContributions(item, price, amounts));
+    return {
+      intercept: model.intercept + (attribution?.baseline ?? 0),
+      contributions: out.sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight)),
+    };
   }
 
   return {
-    logit: (filing) => riskiest(filing).z,
+    logit: (filing) => riskiest(filing).terms.z,
     score(filing) {
-      const { item, z } = riskiest(filing);
-      return {
-        probability: sigmoid(z),
-        logit: z,
-        item: item?.itemNumber ?? 0,
-        intercept: model.intercept,
-        contributions: explain(filing, item ?? EMPTY_ITEM),
-      };
+      const { item, terms: t } = riskiest(filing);
+      return { probability: sigmoid(t.z), logit: t.z, item: item.itemNumber, ...explain(item, t) };
     },
   };
+}
+
+/** The features some tree splits on. */
+function featuresSplitOn(trees: TreeEnsemble | undefined): Set<number> {
+  const used = new Set<number>();
+  for (const tree of trees?.trees ?? []) for (const f of tree.feature) if (f >= 0) used.add(f);
+  return used;
 }
 
 /** Scorers of the models scoreFiling has seen (a model is never changed, mergeCounts copies it). */
@@ -194,23 +222,51 @@ export function profileEvidence(name: string, key: string, counts: Counts | unde
   return `${label} ${key}: ${k} irregular of ${n} controls, smoothed ${pct(smoothedRate(counts, baseRate, priorStrength))} vs ${pct(baseRate)} overall`;
 }
 
-function priceContributions(facts: PriceFacts, coefficients: readonly number[]): Contribution[] {
+/**
+ * The price terms' contributions, grouped by code, with the trees' share of the position against
+ * the band (amounts[0]) under the code of its side of the median.
+ */
+function priceContributions(facts: PriceFacts, coefficients: readonly number[], amounts: readonly number[]): Contribution[] {
   const grouped = new Map<string, number>();
-  PRICE_TERMS.forEach((term, t) => {
-    const weight = (coefficients[t] as number) * (facts.values[t] as number);
-    if (weight !== 0) grouped.set(PRICE_CODES[term], (grouped.get(PRICE_CODES[term]) ?? 0) + weight);
-  });
+  const add = (code: string, weight: number) => {
+    if (weight !== 0) grouped.set(code, (grouped.get(code) ?? 0) + weight);
+  };
+  PRICE_TERMS.forEach((term, t) => add(PRICE_CODES[term], (coefficients[t] as number) * (facts.values[t] as number)));
+  const ratio = amounts[0] as number;
+  if (facts.band && facts.perKg !== null) add(facts.perKg < facts.band.median ? 'FAIR_PRICE_UNDERVALUED' : 'FAIR_PRICE_OVERVALUED', ratio);
+  else add('FAIR_PRICE_NO_BAND', ratio);
   const out: Contribution[] = [];
   for (const [code, weight] of grouped) {
     if (code === 'ZERO_NET_MASS') {
       out.push({ code, dimension: 'netMass', key: '0', weight, evidence: 'net mass declared as 0 kg' });
     } else if (code === 'ZERO_VALUE') {
       out.push({ code, dimension: 'value', key: '0', weight, evidence: 'value declared as 0 EUR' });
+    } else if (code === 'FAIR_PRICE_NO_BAND') {
+      out.push({
+        code,
+        dimension: 'fairPrice',
+        key: 'none',
+        weight,
+        evidence: 'no fair-price band to compare with: too few declarations of the commodity, or no value per kg',
+      });
     } else if (facts.band && facts.perKg !== null) {
       out.push({ code, dimension: 'fairPrice', key: `${facts.band.level} ${facts.band.key}`, weight, evidence: bandEvidence(facts.band, facts.perKg) });
     }
   }
   return out;
+}
+
+/** The trees' shares of the declared amounts themselves (amounts[1..3], as AMOUNT_FEATURES). */
+function amountContributions(item: ItemFeatures, facts: PriceFacts, amounts: readonly number[]): Contribution[] {
+  const part = (code: string, dimension: string, what: string, value: number | null, unit: string, weight: number): Contribution => {
+    const key = value === null ? 'not stated' : `${eur(value)} ${unit}`;
+    return { code, dimension, key, weight, evidence: `${what} ${key}` };
+  };
+  return [
+    part('VALUE_PER_KG', 'valuePerKg', 'value per kg', facts.perKg, 'EUR/kg', amounts[1] as number),
+    part('DECLARED_VALUE', 'declaredValue', 'statistical value', item.valueEur, 'EUR', amounts[2] as number),
+    part('DECLARED_NET_MASS', 'declaredNetMass', 'net mass', item.netMass, 'kg', amounts[3] as number),
+  ].filter((contribution) => contribution.weight !== 0);
 }
 
 const eur = (value: number) => (value >= 100 ? value.toFixed(0) : value >= 1 ? value.toFixed(2) : value.toPrecision(2));

@@ -14,8 +14,10 @@
 import { hashString } from '../../kit/random';
 import type { FilingFeatures, ItemFeatures, LabelledFiling } from './features';
 import { addSample, buildFairPrice, MIN_BAND_SAMPLES, type FairPriceModel, type FairPriceSamples } from './fair-price';
+import { DEFAULT_BOOST_OPTIONS, fitBoostedTrees, predictLogit, type BoostOptions, type TreeEnsemble } from './gbdt';
 import { addCount, createKeyReader, DEFAULT_DIMENSIONS, dimension, encode, logit, PRIOR_STRENGTH, sigmoid, type Counts, type ProfileCounts } from './profiles';
 import { PRICE_TERMS, priceFacts } from './score';
+import { AMOUNT_FEATURES, amountFeatures } from './tree-features';
 
 export const MODEL_VERSION = 1;
 /** 5, 10 and 20 folds tie on KCS train -> valid; 10 keeps each fold's counts close to the full ones. */
@@ -35,6 +37,8 @@ export interface LearnOptions {
   minBandSamples?: number;
   /** Keep profile weights >= 0 (default true), so every profile contribution reads as its evidence. */
   signConstraint?: boolean;
+  /** Boosted trees on top of the regression (default DEFAULT_BOOST_OPTIONS); false for none. */
+  trees?: Partial<BoostOptions> | false;
 }
 
 export interface LearnedModel {
@@ -49,6 +53,12 @@ export interface LearnedModel {
   /** Per profile dimension and per price term (score.ts, PRICE_TERMS). */
   coefficients: Record<string, number>;
   intercept: number;
+  /**
+   * Trees that add to the regression's logit what it cannot see: ranges of amounts and their
+   * combinations with the profiles. Their features are the dimensions' encodings, then
+   * AMOUNT_FEATURES. Absent in models learned before them, and when learning was told none.
+   */
+  trees?: TreeEnsemble;
   fairPrice: FairPriceModel;
   /** How the weights were fitted; kept to reproduce a model. */
   training: { folds: number; l2: number; iterations: number; logLoss: number };
@@ -175,6 +185,10 @@ export function learnWithScores(filings: readonly LabelledFiling[], options: Lea
   }
 
   const fit = fitSignConstrained([...columns, ...priceColumns], labels, l2, dimensions.length, options.signConstraint ?? true);
+  const linear = linearLogits([...columns, ...priceColumns], fit);
+  const treeColumns = options.trees === false ? [] : [...columns, ...amountColumns(filings, fairPrice)];
+  const trees =
+    options.trees === false ? undefined : fitBoostedTrees({ columns: treeColumns, labels, offset: linear }, { ...DEFAULT_BOOST_OPTIONS, ...options.trees });
   const coefficients: Record<string, number> = {};
   [...dimensions, ...PRICE_TERMS].forEach((name, j) => {
     coefficients[name] = fit.weights[j] as number;
@@ -189,26 +203,45 @@ export function learnWithScores(filings: readonly LabelledFiling[], options: Lea
     counts,
     coefficients,
     intercept: fit.intercept,
+    ...(trees ? { trees } : {}),
     fairPrice,
     training: { folds, l2, iterations: fit.iterations, logLoss: fit.logLoss },
   };
 
-  // A filing scores as its riskiest item, as in score.ts.
-  const allColumns = [...columns, ...priceColumns];
+  // A filing scores as its riskiest item, as in score.ts. The trees have seen these labels; the
+  // encodings they split on have not.
+  const x = new Float64Array(treeColumns.length);
   const outOfFoldScores: number[] = [];
   row = 0;
   for (const { features } of filings) {
     let best = features.items.length === 0 ? fit.intercept : -Infinity;
     for (let item = 0; item < features.items.length; item++, row++) {
-      let z = fit.intercept;
-      allColumns.forEach((column, j) => {
-        z += (fit.weights[j] as number) * (column[row] as number);
-      });
+      let z = linear[row] as number;
+      if (trees) {
+        treeColumns.forEach((column, j) => (x[j] = column[row] as number));
+        z += predictLogit(trees, x);
+      }
       best = Math.max(best, z);
     }
     outOfFoldScores.push(sigmoid(best));
   }
   return { model, outOfFoldScores };
+}
+
+/** Per item, the regression's logit. */
+function linearLogits(columns: readonly Float64Array[], fit: LogisticFit): Float64Array {
+  const out = new Float64Array(columns[0]?.length ?? 0).fill(fit.intercept);
+  columns.forEach((column, j) => {
+    const w = fit.weights[j] as number;
+    if (w !== 0) for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) + w * (column[i] as number);
+  });
+  return out;
+}
+
+/** Per AMOUNT_FEATURES entry, the items' values, in filing order. */
+function amountColumns(filings: readonly LabelledFiling[], fairPrice: FairPriceModel): Float64Array[] {
+  const rows = filings.flatMap(({ features }) => features.items.map((item) => amountFeatures(item, priceFacts(fairPrice, item))));
+  return AMOUNT_FEATURES.map((_, j) => Float64Array.from(rows, (values) => values[j] as number));
 }
 
 /**
