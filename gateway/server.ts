@@ -23,6 +23,7 @@ import { authorizingGateway, requirementsFromSupergraph, supergraphForGateway } 
 import { auditedGateway, auditPlugin, auditSubgraphRecorder, type AuditRecorder } from './audit';
 import type { AuditEntry } from '../subgraphs/kit/audit-entry';
 import { MAX_PENDING } from './audit-recorder';
+import { createDashboardHandler } from './dashboard/serve';
 import { createExplorerHandler } from './explorer/serve';
 import { DEFAULT_LIMITS, limitsFromEnv, queryLimitsPlugin, type QueryLimits } from './limits';
 import { SUPERGRAPH_PATH } from './supergraph';
@@ -144,7 +145,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         },
       }),
       timeoutMs: options.operationTimeoutMs ?? millisecondsFromEnv('GATEWAY_OPERATION_TIMEOUT_MS') ?? 60_000,
-      routes: [demoSignInRoute(options.trust.localIssuer), createExplorerHandler()],
+      routes: [demoSignInRoute(options.trust.localIssuer), createExplorerHandler(), createDashboardHandler()],
     }),
   );
   const running = await listen(httpServer, options.port ?? Number(process.env.GATEWAY_PORT ?? 4000), options.host ?? process.env.GATEWAY_HOST ?? '127.0.0.1');

@@ -15,10 +15,16 @@ const DIST = join(ROOT, 'dist');
 
 /** What runs: the launcher and tools, the engine's starter, the gateway, the subgraphs, the demo data. */
 const RUNTIME_DIRS = ['db', 'gateway', 'subgraphs', 'scripts', 'demo'];
-/** Build-time only: the explorer's browser app and its bundler, and this file. */
-const NOT_RUNTIME = [/^gateway\/explorer\/(app\.tsx|build\.ts)$/, /^scripts\/build\.ts$/, /\.d\.ts$/];
+/** Build-time only: the explorer's and the dashboard's browser apps, their bundlers and the plumbing they share, and this file. */
+const NOT_RUNTIME = [
+  /^gateway\/bundle-build\.ts$/,
+  /^gateway\/explorer\/(app\.tsx|build\.ts)$/,
+  /^gateway\/dashboard\/(?!serve\.ts$)/,
+  /^scripts\/build\.ts$/,
+  /\.d\.ts$/,
+];
 /** Files the modules read at run time, reached through links from dist/. */
-const LINKED = ['.engine', '.data', 'data', 'schema', 'db/ferretdb', 'gateway/explorer/dist'];
+const LINKED = ['.engine', '.data', 'data', 'schema', 'db/ferretdb', 'gateway/explorer/dist', 'gateway/dashboard/dist'];
 
 function sources(dir: string): string[] {
   return readdirSync(join(ROOT, dir)).flatMap((name) => {

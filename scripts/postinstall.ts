@@ -2,6 +2,7 @@
 // the project; nothing outside it is changed. A missing piece is reported, not fatal, so
 // `npm install` itself always completes.
 import { buildEngine, EngineUnavailableError } from '../db/build';
+import { ensureDashboardBuilt } from '../gateway/dashboard/build';
 import { ensureExplorerBuilt } from '../gateway/explorer/build';
 import { findChromium } from './chromium';
 
@@ -16,6 +17,7 @@ if (process.env.MONGODB_URI) {
 }
 
 await ensureExplorerBuilt();
+await ensureDashboardBuilt();
 
 // Only the browser tests need it, and skip without it: a hint, not an install.
 if (!findChromium()) console.log('chromium: not found; test/browser will be skipped (install it, e.g. `apt-get install chromium`, or set CHROMIUM_PATH).');

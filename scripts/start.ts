@@ -147,8 +147,10 @@ async function main(): Promise<void> {
   stopWithLauncher();
 
   // From the sources, a missing or stale bundle is built (esbuild, a dev dependency); a production build has it.
-  if (!COMPILED) await (await import('../gateway/explorer/build')).ensureExplorerBuilt();
-  else if (!isExplorerBuilt()) say('the explorer bundle is missing: run npm run build; /graphql works without it');
+  if (!COMPILED) {
+    await (await import('../gateway/explorer/build')).ensureExplorerBuilt();
+    await (await import('../gateway/dashboard/build')).ensureDashboardBuilt();
+  } else if (!isExplorerBuilt()) say('the explorer bundle is missing: run npm run build; /graphql works without it');
   database = await startDatabase({ log: logger('database', 1) });
   void database.exited?.then((how) => {
     say(`the database engine exited unexpectedly (${how}); stopping everything`);
@@ -179,6 +181,7 @@ async function main(): Promise<void> {
     GraphQL endpoint  ${gatewayUrl}/graphql   (Authorization: Bearer <token>)
     Explorer          ${explorerSignInUrl(`${gatewayUrl}/`, localIssuer)}
                       (open it in a browser; the link signs you in as a demo identity of your choice)
+    Dashboard         ${explorerSignInUrl(`${gatewayUrl}/dashboard`, localIssuer)}
     A token           ${localIssuer ? 'npm run token -- --as auditor-nl   (README: Who may see what)' : 'from your identity provider (AUTH_JWKS_URL)'}
   Press Ctrl-C to stop.
 `);

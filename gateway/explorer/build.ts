@@ -1,14 +1,13 @@
 // Bundles the explorer (app.tsx + GraphiQL + Monaco and its workers) into dist/ so the gateway
 // can serve it with no CDN. Run directly (`npm run explorer:build`) or call ensureExplorerBuilt().
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
+import { appSources, buildBundle, bundleIsBuilt, ensureBundleBuilt, entryOutputs, rootDir } from '../bundle-build';
 import { readContractOperations } from './operations';
 
 const explorerDir = dirname(fileURLToPath(import.meta.url));
-const rootDir = resolve(explorerDir, '../..');
 const operationsDir = join(rootDir, 'schema/operations');
 
 /** Where the bundle lands; serve.ts serves it under EXPLORER_PREFIX. */
@@ -24,7 +23,6 @@ const WORKER_ENTRIES: Record<string, string> = {
 };
 
 const TITLE = 'Customs risk graph — explorer';
-const COMPRESSIBLE = /\.(?:js|css|html|json|svg|map|txt)$/;
 
 const define = { 'process.env.NODE_ENV': '"production"' };
 
@@ -75,141 +73,68 @@ function indexHtml(script: string, stylesheet: string | undefined): string {
 `;
 }
 
-function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    return entry.isDirectory() ? walk(path) : [path];
-  });
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-// Scratch directories of builds that were killed mid-way (live builds of other processes stay).
-function removeStaleScratchDirs(): void {
-  for (const name of readdirSync(explorerDir)) {
-    const match = /^dist\.(?:tmp|old)-(\d+)$/.exec(name);
-    if (match && !isRunning(Number(match[1]))) rmSync(join(explorerDir, name), { recursive: true, force: true });
-  }
-}
-
 /** Builds everything into a scratch directory, then swaps it in so a running gateway never serves half a build. */
 export async function buildExplorer(): Promise<void> {
-  const started = Date.now();
-  removeStaleScratchDirs();
-  const outdir = `${explorerDistDir}.tmp-${process.pid}`;
-  rmSync(outdir, { recursive: true, force: true });
-  mkdirSync(outdir, { recursive: true });
-  try {
-    const [app] = await Promise.all([
-      esbuild.build({
-        absWorkingDir: rootDir,
-        entryPoints: { app: join(explorerDir, 'app.tsx') },
-        outdir,
-        bundle: true,
-        // Monaco, prettier and graphql-ws are dynamic imports in GraphiQL: as chunks they load on demand.
-        splitting: true,
-        format: 'esm',
-        platform: 'browser',
-        target: 'es2022',
-        minify: true,
-        jsx: 'automatic',
-        define,
-        // Content hashes in every name let serve.ts mark them immutable.
-        entryNames: '[name]-[hash]',
-        chunkNames: 'chunks/[name]-[hash]',
-        assetNames: 'assets/[name]-[hash]',
-        publicPath: EXPLORER_PREFIX,
-        loader: { '.ttf': 'file', '.woff': 'file', '.woff2': 'file', '.svg': 'file', '.png': 'file' },
-        plugins: [contractOperationsPlugin, skipMonacoCssPlugin],
-        metafile: true,
-        logLevel: 'warning',
-      }),
-      esbuild.build({
-        absWorkingDir: rootDir,
-        entryPoints: WORKER_ENTRIES,
-        outdir,
-        bundle: true,
-        // Classic workers (`new Worker(url)`) cannot use import statements.
-        format: 'iife',
-        platform: 'browser',
-        target: 'es2022',
-        minify: true,
-        define,
-        entryNames: '[name]',
-        logLevel: 'warning',
-      }),
-    ]);
-
-    const outputs = Object.entries(app.metafile.outputs);
-    const entry = outputs.find(([, output]) => output.entryPoint?.endsWith('app.tsx'));
-    if (!entry) throw new Error('explorer build: esbuild produced no app entry');
-    const [entryPath, entryOutput] = entry;
-    const script = relative(outdir, resolve(rootDir, entryPath));
-    const stylesheet = entryOutput.cssBundle ? relative(outdir, resolve(rootDir, entryOutput.cssBundle)) : undefined;
-    writeFileSync(join(outdir, 'index.html'), indexHtml(script, stylesheet));
-
-    for (const file of walk(outdir)) {
-      const content = readFileSync(file);
-      // Monaco's dynamically imported modules each leave an empty CSS chunk (their CSS is skipped above).
-      if (content.length === 0) {
-        rmSync(file);
-        continue;
-      }
-      // Precompressed once here, so serving is a plain file stream; tiny files aren't worth it.
-      if (!COMPRESSIBLE.test(file) || content.length < 1024) continue;
-      const gzipped = gzipSync(content, { level: 9 });
-      if (gzipped.length < content.length) writeFileSync(`${file}.gz`, gzipped);
-    }
-
-    // A directory can't be renamed over a non-empty one: move the old build aside first.
-    const previous = `${explorerDistDir}.old-${process.pid}`;
-    if (existsSync(explorerDistDir)) renameSync(explorerDistDir, previous);
-    try {
-      renameSync(outdir, explorerDistDir);
-    } catch (error) {
-      // Another process (a parallel test worker, say) swapped in its identical build first.
-      if (!explorerIsBuilt()) throw error;
-      rmSync(outdir, { recursive: true, force: true });
-    }
-    rmSync(previous, { recursive: true, force: true });
-  } catch (error) {
-    rmSync(outdir, { recursive: true, force: true });
-    throw error;
-  }
-  const size = walk(explorerDistDir)
-    .filter((file) => !file.endsWith('.gz'))
-    .reduce((total, file) => total + statSync(file).size, 0);
-  console.log(`explorer: built ${relative(rootDir, explorerDistDir)} (${(size / 1e6).toFixed(1)} MB) in ${Date.now() - started} ms`);
+  await buildBundle({
+    name: 'explorer',
+    distDir: explorerDistDir,
+    // Monaco's dynamically imported modules each leave an empty CSS chunk (their CSS is skipped above).
+    dropEmptyFiles: true,
+    write: async (outdir) => {
+      const [app] = await Promise.all([
+        esbuild.build({
+          absWorkingDir: rootDir,
+          entryPoints: { app: join(explorerDir, 'app.tsx') },
+          outdir,
+          bundle: true,
+          // Monaco, prettier and graphql-ws are dynamic imports in GraphiQL: as chunks they load on demand.
+          splitting: true,
+          format: 'esm',
+          platform: 'browser',
+          target: 'es2022',
+          minify: true,
+          jsx: 'automatic',
+          define,
+          // Content hashes in every name let serve.ts mark them immutable.
+          entryNames: '[name]-[hash]',
+          chunkNames: 'chunks/[name]-[hash]',
+          assetNames: 'assets/[name]-[hash]',
+          publicPath: EXPLORER_PREFIX,
+          loader: { '.ttf': 'file', '.woff': 'file', '.woff2': 'file', '.svg': 'file', '.png': 'file' },
+          plugins: [contractOperationsPlugin, skipMonacoCssPlugin],
+          metafile: true,
+          logLevel: 'warning',
+        }),
+        esbuild.build({
+          absWorkingDir: rootDir,
+          entryPoints: WORKER_ENTRIES,
+          outdir,
+          bundle: true,
+          // Classic workers (`new Worker(url)`) cannot use import statements.
+          format: 'iife',
+          platform: 'browser',
+          target: 'es2022',
+          minify: true,
+          define,
+          entryNames: '[name]',
+          logLevel: 'warning',
+        }),
+      ]);
+      const { script, stylesheet } = entryOutputs(app.metafile, outdir, 'app.tsx');
+      writeFileSync(join(outdir, 'index.html'), indexHtml(script, stylesheet));
+    },
+  });
 }
 
 /** True when dist/ holds a complete build (index.html is written last). */
 export function explorerIsBuilt(): boolean {
-  return existsSync(join(explorerDistDir, 'index.html'));
-}
-
-function newestSourceMtime(): number {
-  const sources = [
-    ...readdirSync(explorerDir)
-      .filter((file) => /\.(?:tsx?|css)$/.test(file) && file !== 'serve.ts')
-      .map((file) => join(explorerDir, file)),
-    ...readdirSync(operationsDir).map((file) => join(operationsDir, file)),
-    // A dependency upgrade (graphiql, monaco) changes the bundle too.
-    join(rootDir, 'package-lock.json'),
-  ];
-  return Math.max(...sources.filter((file) => existsSync(file)).map((file) => statSync(file).mtimeMs));
+  return bundleIsBuilt(explorerDistDir);
 }
 
 /** Builds only when dist/ is missing or older than its sources; cheap enough to call on every start. */
 export async function ensureExplorerBuilt(): Promise<void> {
-  if (explorerIsBuilt() && statSync(join(explorerDistDir, 'index.html')).mtimeMs >= newestSourceMtime()) return;
-  await buildExplorer();
+  const operations = readdirSync(operationsDir).map((file) => join(operationsDir, file));
+  await ensureBundleBuilt(explorerDistDir, [...appSources(explorerDir), ...operations], buildExplorer);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
