@@ -20,6 +20,9 @@ import { DEFAULT_CAPACITY } from '../subgraphs/risk/lanes';
 import { DEFAULT_RANDOM_SHARE } from '../subgraphs/risk/random-selection';
 import type { RiskSettings } from '../subgraphs/risk/settings';
 import { createRiskSubgraph } from '../subgraphs/risk/subgraph';
+import type { IndicatorsModels } from '../subgraphs/indicators/models';
+import type { IndicatorsSettings } from '../subgraphs/indicators/settings';
+import { createIndicatorsSubgraph } from '../subgraphs/indicators/subgraph';
 
 export interface InProcessPlatform {
   gateway: RunningGateway;
@@ -29,6 +32,7 @@ export interface InProcessPlatform {
   mra: RunningSubgraph<MraModels>;
   risk: RunningSubgraph<RiskStore>;
   audit: RunningSubgraph<AuditModels>;
+  indicators: RunningSubgraph<IndicatorsModels>;
   /** Subgraph name → its GraphQL URL. */
   subgraphUrls: Record<string, string>;
   /** Keys made for this platform alone: its local issuer signs the tokens its callers send. */
@@ -43,6 +47,12 @@ export interface InProcessPlatformOptions {
   databaseName(subgraph: string): string;
   /** Risk settings other than where the gateway is. */
   risk?: Partial<Omit<RiskSettings, 'gatewayUrl'>>;
+  /**
+   * Indicators settings other than where the gateway is and the token. Its follower is off unless
+   * asked for: it reads the graph all the time, which other tests' counts of requests, query plans
+   * and database commands would see.
+   */
+  indicators?: Partial<Pick<IndicatorsSettings, 'follow' | 'pollMs' | 'idlePollMs' | 'log'>>;
   onQueryPlan?: (plan: QueryPlan) => void;
   /** The keys to trust; fresh ones by default. */
   trust?: Required<Trust>;
@@ -64,15 +74,24 @@ export async function startInProcessPlatform(options: InProcessPlatformOptions):
     gatewayUrl: () => graphqlUrl,
     serviceToken: trust.serviceToken,
   };
-  const [aeo, declarations, licences, mra, risk, audit] = await Promise.all([
+  const indicatorsSettings: IndicatorsSettings = {
+    follow: false,
+    pollMs: 1_000,
+    idlePollMs: 15_000,
+    ...options.indicators,
+    gatewayUrl: () => graphqlUrl,
+    serviceToken: trust.serviceToken,
+  };
+  const [aeo, declarations, licences, mra, risk, audit, indicators] = await Promise.all([
     startSubgraph(aeoSubgraph, { port: 0, database: database('aeo'), trust }),
     startSubgraph(declarationsSubgraph, { port: 0, database: database('declarations'), trust }),
     startSubgraph(licencesSubgraph, { port: 0, database: database('licences'), trust }),
     startSubgraph(mraSubgraph, { port: 0, database: database('mra'), trust }),
     startSubgraph(createRiskSubgraph(riskSettings), { port: 0, database: database('risk'), trust }),
     startSubgraph(auditSubgraph, { port: 0, database: database('audit'), trust }),
+    startSubgraph(createIndicatorsSubgraph(indicatorsSettings), { port: 0, database: database('indicators'), trust }),
   ]);
-  const subgraphs = [aeo, declarations, licences, mra, risk, audit] as RunningSubgraph<unknown>[];
+  const subgraphs = [aeo, declarations, licences, mra, risk, audit, indicators] as RunningSubgraph<unknown>[];
   const subgraphUrls = Object.fromEntries(subgraphs.map((subgraph) => [subgraph.name, subgraph.url]));
   const route = options.gatewaySubgraphUrl ?? ((_subgraph: string, url: string) => url);
   const gatewayUrls = Object.fromEntries(
@@ -94,11 +113,16 @@ export async function startInProcessPlatform(options: InProcessPlatformOptions):
     mra,
     risk,
     audit,
+    indicators,
     subgraphUrls,
     trust,
     async stop({ dropDatabases = false } = {}) {
+      // The indicators first, while the gateway its follower reads through still answers; its
+      // database is dropped through another subgraph's client once its follower has stopped writing.
+      await indicators.stop();
+      if (dropDatabases) await aeo.database.connection.getClient().db(database('indicators').dbName).dropDatabase();
       await gateway.stop();
-      for (const subgraph of subgraphs) {
+      for (const subgraph of subgraphs.filter((subgraph) => subgraph !== indicators)) {
         if (dropDatabases) await subgraph.database.connection.dropDatabase();
         await subgraph.stop();
       }

@@ -95,6 +95,14 @@ export const SUBGRAPHS: readonly SubgraphEntry[] = [
       AuditEntry: '../models#AuditEntryDoc',
     },
   },
+  {
+    name: 'indicators',
+    defaultPort: 4007,
+    entry: 'subgraphs/indicators/index.ts',
+    contextType: 'IndicatorsContext',
+    // Resolvers answer whole rows and flows, computed from the aggregates: no model types to map.
+    mappers: {},
+  },
 ];
 
 /** Where the gateway finds a subgraph: SUBGRAPH_<NAME>_URL, else its local default. */

@@ -40,6 +40,14 @@ export interface SubgraphDefinition<TModels, TLoaders> {
   jobs?(models: TModels): Record<string, Job>;
   /** Endpoints of its own beside /graphql (the audit subgraph's POST /audit), tried before it. */
   routes?(models: TModels, trust: StartSubgraphOptions['trust']): Route[];
+  /** Work it does on its own while it runs (the indicators' change-feed follower): started once it listens, stopped before its database closes. */
+  background?(models: TModels): BackgroundWork;
+}
+
+/** A subgraph's own background work: its status shows in /readyz (it never makes the subgraph unready). */
+export interface BackgroundWork {
+  status(): Record<string, unknown>;
+  stop(): Promise<void>;
 }
 
 export interface StartSubgraphOptions {
@@ -79,6 +87,8 @@ export async function startSubgraph<TModels, TLoaders>(
     buildSubgraphSchema([{ typeDefs: loadTypeDefs(definition.schemaPath), resolvers: definition.resolvers as GraphQLResolverMap<Context> }]),
   );
   const httpServer = createServer();
+  // Started once it listens; /readyz may be asked before.
+  const started: { background?: BackgroundWork } = {};
   const operations = trackOperations<Context>();
   const timeoutMs = options.timeoutMs ?? requestTimeoutFromEnv(30_000);
   const apollo = new ApolloServer<Context>({
@@ -110,7 +120,7 @@ export async function startSubgraph<TModels, TLoaders>(
         },
         ready: async () => {
           const state = await database.state();
-          return { ready: state === 'connected', subgraph: definition.name, database: state };
+          return { ready: state === 'connected', subgraph: definition.name, database: state, ...started.background?.status() };
         },
         timeoutMs,
         service: definition.name,
@@ -124,6 +134,7 @@ export async function startSubgraph<TModels, TLoaders>(
     ),
   );
   const running = await listen(httpServer, options.port ?? definition.defaultPort, options.host ?? '127.0.0.1');
+  started.background = definition.background?.(models);
 
   return {
     name: definition.name,
@@ -131,6 +142,7 @@ export async function startSubgraph<TModels, TLoaders>(
     models,
     database,
     async stop() {
+      await started.background?.stop();
       await apollo.stop();
       await operations.settled(timeoutMs);
       await database.close();

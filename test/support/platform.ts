@@ -14,6 +14,7 @@ import type { LicencesModels } from '../../subgraphs/licences/models';
 import type { MraModels } from '../../subgraphs/mra/models';
 import type { RiskStore } from '../../subgraphs/risk/context';
 import type { RiskSettings } from '../../subgraphs/risk/settings';
+import type { IndicatorsModels } from '../../subgraphs/indicators/models';
 import { fromGateway, SERVICE, signedIn, testTrust } from './auth';
 
 export interface Platform {
@@ -25,6 +26,7 @@ export interface Platform {
   mra: RunningSubgraph<MraModels>;
   risk: RunningSubgraph<RiskStore>;
   audit: RunningSubgraph<AuditModels>;
+  indicators: RunningSubgraph<IndicatorsModels>;
   /** Subgraph name → its GraphQL URL. */
   subgraphUrls: Record<string, string>;
   /**
@@ -36,6 +38,11 @@ export interface Platform {
   trust: Required<Trust>;
   /** The query plans the gateway made, latest last. */
   queryPlans: QueryPlan[];
+  /**
+   * Resolves once the indicators' follower (started with `indicators: { follow: true }`) has read
+   * both change feeds to their end after everything written before the call, as its /readyz says.
+   */
+  indicatorsCaughtUp(timeoutMs?: number): Promise<Record<string, unknown>>;
   /** Resolves once the gateway has stored every audit entry it recorded so far. */
   flushAudit(): Promise<void>;
   /** Drops every database of this platform and stops it. */
@@ -59,6 +66,12 @@ export function uniqueRunId(): string {
 export interface PlatformOptions {
   /** Risk settings other than where the gateway is; no random selection unless asked. */
   risk?: Partial<Omit<RiskSettings, 'gatewayUrl'>>;
+  /**
+   * The indicators' change-feed follower: off unless a test asks (`{ follow: true }`), since it
+   * reads the graph all the time, which other tests' counts of database commands would see.
+   * It asks the feeds again every 200 ms by default.
+   */
+  indicators?: InProcessPlatformOptions['indicators'];
   /** Keys of the test's own making, for tests that forge tokens. */
   trust?: Required<Trust>;
   /** Gateway settings and subgraph routes, for tests that make subgraphs fail (see InProcessPlatformOptions). */
@@ -73,12 +86,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     uri: inject('mongoUri'),
     databaseName: (subgraph) => testDatabase(subgraph, run).dbName,
     risk: { randomShare: 0, ...options.risk },
+    // No idle back-off: a test waits for the follower right after it writes.
+    indicators: { follow: false, pollMs: 200, idlePollMs: 200, ...options.indicators },
     onQueryPlan: (plan) => queryPlans.push(plan),
     ...(options.trust && { trust: options.trust }),
     gateway: options.gateway,
     gatewaySubgraphUrl: options.gatewaySubgraphUrl,
   });
-  const { gateway, aeo, declarations, licences, mra, risk, audit, subgraphUrls } = platform;
+  const { gateway, aeo, declarations, licences, mra, risk, audit, indicators, subgraphUrls } = platform;
   return {
     gatewayUrl: gateway.url,
     graphqlUrl: gateway.graphqlUrl,
@@ -88,14 +103,27 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     mra,
     risk,
     audit,
+    indicators,
     subgraphUrls,
     queryPlans,
     flushAudit: () => gateway.flushAudit(),
+    indicatorsCaughtUp: (timeoutMs = 120_000) => indicatorsCaughtUp(subgraphUrls.indicators!.replace(/\/graphql$/, '/readyz'), timeoutMs),
     trust: platform.trust,
     query: async (query, variables, headers = {}) =>
       postGraphQL(gateway.graphqlUrl, query, variables, { ...(await signedIn(SERVICE, platform.trust)), ...headers }),
     stop: () => platform.stop({ dropDatabases: true }),
   };
+}
+
+async function indicatorsCaughtUp(readyz: string, timeoutMs: number): Promise<Record<string, unknown>> {
+  const since = Date.now();
+  for (;;) {
+    const status = (await (await fetch(readyz)).json()) as { follower?: { state?: string; caughtUpAt?: string | null } };
+    if (status.follower?.state === 'off') throw new Error('the indicators follower is off: start the platform with indicators: { follow: true }');
+    if (status.follower?.caughtUpAt && Date.parse(status.follower.caughtUpAt) > since) return status;
+    if (Date.now() - since > timeoutMs) throw new Error(`the indicators follower did not catch up within ${timeoutMs} ms: ${JSON.stringify(status)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 export async function postGraphQL<TData>(
