@@ -55,10 +55,12 @@ let browser: Browser | undefined;
 beforeAll(async () => {
   if (!executablePath) return;
   await ensureDashboardBuilt();
-  [platform, browser] = await Promise.all([startPlatform(), chromium.launch({ executablePath, args: chromiumLaunchArgs() })]);
+  [platform, browser] = await Promise.all([startPlatform({ indicators: { follow: true } }), chromium.launch({ executablePath, args: chromiumLaunchArgs() })]);
   await seedDemoData({ urls: platform.subgraphUrls, kcsFile, log: () => {}, token: platform.trust.serviceToken });
   // As npm start's first start does: learn, then screen every declaration, so lanes exist.
   await prepareRiskOnFirstStart(platform.risk.models, () => {});
+  // The indicators follow the change feeds: wait until they have counted all of it.
+  await platform.indicatorsCaughtUp();
 }, 240_000);
 
 afterAll(async () => {
