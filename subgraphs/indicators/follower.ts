@@ -28,6 +28,8 @@ import {
 import { COLLECTIONS, type FlowAggregateDoc, type FlowItemDoc, type FollowerStateDoc, type IndicatorsModels, type MonthAggregateDoc } from './models';
 
 export const FEED_PAGE = 100;
+/** Feed pages applied in one batch while catching up. */
+const PAGES_PER_BATCH = 5;
 /** declarationsByMrn takes 100 MRNs at most. */
 const MRNS_PER_REQUEST = 100;
 
@@ -132,12 +134,10 @@ export function startFollower(models: IndicatorsModels, settings: FollowerSettin
   /** One batch: a page of each feed; `more` when either feed has more right away. */
   async function step(): Promise<{ more: boolean; read: number }> {
     state ??= await loadState();
-    const [declarations, assessments] = await Promise.all([
-      settings.graph.request<{ changes: FeedPage }>(DECLARATION_CHANGES, { after: state.declarationsCursor, first: FEED_PAGE }),
-      settings.graph.request<{ assessmentChanges: FeedPage }>(ASSESSMENT_CHANGES, { after: state.assessmentsCursor, first: FEED_PAGE }),
+    const [declarationPage, assessmentPage] = await Promise.all([
+      readAhead(settings.graph, DECLARATION_CHANGES, 'changes', state.declarationsCursor),
+      readAhead(settings.graph, ASSESSMENT_CHANGES, 'assessmentChanges', state.assessmentsCursor),
     ]);
-    const declarationPage = declarations.changes;
-    const assessmentPage = assessments.assessmentChanges;
     const read = declarationPage.edges.length + assessmentPage.edges.length;
     const next: FollowerStateDoc = {
       ...state,
@@ -228,6 +228,20 @@ export function startFollower(models: IndicatorsModels, settings: FollowerSettin
       await running;
     },
   };
+}
+
+/**
+ * Up to PAGES_PER_BATCH pages of a feed from `after`, as one page: a catch-up applies them in one
+ * batch (one read of the declarations, one journalled write) instead of one per page.
+ */
+async function readAhead(graph: GraphClient, query: string, field: 'changes' | 'assessmentChanges', after: string | null): Promise<FeedPage> {
+  const page: FeedPage = { edges: [], pageInfo: { hasNextPage: true, endCursor: after } };
+  for (let read = 0; read < PAGES_PER_BATCH && page.pageInfo.hasNextPage; read++) {
+    const next = (await graph.request<Record<typeof field, FeedPage>>(query, { after: page.pageInfo.endCursor, first: FEED_PAGE }))[field];
+    page.edges.push(...next.edges);
+    page.pageInfo = { hasNextPage: next.pageInfo.hasNextPage, endCursor: next.pageInfo.endCursor ?? page.pageInfo.endCursor };
+  }
+  return page;
 }
 
 /**
