@@ -65,6 +65,38 @@ function precompress(outdir: string, dropEmptyFiles: boolean): void {
 }
 
 /** True when distDir holds a complete build (index.html is written last). */
+/** The bundle's index.html: its script and stylesheet under `prefix`, and a line to show until the app has loaded. */
+export function indexPage({
+  prefix,
+  title,
+  name,
+  script,
+  stylesheet,
+}: {
+  prefix: string;
+  title: string;
+  name: string;
+  script: string;
+  stylesheet: string | undefined;
+}): string {
+  const css = stylesheet ? `\n    <link rel="stylesheet" href="${prefix}${stylesheet}" />` : '';
+  return `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>${title}</title>
+    <link rel="icon" href="data:," />${css}
+    <script type="module" src="${prefix}${script}"></script>
+  </head>
+  <body>
+    <div id="root"><p class="${name}-loading">Loading the ${name}…</p></div>
+    <noscript>The ${name} needs JavaScript. The GraphQL endpoint itself is at /graphql.</noscript>
+  </body>
+</html>
+`;
+}
+
 export function bundleIsBuilt(distDir: string): boolean {
   return existsSync(join(distDir, 'index.html'));
 }

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import { appSources, buildBundle, bundleIsBuilt, ensureBundleBuilt, entryOutputs, rootDir } from '../bundle-build';
+import { appSources, buildBundle, bundleIsBuilt, ensureBundleBuilt, entryOutputs, rootDir, indexPage } from '../bundle-build';
 
 const dashboardDir = dirname(fileURLToPath(import.meta.url));
 
@@ -15,25 +15,6 @@ export const dashboardDistDir = join(dashboardDir, 'dist');
 export const DASHBOARD_PREFIX = '/dashboard/';
 
 const TITLE = 'Customs risk graph — dashboard';
-
-function indexHtml(script: string, stylesheet: string | undefined): string {
-  const css = stylesheet ? `\n    <link rel="stylesheet" href="${DASHBOARD_PREFIX}${stylesheet}" />` : '';
-  return `<!doctype html>
-<html lang="en">
-  <head>
-    <meta charset="utf-8" />
-    <meta name="viewport" content="width=device-width, initial-scale=1" />
-    <title>${TITLE}</title>
-    <link rel="icon" href="data:," />${css}
-    <script type="module" src="${DASHBOARD_PREFIX}${script}"></script>
-  </head>
-  <body>
-    <div id="root"><p class="dashboard-loading">Loading the dashboard…</p></div>
-    <noscript>The dashboard needs JavaScript. The GraphQL endpoint itself is at /graphql.</noscript>
-  </body>
-</html>
-`;
-}
 
 /** Builds into a scratch directory, then swaps it in so a running gateway never serves half a build. */
 export async function buildDashboard(): Promise<void> {
@@ -60,7 +41,7 @@ export async function buildDashboard(): Promise<void> {
         logLevel: 'warning',
       });
       const { script, stylesheet } = entryOutputs(result.metafile, outdir, 'app.tsx');
-      writeFileSync(join(outdir, 'index.html'), indexHtml(script, stylesheet));
+      writeFileSync(join(outdir, 'index.html'), indexPage({ prefix: DASHBOARD_PREFIX, title: TITLE, name: 'dashboard', script, stylesheet }));
     },
   });
 }
@@ -73,7 +54,7 @@ export function dashboardIsBuilt(): boolean {
 /** Builds only when dist/ is missing or older than its sources; cheap enough to call on every start. */
 export async function ensureDashboardBuilt(): Promise<void> {
   // The sign-in bar is the explorer's own, shared.
-  const sources = [...appSources(dashboardDir), join(rootDir, 'gateway/explorer/sign-in.tsx')];
+  const sources = [...appSources(dashboardDir), join(rootDir, 'gateway/explorer/sign-in.tsx'), join(rootDir, 'gateway/explorer/sign-in.css')];
   await ensureBundleBuilt(dashboardDistDir, sources, buildDashboard);
 }
 

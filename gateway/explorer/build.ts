@@ -4,7 +4,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import { appSources, buildBundle, bundleIsBuilt, ensureBundleBuilt, entryOutputs, rootDir } from '../bundle-build';
+import { appSources, buildBundle, bundleIsBuilt, ensureBundleBuilt, entryOutputs, rootDir, indexPage } from '../bundle-build';
 import { readContractOperations } from './operations';
 
 const explorerDir = dirname(fileURLToPath(import.meta.url));
@@ -54,25 +54,6 @@ const skipMonacoCssPlugin: esbuild.Plugin = {
   },
 };
 
-function indexHtml(script: string, stylesheet: string | undefined): string {
-  const css = stylesheet ? `\n    <link rel="stylesheet" href="${EXPLORER_PREFIX}${stylesheet}" />` : '';
-  return `<!doctype html>
-<html lang="en">
-  <head>
-    <meta charset="utf-8" />
-    <meta name="viewport" content="width=device-width, initial-scale=1" />
-    <title>${TITLE}</title>
-    <link rel="icon" href="data:," />${css}
-    <script type="module" src="${EXPLORER_PREFIX}${script}"></script>
-  </head>
-  <body>
-    <div id="root"><p class="explorer-loading">Loading the explorer…</p></div>
-    <noscript>The explorer needs JavaScript. The GraphQL endpoint itself is at /graphql.</noscript>
-  </body>
-</html>
-`;
-}
-
 /** Builds everything into a scratch directory, then swaps it in so a running gateway never serves half a build. */
 export async function buildExplorer(): Promise<void> {
   await buildBundle({
@@ -121,7 +102,7 @@ export async function buildExplorer(): Promise<void> {
         }),
       ]);
       const { script, stylesheet } = entryOutputs(app.metafile, outdir, 'app.tsx');
-      writeFileSync(join(outdir, 'index.html'), indexHtml(script, stylesheet));
+      writeFileSync(join(outdir, 'index.html'), indexPage({ prefix: EXPLORER_PREFIX, title: TITLE, name: 'explorer', script, stylesheet }));
     },
   });
 }

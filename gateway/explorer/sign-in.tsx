@@ -2,6 +2,7 @@
 // demo identity picked from a list. The token lives in sessionStorage (gone with the tab), never
 // in localStorage, and is sent as Authorization on every request, the schema's included.
 import { useEffect, useState, useSyncExternalStore, type FC, type FormEvent } from 'react';
+import './sign-in.css';
 
 const TOKEN_KEY = 'customs-graph.token';
 const LOGIN_KEY = 'customs-graph.login';
