@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiSchema, contractOperation, pruneToSchema } from '../support/contract';
 import { startPlatform, type GraphQLResponse, type Platform } from '../support/platform';
 import { caller, fromGateway, SERVICE, signedIn } from '../support/auth';
+import { SUBGRAPHS } from '../../subgraphs/registry';
 
 interface OperatorPage {
   totalCount: number;
@@ -55,7 +56,7 @@ describe('the gateway', () => {
     const body = (await ready.json()) as { ready: boolean; status: string; subgraphs: Record<string, { state: string; circuit: string }> };
     expect(body).toMatchObject({ ready: true, status: 'ok' });
     expect(Object.entries(body.subgraphs).map(([name, { state, circuit }]) => [name, state, circuit])).toEqual(
-      ['aeo', 'declarations', 'licences', 'mra', 'risk', 'audit'].map((name) => [name, 'up', 'closed']),
+      SUBGRAPHS.map(({ name }) => [name, 'up', 'closed']),
     );
   });
 
