@@ -3,11 +3,18 @@
 // this process, it ingests the history through the ingest path, learns through the graph,
 // ingests the holdout WITHOUT its labels, screens it through the graph, and only then reads the
 // holdout labels to score the ranking. Files are in the format of data/kcs-synthetic.
+//
+// The licences the declarations quote go in beside them, generated as the demo data generates
+// them for the train split (demo/licences.ts): licence checks are live facts of the platform, and
+// without them every certificate would be NOT_FOUND, which no platform with a licensing authority
+// behind it would say.
 import { rmSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startDatabase, temporaryDataDir } from '../db/engine';
 import { kcsMrn, kcsRecordList, readKcsCsv, type KcsRow } from '../demo/kcs';
+import { generateLicenceDemoRecords } from '../demo/licences';
+import type { DeclarationRecord } from '../subgraphs/declarations/records';
 import { createGraphClient } from '../subgraphs/kit/graph-client';
 import { jobRetries } from '../subgraphs/kit/retry';
 import { watchJob } from '../subgraphs/kit/watchdog';
@@ -32,6 +39,8 @@ export interface RankingReport {
   /** Holdout declarations ranked. */
   scored: number;
   positiveRate: number;
+  /** Of them, those a licence or certificate check did not match (LICENCE_NOT_MATCHED raised them). */
+  licenceNotMatched: number;
   rows: { rate: number; inspected: number; precision: number; recall: number }[];
   auc: number;
 }
@@ -108,7 +117,9 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
     // Only now do the holdout labels come out of the file.
     const scored = holdout.flatMap(({ row, mrn }) => {
       const assessment = assessments.get(mrn);
-      return assessment ? [{ ...assessment, mrn, row, irregular: row.fraud === 1 }] : [];
+      if (!assessment) return [];
+      const licenceNotMatched = (assessment.reasons ?? []).some(({ code }) => code === 'LICENCE_NOT_MATCHED');
+      return [{ score: assessment.score, lane: assessment.lane, mrn, row, irregular: row.fraud === 1, licenceNotMatched }];
     });
     const lanes: Record<string, number> = {};
     for (const { lane } of scored) lanes[lane] = (lanes[lane] ?? 0) + 1 / scored.length;
@@ -133,13 +144,14 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
 /** A declaration's exact amounts: what the KCS generator repeats across its splits. */
 const valuesOf = (row: KcsRow) => `${row.hs6}/${row.netMass}/${row.itemPrice}`;
 
-function ranking(scored: readonly { score: number; mrn: string; irregular: boolean }[]): RankingReport {
+function ranking(scored: readonly HoldoutScore[]): RankingReport {
   // Ties are broken by a hash of the MRN, never by file order, which could carry the labels.
   const ranked = scored.map(({ score, mrn }) => score + uniform(mrn) * 1e-9);
   const labels = scored.map(({ irregular }) => irregular);
   return {
     scored: scored.length,
     positiveRate: labels.filter(Boolean).length / Math.max(1, labels.length),
+    licenceNotMatched: scored.filter(({ licenceNotMatched }) => licenceNotMatched).length,
     rows: INSPECTION_RATES.map((rate) => ({
       rate,
       inspected: Math.ceil(rate * ranked.length),
@@ -157,7 +169,11 @@ async function ingestRows(
   label: string | undefined,
   onRetry: (line: string) => void,
 ): Promise<IngestSummary> {
-  const records = kcsRecordList(rows, { withLabels });
+  const declarationRecords = kcsRecordList(rows, { withLabels });
+  const declarations = declarationRecords.filter((record): record is DeclarationRecord => record.kind === 'declaration');
+  // After the declarations, as the demo seed sends them; the generator reads no label.
+  const licences = generateLicenceDemoRecords(declarations);
+  const records = [...declarationRecords, ...licences.licences, ...licences.usages];
   return ingest(fromRecords(records, label ?? 'kcs'), {
     writers,
     batchSize: 2_000,
@@ -166,14 +182,27 @@ async function ingestRows(
   });
 }
 
+interface HoldoutScore {
+  mrn: string;
+  score: number;
+  irregular: boolean;
+  licenceNotMatched: boolean;
+}
+
+interface AssessmentRead {
+  score: number;
+  lane: string;
+  reasons: { code: string }[] | null;
+}
+
 async function readScores(
   graphqlUrl: string,
   token: () => Promise<string>,
   mrns: string[],
   onRetry: (line: string) => void,
-): Promise<Map<string, { score: number; lane: string }>> {
+): Promise<Map<string, AssessmentRead>> {
   const graph = createGraphClient({ url: graphqlUrl, token });
-  const scores = new Map<string, { score: number; lane: string }>();
+  const scores = new Map<string, AssessmentRead>();
   const watchdog = watchJob('reading assessments');
   const retries = jobRetries('reading assessments', watchdog, onRetry);
   for (let i = 0; i < mrns.length; i += 100) {
@@ -183,8 +212,8 @@ async function readScores(
     const { declarationsByMrn } = await watchdog.guard(
       retries.stopsAt(
         where,
-        graph.request<{ declarationsByMrn: ({ mrn: string; riskAssessment: { score: number; lane: string } | null } | null)[] }>(
-          `query HoldoutScores($mrns: [ID!]!) { declarationsByMrn(mrns: $mrns) { mrn riskAssessment { score lane } } }`,
+        graph.request<{ declarationsByMrn: ({ mrn: string; riskAssessment: AssessmentRead | null } | null)[] }>(
+          `query HoldoutScores($mrns: [ID!]!) { declarationsByMrn(mrns: $mrns) { mrn riskAssessment { score lane reasons { code } } } }`,
           { mrns: batch },
           { onRetry: retries.onRetry(where) },
         ),
@@ -205,6 +234,7 @@ export function formatReport(report: EvaluationReport): string {
     '',
     `AUC ${report.auc.toFixed(3)} · model version ${report.modelVersion}`,
     `lanes of the holdout: ${['RED', 'YELLOW', 'GREEN'].map((lane) => `${lane} ${pct(report.lanes[lane] ?? 0)}`).join(' · ')}`,
+    `raised by unmatched licence checks: ${report.licenceNotMatched} of the scored, ${unseenValues.licenceNotMatched} of the unseen values`,
     '',
     `unseen values: ${unseenValues.scored} of the ${report.scored} scored (${pct(unseenValues.scored / Math.max(1, report.scored))}) have an (HS6, net mass, item price) that no history row has · irregular ${pct(unseenValues.positiveRate)}`,
     '',

@@ -158,12 +158,22 @@ function describe({ code, dimension, weight }: Contribution): string {
       return `The declared value: past controls of consignments of this value ${direction} the risk`;
     case 'DECLARED_NET_MASS':
       return `The net mass: past controls of consignments of this weight ${direction} the risk`;
-    default: {
-      const profile = dimension
-        .split('_')
-        .map((trait) => TRAIT_WORDS[trait] ?? trait)
-        .join(' × ');
-      return `Past controls of the same ${profile} ${direction} the risk`;
-    }
+    default:
+      return `Past controls of the same ${profileWords(dimension)} ${direction} the risk`;
   }
+}
+
+/** A dimension's words, worked out once per dimension: every assessment lists several. */
+const PROFILE_WORDS = new Map<string, string>();
+
+function profileWords(dimension: string): string {
+  let words = PROFILE_WORDS.get(dimension);
+  if (words === undefined) {
+    words = dimension
+      .split('_')
+      .map((trait) => TRAIT_WORDS[trait] ?? trait)
+      .join(' × ');
+    PROFILE_WORDS.set(dimension, words);
+  }
+  return words;
 }

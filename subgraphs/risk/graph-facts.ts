@@ -13,7 +13,8 @@ const DECLARATION_FACTS = `
   parties { importer { ${PARTY} } declarant { ${PARTY} } seller { ${PARTY} } }
   nationalData { key value }
   controlResults { outcome }`;
-const ITEM_FACTS = `itemNumber commodityCode originCountry netMass grossMass statisticalValue { amount currency }`;
+// Items carry national data too: KCS keeps taxRate, taxType and originIndicator on the item.
+const ITEM_FACTS = `itemNumber commodityCode originCountry netMass grossMass statisticalValue { amount currency } nationalData { key value }`;
 
 const SCREENING_DECLARATION = `${DECLARATION_FACTS}
   importer { ${OPERATOR_FACTS} }
@@ -95,6 +96,7 @@ export interface DeclarationFacts {
     netMass: number;
     grossMass: number | null;
     statisticalValue: { amount: number; currency: string } | null;
+    nationalData: { key: string; value: string }[];
     licenceChecks?: { outcome: string }[];
   }[];
 }
@@ -147,7 +149,7 @@ export function declarationFeatures(facts: DeclarationFacts): FilingFeatures {
     seller: partyId(facts.parties.seller),
     dispatchCountry: facts.countryOfDispatch,
     routes: [],
-    nationalData: Object.fromEntries(facts.nationalData.map(({ key, value }) => [key, value])),
+    nationalData: nationalData(facts),
     items: facts.items.map((item): ItemFeatures => ({
       itemNumber: item.itemNumber,
       commodityCode: item.commodityCode.replace(/\D/g, '') || null,
@@ -160,6 +162,16 @@ export function declarationFeatures(facts: DeclarationFacts): FilingFeatures {
     importerAeo: facts.importer?.aeoAuthorisations ?? [],
     recognisedBy: recognisedBy(facts.sellerParty?.seller?.operator),
   };
+}
+
+/**
+ * The declaration's national data, then its items': FilingFeatures has one map per filing, so a
+ * declaration's value wins over an item's, and the first item's over later items'.
+ */
+function nationalData(facts: DeclarationFacts): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const { key, value } of [...facts.nationalData, ...facts.items.flatMap((item) => item.nationalData)]) if (!(key in out)) out[key] = value;
+  return out;
 }
 
 /**

@@ -4,7 +4,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { readKcsCsv } from '../../demo/kcs';
 import { evaluate, formatReport, INSPECTION_RATES } from '../../scripts/risk-evaluate';
+import { requiredCertificates } from '../../subgraphs/licences/references';
 
 const dir = mkdtempSync(join(tmpdir(), 'risk-evaluation-test-'));
 const head = (file: string, rows: number, into: string) => {
@@ -50,6 +52,11 @@ describe('risk evaluation', () => {
       'screen through the graph',
       'read assessments through the graph',
     ]);
+    // The licences the declarations quote are there, as the demo's are: without them every
+    // declaration needing a certificate would be raised by LICENCE_NOT_MATCHED.
+    const needingCertificates = readKcsCsv(holdout).filter((row) => requiredCertificates(`${row.hs6}00`).length > 0).length;
+    expect(needingCertificates).toBeGreaterThan(0);
+    expect(report.licenceNotMatched).toBeLessThan(needingCertificates);
     const lanes = Object.values(report.lanes).reduce((sum, share) => sum + share, 0);
     expect(lanes).toBeCloseTo(1, 6);
     expect(formatReport(report)).toMatch(/\| 5\.0% \| \d+ \| \d\.\d{3} \| \d\.\d{3} \|/);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { compileTrees } from '../../subgraphs/risk/model/compiled-trees';
 import type { FilingFeatures, ItemFeatures, LabelledFiling } from '../../subgraphs/risk/model/features';
 import { attribute, binColumns, fitBoostedTrees, predictLogit, type BoostOptions, type Tree } from '../../subgraphs/risk/model/gbdt';
 import { auc } from '../../subgraphs/risk/model/metrics';
@@ -82,6 +83,22 @@ describe('boosted trees', () => {
     // The noise feature moves predictions far less than the deciding one.
     const { contributions } = attribute(ensemble, [0.3, 0.9], 2);
     expect(Math.abs(contributions[1]!)).toBeGreaterThan(5 * Math.abs(contributions[0]!));
+  });
+
+  it("scores and explains the same laid out for scoring, each leaf's path worked out once", () => {
+    const ensemble = fitBoostedTrees(separable(400), { ...SMALL, maxDepth: 4 });
+    const compiled = compileTrees(ensemble);
+    const leaves = new Int32Array(compiled.trees);
+    for (let i = 0; i < 200; i++) {
+      const x = [noise(i * 3 + 1), i % 17 === 0 ? Number.NaN : otherNoise(i)];
+      expect(compiled.predict(x, leaves)).toBe(predictLogit(ensemble, x));
+      const walked = attribute(ensemble, x, 2);
+      const summed = new Float64Array(2);
+      compiled.attribute(leaves, summed);
+      expect(compiled.baseline).toBeCloseTo(walked.baseline, 12);
+      expect(summed[0]).toBeCloseTo(walked.contributions[0]!, 12);
+      expect(summed[1]).toBeCloseTo(walked.contributions[1]!, 12);
+    }
   });
 
   it('sends a missing value where the lowest values go', () => {

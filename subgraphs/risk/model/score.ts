@@ -11,7 +11,8 @@
  */
 import type { FilingFeatures, ItemFeatures } from './features';
 import { bandFor, undervaluation, valuePerKg, type Band, type FairPriceModel } from './fair-price';
-import { attribute, predictLogit, type TreeEnsemble } from './gbdt';
+import { compileTrees } from './compiled-trees';
+import type { TreeEnsemble } from './gbdt';
 import { createKeyReader, dimension, encode, sigmoid, smoothedRate, type Counts, type Dimension } from './profiles';
 import { AMOUNT_FEATURES, amountFeatures } from './tree-features';
 import type { LearnedModel } from './train';
@@ -62,7 +63,32 @@ export interface Contribution {
   key: string;
   /** Logit contribution. */
   weight: number;
-  evidence: string;
+  /**
+   * Written out when read: a score has a term for nearly every dimension (the trees share
+   * theirs among them), and an assessment lists only the largest few.
+   */
+  readonly evidence: string;
+}
+
+/** A contribution whose evidence is written out, from its key, the first time it is read. */
+class LazyContribution implements Contribution {
+  readonly #write: (key: string) => string;
+  #evidence: string | undefined;
+
+  constructor(
+    readonly code: string,
+    readonly dimension: string,
+    readonly key: string,
+    readonly weight: number,
+    write: (key: string) => string,
+  ) {
+    this.#write = write;
+  }
+
+  get evidence(): string {
+    this.#evidence ??= this.#write(this.key);
+    return this.#evidence;
+  }
 }
 
 export interface FilingScore {
@@ -86,9 +112,10 @@ interface ProfileTable {
   /** Its place among the trees' features. */
   index: number;
   coefficient: number;
-  counts: Record<string, Counts>;
   /** Encoding per key, computed once. */
   encodings: Map<string, number>;
+  /** A key's evidence, from its counts. */
+  evidence: (key: string) => string;
 }
 
 /** What one item adds up to: the logit, and what each part of the model made of it. */
@@ -96,6 +123,8 @@ interface ItemTerms {
   z: number;
   /** The trees' input: the dimensions' encodings, then the amount features. */
   x: Float64Array;
+  /** The leaf each tree sent x to (empty without trees): what explaining reads. */
+  leaves: Int32Array;
   keys: (string | null)[];
   price: PriceFacts;
 }
@@ -103,8 +132,8 @@ interface ItemTerms {
 /** A scorer for one model: encodings are computed once, a score is a few map lookups and tree walks. */
 export function createScorer(model: LearnedModel): Scorer {
   const { baseRate, priorStrength } = model;
-  const trees = model.trees;
-  const treeFeatures = featuresSplitOn(trees);
+  const trees = model.trees ? compileTrees(model.trees) : null;
+  const treeFeatures = featuresSplitOn(model.trees);
   // A dimension neither the regression nor a tree uses contributes nothing: it is not even read.
   const profiles: ProfileTable[] = model.dimensions.flatMap((name, index) => {
     const coefficient = model.coefficients[name] ?? 0;
@@ -112,7 +141,8 @@ export function createScorer(model: LearnedModel): Scorer {
     const counts = model.counts[name] ?? {};
     const encodings = new Map<string, number>();
     for (const [key, c] of Object.entries(counts)) encodings.set(key, encode(c, baseRate, priorStrength));
-    return [{ dimension: dimension(name), index, coefficient, counts, encodings }];
+    const write = profileEvidenceWriter(name, baseRate, priorStrength);
+    return [{ dimension: dimension(name), index, coefficient, encodings, evidence: (key: string) => write(key, counts[key]) }];
   });
   const priceCoefficients = PRICE_TERMS.map((term) => model.coefficients[term] ?? 0);
   const readKeys = createKeyReader(profiles.map((p) => p.dimension));
@@ -132,11 +162,13 @@ export function createScorer(model: LearnedModel): Scorer {
     }
     const price = priceFacts(model.fairPrice, item);
     for (let t = 0; t < price.values.length; t++) z += (priceCoefficients[t] as number) * (price.values[t] as number);
+    const leaves = new Int32Array(trees?.trees ?? 0);
     if (trees) {
-      x.set(amountFeatures(item, price), model.dimensions.length);
-      z += predictLogit(trees, x);
+      const amounts = amountFeatures(item, price);
+      for (let a = 0; a < amounts.length; a++) x[model.dimensions.length + a] = amounts[a] as number;
+      z += trees.predict(x, leaves);
     }
-    return { z, x, keys, price };
+    return { z, x, leaves, keys, price };
   }
 
   function riskiest(filing: FilingFeatures): { item: ItemFeatures; terms: ItemTerms } {
@@ -149,28 +181,22 @@ export function createScorer(model: LearnedModel): Scorer {
     return best ?? { item: EMPTY_ITEM, terms: terms(filing, EMPTY_ITEM) };
   }
 
-  function explain(item: ItemFeatures, { keys, x, price }: ItemTerms): { intercept: number; contributions: Contribution[] } {
-    const attribution = trees ? attribute(trees, x, width) : null;
-    const fromTrees = (feature: number) => attribution?.contributions[feature] ?? 0;
+  function explain(item: ItemFeatures, { keys, x, leaves, price }: ItemTerms): { intercept: number; contributions: Contribution[] } {
+    const fromTrees = new Float64Array(width);
+    trees?.attribute(leaves, fromTrees);
     const out: Contribution[] = [];
     for (let j = 0; j < profiles.length; j++) {
       const key = keys[j];
       const p = profiles[j] as ProfileTable;
       if (key === null || key === undefined) continue;
-      const weight = p.coefficient * (x[p.index] as number) + fromTrees(p.index);
+      const weight = p.coefficient * (x[p.index] as number) + (fromTrees[p.index] as number);
       if (weight === 0) continue;
-      out.push({
-        code: p.dimension.code,
-        dimension: p.dimension.name,
-        key,
-        weight,
-        evidence: profileEvidence(p.dimension.name, key, p.counts[key], baseRate, priorStrength),
-      });
+      out.push(new LazyContribution(p.dimension.code, p.dimension.name, key, weight, p.evidence));
     }
-    const amounts = AMOUNT_FEATURES.map((_, a) => fromTrees(model.dimensions.length + a));
+    const amounts = AMOUNT_FEATURES.map((_, a) => fromTrees[model.dimensions.length + a] as number);
     out.push(...priceContributions(price, priceCoefficients, amounts), ...amountContributions(item, price, amounts));
     return {
-      intercept: model.intercept + (attribution?.baseline ?? 0),
+      intercept: model.intercept + (trees?.baseline ?? 0),
       contributions: out.sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight)),
     };
   }
@@ -216,10 +242,14 @@ const EMPTY_ITEM: ItemFeatures = {
 
 const pct = (p: number) => p.toFixed(2);
 
-export function profileEvidence(name: string, key: string, counts: Counts | undefined, baseRate: number, priorStrength: number): string {
-  const [n, k] = counts ?? [0, 0];
+/** How a dimension's key reads as evidence; what every key of the dimension shares is written once. */
+export function profileEvidenceWriter(name: string, baseRate: number, priorStrength: number): (key: string, counts: Counts | undefined) => string {
   const label = name.replaceAll('_', '×');
-  return `${label} ${key}: ${k} irregular of ${n} controls, smoothed ${pct(smoothedRate(counts, baseRate, priorStrength))} vs ${pct(baseRate)} overall`;
+  const overall = `vs ${pct(baseRate)} overall`;
+  return (key, counts) => {
+    const [n, k] = counts ?? [0, 0];
+    return `${label} ${key}: ${k} irregular of ${n} controls, smoothed ${pct(smoothedRate(counts, baseRate, priorStrength))} ${overall}`;
+  };
 }
 
 /**
@@ -250,7 +280,8 @@ function priceContributions(facts: PriceFacts, coefficients: readonly number[], 
         evidence: 'no fair-price band to compare with: too few declarations of the commodity, or no value per kg',
       });
     } else if (facts.band && facts.perKg !== null) {
-      out.push({ code, dimension: 'fairPrice', key: `${facts.band.level} ${facts.band.key}`, weight, evidence: bandEvidence(facts.band, facts.perKg) });
+      const { band, perKg } = facts;
+      out.push(new LazyContribution(code, 'fairPrice', `${band.level} ${band.key}`, weight, () => bandEvidence(band, perKg)));
     }
   }
   return out;
