@@ -81,6 +81,14 @@ export class CircuitBreaker {
     this.open();
   }
 
+  /**
+   * The subgraph says it is ready again (its /readyz): an open circuit lets the next request probe
+   * it now instead of after the rest of its wait. Only that probe's outcome closes it.
+   */
+  reportedReady(): void {
+    if (this.current === 'open') this.openedAt = this.now() - this.options.openMs;
+  }
+
   /** A request that ended without a verdict on the subgraph (its client went away): a probe's turn passes to the next request. */
   abandoned(pass: Pass): void {
     if (pass === this.probe) this.probe = undefined;

@@ -277,6 +277,8 @@ async function subgraphState(source: SubgraphSource): Promise<SubgraphState> {
   try {
     const response = await fetch(new URL('/readyz', source.url), { signal: AbortSignal.timeout(2_000) });
     const detail = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+    // A subgraph that failed while it started (the platform starting up) is asked again at once.
+    if (response.ok) source.breaker.reportedReady();
     return { state: response.ok ? 'up' : 'not-ready', ...health, detail };
   } catch (error) {
     const reason = error instanceof DOMException && error.name === 'TimeoutError' ? 'no answer within 2 s' : 'no connection';

@@ -74,12 +74,16 @@ function run(name: string, index: number, entry: string, env: NodeJS.ProcessEnv)
  * Waits as long as it takes: the supervisor keeps starting a child that exits, and the platform
  * serves meanwhile. Every 30 s a line says who is still awaited, and how it last exited.
  */
-async function waitUntilReady(supervisor: Supervisor, graphqlUrl: string): Promise<void> {
+async function waitUntilReady(
+  supervisor: Supervisor,
+  graphqlUrl: string,
+  isReady: (response: Response) => Promise<boolean> = async (response) => response.ok,
+): Promise<void> {
   const readyz = new URL('/readyz', graphqlUrl);
   let nextNotice = Date.now() + 30_000;
   while (!stopping.signal.aborted) {
     try {
-      if ((await fetch(readyz, { signal: AbortSignal.timeout(1_000) })).ok) return;
+      if (await isReady(await fetch(readyz, { signal: AbortSignal.timeout(1_000) }))) return;
     } catch {
       // not listening yet
     }
@@ -172,7 +176,9 @@ async function main(): Promise<void> {
   await Promise.all(subgraphs.map(({ entry, supervisor }) => waitUntilReady(supervisor, subgraphUrl(entry))));
   if (stopping.signal.aborted) return;
   await seedDemoData({ onlyIfEmpty: true, log: say });
-  await waitUntilReady(gateway, `${gatewayUrl}/graphql`);
+  // Its /readyz says ok once it sees every subgraph ready, and then lets a subgraph it skipped
+  // (one that failed requests while starting) be asked again at once: "up" means answering whole.
+  await waitUntilReady(gateway, `${gatewayUrl}/graphql`, async (response) => response.ok && ((await response.json()) as { status?: string }).status === 'ok');
   if (stopping.signal.aborted) return;
 
   const { localIssuer } = await trustFromEnv({}, { ...process.env, AUTH_DIR: authDir });

@@ -181,12 +181,14 @@ export function startFollower(models: IndicatorsModels, settings: FollowerSettin
         if (stopped) break;
         const message = (error as Error).message;
         // Said once per distinct failure (the gateway not up yet, a part down), not once per poll.
-        if (message !== failing) settings.log(`indicators follower: ${message}; trying again every ${settings.pollMs} ms`);
+        if (message !== failing) settings.log(`indicators follower: ${message}; trying again in ${idleWaitMs} ms, then less often while it lasts`);
         failing = message;
         status.state = 'failing';
         status.lastError = message;
         status.behindMs = Date.now() - (status.caughtUpAt ? Date.parse(status.caughtUpAt) : startedAt);
-        await sleep(settings.pollMs);
+        // A part still starting (or down) is not asked every second: each failed read counts toward the gateway's circuit for it.
+        await sleep(idleWaitMs);
+        idleWaitMs = Math.min(idleWaitMs * 2, Math.max(settings.pollMs, settings.idlePollMs));
         continue;
       }
       const now = Date.now();

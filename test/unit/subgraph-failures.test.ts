@@ -75,6 +75,18 @@ describe('the circuit of a subgraph', () => {
     expect(circuit.tryPass()).toBeDefined();
   });
 
+  it('lets a probe through at once when the subgraph reports itself ready, and only the probe closes it', () => {
+    const circuit = breaker();
+    failTimes(circuit, 3);
+    circuit.reportedReady();
+    const probe = circuit.tryPass();
+    expect(probe?.probe).toBe(true);
+    expect(circuit.tryPass()).toBeUndefined();
+    circuit.failed(probe!);
+    expect(circuit.state).toBe('open');
+    expect(circuit.tryPass()).toBeUndefined();
+  });
+
   it('opens again when the probe fails, and a success in between resets the count', () => {
     const circuit = breaker();
     failTimes(circuit, 2);
