@@ -82,11 +82,14 @@ export class CircuitBreaker {
   }
 
   /**
-   * The subgraph says it is ready again (its /readyz): an open circuit lets the next request probe
-   * it now instead of after the rest of its wait. Only that probe's outcome closes it.
+   * The subgraph says it is ready again (its /readyz): an open circuit closes now instead of after
+   * the rest of its wait and a probe, which one request alone could take while others were
+   * skipped. If it still fails, it opens again after as many failures as at first.
    */
   reportedReady(): void {
-    if (this.current === 'open') this.openedAt = this.now() - this.options.openMs;
+    if (this.current !== 'open') return;
+    this.failuresInARow = 0;
+    this.moveTo('closed');
   }
 
   /** A request that ended without a verdict on the subgraph (its client went away): a probe's turn passes to the next request. */

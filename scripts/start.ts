@@ -176,8 +176,8 @@ async function main(): Promise<void> {
   await Promise.all(subgraphs.map(({ entry, supervisor }) => waitUntilReady(supervisor, subgraphUrl(entry))));
   if (stopping.signal.aborted) return;
   await seedDemoData({ onlyIfEmpty: true, log: say });
-  // Its /readyz says ok once it sees every subgraph ready, and then lets a subgraph it skipped
-  // (one that failed requests while starting) be asked again at once: "up" means answering whole.
+  // Its /readyz says ok once it sees every subgraph ready, and closes the circuit of one it skipped
+  // (one that failed requests while it started): "up" means answering whole.
   await waitUntilReady(gateway, `${gatewayUrl}/graphql`, async (response) => response.ok && ((await response.json()) as { status?: string }).status === 'ok');
   if (stopping.signal.aborted) return;
 
