@@ -15,12 +15,12 @@ import { collectionOf, insertNew } from '../kit/bulk';
 import { contentHash } from '../kit/content-hash';
 import { EU_MEMBER_STATES } from '../kit/countries';
 import { badUserInput, conflict, invalidTransition, notFound } from '../kit/errors';
-import { checkContainerNumber, checkCountryCode, checkUnLocode } from '../kit/identifiers';
-import { optionalText, requireDate, requireNumber, requireOneOf, requirePattern, requireText, requireValid } from '../kit/input';
+import { checkContainerNumber, checkCountryCode } from '../kit/identifiers';
+import { optionalText, requireDate, requireNumber, requireOneOf, requireText, requireValid } from '../kit/input';
 import { insertOnce, replaceById } from '../kit/persistence';
 import type { RiskModels } from './models';
 import { createRule } from './rule-writes';
-import { requireRuleReference, type RuleCriteria, type RuleDoc, type RuleKind } from './rules';
+import { criterionAmount, criterionList, CRITERION_CHECKS, requireRuleReference, type RuleCriteria, type RuleDoc, type RuleKind } from './rules';
 
 type Input = Record<string, unknown>;
 
@@ -142,32 +142,18 @@ export function daysBetween(from: string, to: string): number {
 // ---------------------------------------------------------------------------
 // Validation
 
-const list = (input: Input, field: string, path: string, check: (value: string, at: string) => string): string[] => {
-  const values = input[field];
-  if (values === undefined || values === null) return [];
-  if (!Array.isArray(values)) throw badUserInput(`${path}.${field}`, 'must be a list');
-  if (values.length > 200) throw badUserInput(`${path}.${field}`, 'at most 200 values');
-  return [...new Set(values.map((value, index) => check(String(value), `${path}.${field}[${index}]`)))].sort();
-};
-const commodityPrefix = (value: string, at: string) => requirePattern(at, value, /^\d{2,10}$/, 'the start of a commodity code, 2 to 10 digits');
-const country = (value: string, at: string) => requireValid(at, checkCountryCode(value));
-const amount = (input: Input, field: string, path: string) =>
-  input[field] === undefined || input[field] === null ? null : requireNumber(`${path}.${field}`, input[field], { min: Number.MIN_VALUE });
-
 export function validateIndicators(input: Input, path = 'indicators'): RiskIndicators {
   const indicators: RiskIndicators = {
-    commodityCodePrefixes: list(input, 'commodityCodePrefixes', path, commodityPrefix),
-    originCountries: list(input, 'originCountries', path, country),
-    placesOfLoading: list(input, 'placesOfLoading', path, (value, at) => requireValid(at, checkUnLocode(value))),
-    placesOfUnloading: list(input, 'placesOfUnloading', path, (value, at) => requireValid(at, checkUnLocode(value))),
-    operators: list(input, 'operators', path, (value, at) =>
-      requirePattern(at, value, /^[A-Z0-9][A-Z0-9-]{1,34}$/, 'an EORI or identification number (capital letters, digits, hyphens)'),
-    ),
-    containers: list(input, 'containers', path, (value, at) => requireValid(at, checkContainerNumber(value))),
-    valuePerKgBelow: amount(input, 'valuePerKgBelow', path),
-    valuePerKgAbove: amount(input, 'valuePerKgAbove', path),
-    netMassBelow: amount(input, 'netMassBelow', path),
-    netMassAbove: amount(input, 'netMassAbove', path),
+    commodityCodePrefixes: criterionList(input, 'commodityCodePrefixes', path, CRITERION_CHECKS.commodityCodePrefix),
+    originCountries: criterionList(input, 'originCountries', path, CRITERION_CHECKS.country),
+    placesOfLoading: criterionList(input, 'placesOfLoading', path, CRITERION_CHECKS.unLocode),
+    placesOfUnloading: criterionList(input, 'placesOfUnloading', path, CRITERION_CHECKS.unLocode),
+    operators: criterionList(input, 'operators', path, CRITERION_CHECKS.operator),
+    containers: criterionList(input, 'containers', path, (value, at) => requireValid(at, checkContainerNumber(value))),
+    valuePerKgBelow: criterionAmount(input, 'valuePerKgBelow', path),
+    valuePerKgAbove: criterionAmount(input, 'valuePerKgAbove', path),
+    netMassBelow: criterionAmount(input, 'netMassBelow', path),
+    netMassAbove: criterionAmount(input, 'netMassAbove', path),
   };
   if (!Object.values(indicators).some((value) => (Array.isArray(value) ? value.length > 0 : value !== null)))
     throw badUserInput(path, 'a RIF needs at least one indicator: commodity codes, origins, places, operators, containers, or value or mass patterns');
@@ -220,8 +206,8 @@ export function validateRiskInformation(input: Input, sender: string): RiskInfor
 
 export function validateCrisisAlert(input: Input): CrisisAlertContent {
   const scope = {
-    commodityCodePrefixes: list(input, 'commodityCodePrefixes', 'input', commodityPrefix),
-    originCountries: list(input, 'originCountries', 'input', country),
+    commodityCodePrefixes: criterionList(input, 'commodityCodePrefixes', 'input', CRITERION_CHECKS.commodityCodePrefix),
+    originCountries: criterionList(input, 'originCountries', 'input', CRITERION_CHECKS.country),
   };
   if (scope.commodityCodePrefixes.length === 0 && scope.originCountries.length === 0)
     throw badUserInput('commodityCodePrefixes', 'a crisis alert needs a product scope: commodity codes, origins, or both');

@@ -89,28 +89,41 @@ export function validateRuleContent(input: Input): RuleContent {
   };
 }
 
+/** A list criterion of `input` at `path`: each value checked, duplicates dropped, sorted; empty when left out. */
+export function criterionList(input: Input, field: string, path: string, check: (value: string, at: string) => string): string[] {
+  const values = input[field];
+  if (values === undefined || values === null) return [];
+  if (!Array.isArray(values)) throw badUserInput(`${path}.${field}`, 'must be a list');
+  if (values.length > 200) throw badUserInput(`${path}.${field}`, 'at most 200 values');
+  return [...new Set(values.map((value, index) => check(String(value), `${path}.${field}[${index}]`)))].sort();
+}
+
+/** A bound criterion of `input` at `path` (value per kg, mass): above 0, or null when left out. */
+export function criterionAmount(input: Input, field: string, path: string): number | null {
+  return input[field] === undefined || input[field] === null ? null : requireNumber(`${path}.${field}`, input[field], { min: Number.MIN_VALUE });
+}
+
+/** The checks of the criteria rules and risk information share. */
+export const CRITERION_CHECKS = {
+  commodityCodePrefix: (value: string, at: string) => requirePattern(at, value, /^\d{2,10}$/, 'the start of a commodity code, 2 to 10 digits'),
+  country: (value: string, at: string) => requireValid(at, checkCountryCode(value)),
+  unLocode: (value: string, at: string) => requireValid(at, checkUnLocode(value)),
+  operator: (value: string, at: string) =>
+    requirePattern(at, value, /^[A-Z0-9][A-Z0-9-]{1,34}$/, 'an EORI or identification number (capital letters, digits, hyphens)'),
+};
+
 function validateCriteria(input: Input): RuleCriteria {
-  const list = (field: string, check: (value: string, path: string) => string): string[] => {
-    const values = input[field];
-    if (values === undefined || values === null) return [];
-    if (!Array.isArray(values)) throw badUserInput(`criteria.${field}`, 'must be a list');
-    if (values.length > 200) throw badUserInput(`criteria.${field}`, 'at most 200 values');
-    return [...new Set(values.map((value, index) => check(String(value), `criteria.${field}[${index}]`)))].sort();
-  };
-  const amount = (field: string) =>
-    input[field] === undefined || input[field] === null ? null : requireNumber(`criteria.${field}`, input[field], { min: Number.MIN_VALUE });
+  const list = (field: string, check: (value: string, at: string) => string) => criterionList(input, field, 'criteria', check);
   const criteria: RuleCriteria = {
-    commodityCodePrefixes: list('commodityCodePrefixes', (value, path) => requirePattern(path, value, /^\d{2,10}$/, '2 to 10 digits')),
-    originCountries: list('originCountries', (value, path) => requireValid(path, checkCountryCode(value))),
-    placesOfLoading: list('placesOfLoading', (value, path) => requireValid(path, checkUnLocode(value))),
-    placesOfUnloading: list('placesOfUnloading', (value, path) => requireValid(path, checkUnLocode(value))),
-    operators: list('operators', (value, path) =>
-      requirePattern(path, value, /^[A-Z0-9][A-Z0-9-]{1,34}$/, 'an EORI or identification number (capital letters, digits, hyphens)'),
-    ),
+    commodityCodePrefixes: list('commodityCodePrefixes', CRITERION_CHECKS.commodityCodePrefix),
+    originCountries: list('originCountries', CRITERION_CHECKS.country),
+    placesOfLoading: list('placesOfLoading', CRITERION_CHECKS.unLocode),
+    placesOfUnloading: list('placesOfUnloading', CRITERION_CHECKS.unLocode),
+    operators: list('operators', CRITERION_CHECKS.operator),
     offices: list('offices', (value, path) => requireOfficeCode(path, value)),
     transportModes: list('transportModes', (value, path) => requireOneOf(path, value, TRANSPORT_MODES)),
-    valuePerKgBelow: amount('valuePerKgBelow'),
-    valuePerKgAbove: amount('valuePerKgAbove'),
+    valuePerKgBelow: criterionAmount(input, 'valuePerKgBelow', 'criteria'),
+    valuePerKgAbove: criterionAmount(input, 'valuePerKgAbove', 'criteria'),
   };
   const given = Object.values(criteria).some((value) => (Array.isArray(value) ? value.length > 0 : value !== null));
   if (!given) throw badUserInput('criteria', 'a rule needs at least one criterion; a rule on everything is a capacity setting, not a rule');
