@@ -32,7 +32,7 @@ import { openWriters } from './ingest/writers';
 import { runTool } from './risk/services';
 
 const USAGE =
-  'Usage: npm run risk:evaluate -- --history <train.csv> [--history <more.csv>] --holdout <valid.csv> [--dimensions importer,hs6,hs6_origin,...] [--prior-strength 10] [--no-trees]';
+  'Usage: npm run risk:evaluate -- --history <train.csv> [--history <more.csv>] --holdout <valid.csv> [--dimensions importer,hs6,hs6_origin,...] [--prior-strength 10] [--trees 100 | --no-trees]';
 export const INSPECTION_RATES = [0.01, 0.02, 0.05, 0.1] as const;
 
 export interface RankingReport {
@@ -265,6 +265,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
         dimensions: { type: 'string' },
         'prior-strength': { type: 'string' },
         'no-trees': { type: 'boolean' },
+        trees: { type: 'string' },
         help: { type: 'boolean' },
       },
     });
@@ -279,6 +280,11 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       const m = Number(values['prior-strength']);
       if (!(m > 0)) throw new Error(`--prior-strength must be a positive number\n${USAGE}`);
       learnOptions.priorStrength = m;
+    }
+    if (values.trees !== undefined) {
+      const trees = Number(values.trees);
+      if (!(Number.isInteger(trees) && trees >= 1)) throw new Error(`--trees must be a whole number of trees, at least 1\n${USAGE}`);
+      learnOptions.trees = { trees };
     }
     // The ablation: the regression alone, as before the trees.
     if (values['no-trees']) learnOptions.trees = false;

@@ -40,11 +40,8 @@ export interface Assessment {
 }
 
 export function assess(features: FilingFeatures, policy: AssessmentPolicy): Assessment {
-  const learned = policy.scorer.score(features);
-  const learnedReasons = learned.contributions
-    .filter((c) => Math.abs(c.weight) >= MIN_LEARNED_WEIGHT)
-    .slice(0, MAX_LEARNED_REASONS)
-    .map(learnedReason);
+  const learned = policy.scorer.score(features, { limit: MAX_LEARNED_REASONS, minWeight: MIN_LEARNED_WEIGHT });
+  const learnedReasons = learned.contributions.map(learnedReason);
   // Terms too small to list still count: the score is the model's, not the listed reasons'.
   let logit = learned.logit;
   let minimumLane: Lane = 'GREEN';

@@ -227,3 +227,22 @@ describe('amount features', () => {
     expect(amountFeatures(unstated, priceFacts(model.fairPrice, unstated)).every(Number.isNaN)).toBe(true);
   });
 });
+
+describe('explaining a score', () => {
+  it('lists, when asked for the largest few, exactly the head of the full explanation', () => {
+    const model = learn(middlePriced(600), { folds: 5, trees: { minLeafSize: 20 } });
+    const scorer = createScorer(model);
+    for (const { features } of middlePriced(40, 50_000)) {
+      const all = scorer.score(features).contributions.map(({ code, key, weight, evidence }) => ({ code, key, weight, evidence }));
+      for (const [limit, minWeight] of [
+        [3, 0],
+        [8, 0.05],
+        [1, 0.5],
+        [50, 0],
+      ] as const) {
+        const listed = scorer.score(features, { limit, minWeight }).contributions.map(({ code, key, weight, evidence }) => ({ code, key, weight, evidence }));
+        expect(listed).toEqual(all.filter((c) => Math.abs(c.weight) >= minWeight).slice(0, limit));
+      }
+    }
+  });
+});

@@ -115,12 +115,45 @@ export function buildFairPrice(samples: FairPriceSamples, minSamples: number = M
  */
 export function bandFor(model: FairPriceModel, hs: string | null, origin: string | null): Band | null {
   if (hs === null || hs.length < 4) return null;
-  const hs6 = hs.slice(0, 6);
-  if (hs6.length === 6) {
-    const band = model.bands[`HS6_ORIGIN:${cellKey(hs6, origin)}`] ?? model.bands[`HS6:${hs6}`];
+  const index = bandIndexOf(model.bands);
+  if (hs.length >= 6) {
+    const cell = index.hs6.get(hs.slice(0, 6));
+    const band = cell?.origins.get(origin ?? '') ?? cell?.band;
     if (band) return band;
   }
-  return model.bands[`HS4:${hs.slice(0, 4)}`] ?? null;
+  return index.hs4.get(hs.slice(0, 4)) ?? null;
+}
+
+/** The bands by HS6 (then origin) and HS4: scoring asks for one per goods item, twice. */
+interface BandIndex {
+  hs6: Map<string, { band: Band | null; origins: Map<string, Band> }>;
+  hs4: Map<string, Band>;
+}
+
+/** A model's bands are never changed once built (merging makes new ones), so an index can be kept. */
+const bandIndexes = new WeakMap<Record<string, Band>, BandIndex>();
+
+function bandIndexOf(bands: Record<string, Band>): BandIndex {
+  let index = bandIndexes.get(bands);
+  if (index) return index;
+  const hs6: BandIndex['hs6'] = new Map();
+  const cellOf = (code: string) => {
+    let cell = hs6.get(code);
+    if (!cell) hs6.set(code, (cell = { band: null, origins: new Map() }));
+    return cell;
+  };
+  index = { hs6, hs4: new Map() };
+  for (const band of Object.values(bands)) {
+    if (band.level === 'HS4') index.hs4.set(band.key, band);
+    else if (band.level === 'HS6') cellOf(band.key).band = band;
+    else {
+      // A cell key is "<hs6>/<origin>", the origin empty when not stated (cellKey).
+      const slash = band.key.indexOf('/');
+      cellOf(band.key.slice(0, slash)).origins.set(band.key.slice(slash + 1), band);
+    }
+  }
+  bandIndexes.set(bands, index);
+  return index;
 }
 
 export interface Undervaluation {

@@ -45,7 +45,7 @@ export interface BoostOptions {
  * trees) rank the rows with unseen amounts worse at 5% and 10% (they learn the repeat consignments'
  * residue), and 100 trees of 3 levels with 200 examples a leaf rank them best.
  */
-export const DEFAULT_BOOST_OPTIONS: BoostOptions = { trees: 100, learningRate: 0.1, maxDepth: 3, minLeafSize: 200, l2: 10, bins: 32 };
+export const DEFAULT_BOOST_OPTIONS: BoostOptions = { trees: 50, learningRate: 0.1, maxDepth: 3, minLeafSize: 200, l2: 10, bins: 32 };
 
 /** Examples as columns (one Float64Array per feature) with their labels. */
 export interface TrainingSet {

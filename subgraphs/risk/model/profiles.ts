@@ -24,7 +24,8 @@ export type ProfileCounts = Record<string, Record<string, Counts>>;
 export const PRIOR_STRENGTH = 10;
 
 export function smoothedRate(counts: Counts | undefined, baseRate: number, priorStrength: number = PRIOR_STRENGTH): number {
-  const [n, k] = counts ?? [0, 0];
+  const n = counts?.[0] ?? 0;
+  const k = counts?.[1] ?? 0;
   return (k + priorStrength * baseRate) / (n + priorStrength);
 }
 
@@ -134,21 +135,33 @@ export function dimension(name: string): Dimension {
   return self;
 }
 
+/** What separates the traits' values in a dimension's key: "NL123/847130". */
+export const KEY_SEPARATOR = '/';
+
 /**
- * Reads the keys of several dimensions of one item, each trait once (the scoring hot path:
- * twenty dimensions share a dozen traits). The result is aligned with the dimensions.
+ * Reads the values of several traits of one item, aligned with them, into a new array or the
+ * one given (the scoring hot path: twenty dimensions share a dozen traits, and each is read once).
  */
+export function createTraitReader(traits: readonly TraitName[]): (filing: FilingFeatures, item: ItemFeatures, into?: (string | null)[]) => (string | null)[] {
+  const read = traits.map((trait) => TRAITS[trait]);
+  return (filing, item, into = new Array<string | null>(read.length)) => {
+    for (let t = 0; t < read.length; t++) into[t] = (read[t] as Trait)(filing, item);
+    return into;
+  };
+}
+
+/** Reads the keys of several dimensions of one item, each trait once; aligned with the dimensions. */
 export function createKeyReader(dimensions: readonly Dimension[]): (filing: FilingFeatures, item: ItemFeatures) => (string | null)[] {
   const traits = [...new Set(dimensions.flatMap((d) => d.traits))];
   const slots = dimensions.map((d) => d.traits.map((t) => traits.indexOf(t)));
-  const values: (string | null)[] = new Array<string | null>(traits.length).fill(null);
+  const readTraits = createTraitReader(traits);
   return (filing, item) => {
-    for (let t = 0; t < traits.length; t++) values[t] = TRAITS[traits[t] as TraitName](filing, item);
+    const values = readTraits(filing, item);
     return slots.map((slot) => {
       let key = values[slot[0] as number] ?? null;
       for (let s = 1; s < slot.length && key !== null; s++) {
         const part = values[slot[s] as number] ?? null;
-        key = part === null ? null : `${key}/${part}`;
+        key = part === null ? null : key + KEY_SEPARATOR + part;
       }
       return key;
     });

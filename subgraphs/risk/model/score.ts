@@ -13,8 +13,9 @@ import type { FilingFeatures, ItemFeatures } from './features';
 import { bandFor, undervaluation, valuePerKg, type Band, type FairPriceModel } from './fair-price';
 import { compileTrees } from './compiled-trees';
 import type { TreeEnsemble } from './gbdt';
-import { createKeyReader, dimension, encode, sigmoid, smoothedRate, type Counts, type Dimension } from './profiles';
-import { AMOUNT_FEATURES, amountFeatures } from './tree-features';
+import { ABSENT, ProfileIndex, type ProfileTable } from './profile-table';
+import { createTraitReader, dimension, encode, sigmoid, smoothedRate, type Counts, type Dimension, type TraitName } from './profiles';
+import { AMOUNT_FEATURES, writeAmountFeatures } from './tree-features';
 import type { LearnedModel } from './train';
 
 /** The price terms, in vector order after the profile dimensions. */
@@ -70,9 +71,9 @@ export interface Contribution {
   readonly evidence: string;
 }
 
-/** A contribution whose evidence is written out, from its key, the first time it is read. */
+/** A contribution whose evidence is written out the first time it is read. */
 class LazyContribution implements Contribution {
-  readonly #write: (key: string) => string;
+  readonly #write: () => string;
   #evidence: string | undefined;
 
   constructor(
@@ -80,13 +81,13 @@ class LazyContribution implements Contribution {
     readonly dimension: string,
     readonly key: string,
     readonly weight: number,
-    write: (key: string) => string,
+    write: () => string,
   ) {
     this.#write = write;
   }
 
   get evidence(): string {
-    this.#evidence ??= this.#write(this.key);
+    this.#evidence ??= this.#write();
     return this.#evidence;
   }
 }
@@ -101,32 +102,60 @@ export interface FilingScore {
   contributions: Contribution[];
 }
 
+/** Which contributions a score lists: by default every non-zero one. */
+export interface ExplainOptions {
+  /** At most this many, the largest. */
+  limit?: number;
+  /** None smaller than this, in |log-odds|. */
+  minWeight?: number;
+}
+
 export interface Scorer {
-  score(features: FilingFeatures): FilingScore;
+  /**
+   * The filing's score with its contributions. With options that leave some out, the listed ones
+   * no longer sum to the logit with the intercept; what is left out is never written, which is
+   * most of what explaining costs when an assessment lists a handful of reasons.
+   */
+  score(features: FilingFeatures, options?: ExplainOptions): FilingScore;
   /** The riskiest item's logit only: no contributions, for ranking many filings. */
   logit(features: FilingFeatures): number;
 }
 
-interface ProfileTable {
+interface ProfileTerm {
   dimension: Dimension;
   /** Its place among the trees' features. */
   index: number;
   coefficient: number;
-  /** Encoding per key, computed once. */
-  encodings: Map<string, number>;
+  table: ProfileTable;
   /** A key's evidence, from its counts. */
-  evidence: (key: string) => string;
+  evidence: (key: string, counts: Counts | undefined) => string;
 }
 
-/** What one item adds up to: the logit, and what each part of the model made of it. */
-interface ItemTerms {
-  z: number;
+/**
+ * What one item adds up to: the logit, and what each part of the model made of it. A scorer
+ * keeps two and reuses them (scoring is synchronous): the riskiest item's so far, and the next.
+ */
+class ItemTerms {
+  z = 0;
   /** The trees' input: the dimensions' encodings, then the amount features. */
-  x: Float64Array;
+  readonly x: Float64Array;
   /** The leaf each tree sent x to (empty without trees): what explaining reads. */
-  leaves: Int32Array;
-  keys: (string | null)[];
-  price: PriceFacts;
+  readonly leaves: Int32Array;
+  /** Per profile term, its key's slot in its table, UNSEEN or ABSENT. */
+  readonly slots: Int32Array;
+  /** The item's trait values, for the joined key of a key the model never counted. */
+  readonly values: (string | null)[];
+  /** Their numbers in the profile index. */
+  readonly numbers: Int32Array;
+  price: PriceFacts = { band: null, perKg: null, values: [] };
+
+  constructor(width: number, trees: number, profiles: number, traits: number) {
+    this.x = new Float64Array(width);
+    this.leaves = new Int32Array(trees);
+    this.slots = new Int32Array(profiles);
+    this.numbers = new Int32Array(traits);
+    this.values = new Array<string | null>(traits).fill(null);
+  }
 }
 
 /** A scorer for one model: encodings are computed once, a score is a few map lookups and tree walks. */
@@ -135,79 +164,147 @@ export function createScorer(model: LearnedModel): Scorer {
   const trees = model.trees ? compileTrees(model.trees) : null;
   const treeFeatures = featuresSplitOn(model.trees);
   // A dimension neither the regression nor a tree uses contributes nothing: it is not even read.
-  const profiles: ProfileTable[] = model.dimensions.flatMap((name, index) => {
+  const used = model.dimensions.flatMap((name, index) => {
     const coefficient = model.coefficients[name] ?? 0;
-    if (coefficient === 0 && !treeFeatures.has(index)) return [];
-    const counts = model.counts[name] ?? {};
-    const encodings = new Map<string, number>();
-    for (const [key, c] of Object.entries(counts)) encodings.set(key, encode(c, baseRate, priorStrength));
-    const write = profileEvidenceWriter(name, baseRate, priorStrength);
-    return [{ dimension: dimension(name), index, coefficient, encodings, evidence: (key: string) => write(key, counts[key]) }];
+    return coefficient === 0 && !treeFeatures.has(index) ? [] : [{ name, index, coefficient, dimension: dimension(name) }];
   });
+  const traits: TraitName[] = [...new Set(used.flatMap((u) => u.dimension.traits))];
+  const readTraits = createTraitReader(traits);
+  const profileIndex = new ProfileIndex(
+    traits.length,
+    used.map(({ name, dimension }) => ({ counts: model.counts[name] ?? {}, positions: dimension.traits.map((trait) => traits.indexOf(trait)) })),
+    (counts) => encode(counts, baseRate, priorStrength),
+  );
+  const profiles: ProfileTerm[] = used.map(({ name, index, coefficient, dimension }, j) => ({
+    dimension,
+    index,
+    coefficient,
+    table: profileIndex.tables[j] as ProfileTable,
+    evidence: profileEvidenceWriter(name, baseRate, priorStrength),
+  }));
   const priceCoefficients = PRICE_TERMS.map((term) => model.coefficients[term] ?? 0);
-  const readKeys = createKeyReader(profiles.map((p) => p.dimension));
   const width = model.dimensions.length + AMOUNT_FEATURES.length;
+  // Scratch for explaining, reused like the terms.
+  const fromTrees = new Float64Array(width);
+  const weights = new Float64Array(profiles.length);
+  let best = new ItemTerms(width, trees?.trees ?? 0, profiles.length, traits.length);
+  let next = new ItemTerms(width, trees?.trees ?? 0, profiles.length, traits.length);
 
-  function terms(filing: FilingFeatures, item: ItemFeatures): ItemTerms {
+  function add(filing: FilingFeatures, item: ItemFeatures, into: ItemTerms): void {
     let z = model.intercept;
-    const x = new Float64Array(width);
-    const keys = readKeys(filing, item);
+    const { x, slots, numbers, values } = into;
+    readTraits(filing, item, values);
+    profileIndex.read(values, numbers);
     for (let j = 0; j < profiles.length; j++) {
-      const key = keys[j];
-      if (key === null || key === undefined) continue;
-      const p = profiles[j] as ProfileTable;
-      const encoding = p.encodings.get(key) ?? 0;
+      const p = profiles[j] as ProfileTerm;
+      const slot = p.table.find(numbers, values);
+      slots[j] = slot;
+      const encoding = slot >= 0 ? (p.table.encodings[slot] as number) : 0;
       x[p.index] = encoding;
       z += p.coefficient * encoding;
     }
     const price = priceFacts(model.fairPrice, item);
     for (let t = 0; t < price.values.length; t++) z += (priceCoefficients[t] as number) * (price.values[t] as number);
-    const leaves = new Int32Array(trees?.trees ?? 0);
     if (trees) {
-      const amounts = amountFeatures(item, price);
-      for (let a = 0; a < amounts.length; a++) x[model.dimensions.length + a] = amounts[a] as number;
-      z += trees.predict(x, leaves);
+      writeAmountFeatures(item, price, x, model.dimensions.length);
+      z += trees.predict(x, into.leaves);
     }
-    return { z, x, leaves, keys, price };
+    into.z = z;
+    into.price = price;
   }
 
-  function riskiest(filing: FilingFeatures): { item: ItemFeatures; terms: ItemTerms } {
-    let best: { item: ItemFeatures; terms: ItemTerms } | undefined;
+  /** Leaves the riskiest item's terms in best. */
+  function riskiest(filing: FilingFeatures): ItemFeatures {
+    let found: ItemFeatures | undefined;
     for (const item of filing.items) {
-      const t = terms(filing, item);
-      if (!best || t.z > best.terms.z) best = { item, terms: t };
+      add(filing, item, next);
+      if (found === undefined || next.z > best.z) {
+        [best, next] = [next, best];
+        found = item;
+      }
     }
+    if (found) return found;
     // A filing without items is scored on its filing-level facts alone (no price terms).
-    return best ?? { item: EMPTY_ITEM, terms: terms(filing, EMPTY_ITEM) };
+    add(filing, EMPTY_ITEM, best);
+    return EMPTY_ITEM;
   }
 
-  function explain(item: ItemFeatures, { keys, x, leaves, price }: ItemTerms): { intercept: number; contributions: Contribution[] } {
-    const fromTrees = new Float64Array(width);
+  function explain(
+    item: ItemFeatures,
+    { slots, x, leaves, values, price }: ItemTerms,
+    { limit = Infinity, minWeight = 0 }: ExplainOptions,
+  ): { intercept: number; contributions: Contribution[] } {
+    fromTrees.fill(0);
     trees?.attribute(leaves, fromTrees);
+    const amounts = fromTrees.subarray(model.dimensions.length);
+    const others = priceContributions(price, priceCoefficients, amounts);
+    amountContributions(item, price, amounts, others);
+    // The profile terms' weights first: a contribution is made only for a term that is listed.
+    const largest = new Largest(limit, minWeight);
+    for (const c of others) largest.offer(Math.abs(c.weight));
+    for (let j = 0; j < profiles.length; j++) {
+      const p = profiles[j] as ProfileTerm;
+      const weight = slots[j] === ABSENT ? 0 : p.coefficient * (x[p.index] as number) + (fromTrees[p.index] as number);
+      weights[j] = weight;
+      largest.offer(Math.abs(weight));
+    }
+    const cut = Math.max(Number.MIN_VALUE, largest.cut());
     const out: Contribution[] = [];
     for (let j = 0; j < profiles.length; j++) {
-      const key = keys[j];
-      const p = profiles[j] as ProfileTable;
-      if (key === null || key === undefined) continue;
-      const weight = p.coefficient * (x[p.index] as number) + (fromTrees[p.index] as number);
-      if (weight === 0) continue;
-      out.push(new LazyContribution(p.dimension.code, p.dimension.name, key, weight, p.evidence));
+      const weight = weights[j] as number;
+      if (Math.abs(weight) < cut) continue;
+      const p = profiles[j] as ProfileTerm;
+      const slot = slots[j] as number;
+      const key = slot >= 0 ? (p.table.keys[slot] as string) : p.table.join(values);
+      const counts = slot >= 0 ? p.table.counts[slot] : undefined;
+      out.push(new LazyContribution(p.dimension.code, p.dimension.name, key, weight, () => p.evidence(key, counts)));
     }
-    const amounts = AMOUNT_FEATURES.map((_, a) => fromTrees[model.dimensions.length + a] as number);
-    out.push(...priceContributions(price, priceCoefficients, amounts), ...amountContributions(item, price, amounts));
-    return {
-      intercept: model.intercept + (trees?.baseline ?? 0),
-      contributions: out.sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight)),
-    };
+    for (const c of others) if (c.weight !== 0 && Math.abs(c.weight) >= cut) out.push(c);
+    // Stable: equal weights keep the order above (profiles, prices, amounts), whatever the cut.
+    out.sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight));
+    return { intercept: model.intercept + (trees?.baseline ?? 0), contributions: out.length > limit ? out.slice(0, limit) : out };
   }
 
   return {
-    logit: (filing) => riskiest(filing).terms.z,
-    score(filing) {
-      const { item, terms: t } = riskiest(filing);
-      return { probability: sigmoid(t.z), logit: t.z, item: item.itemNumber, ...explain(item, t) };
+    logit(filing) {
+      riskiest(filing);
+      return best.z;
+    },
+    score(filing, options = {}) {
+      const item = riskiest(filing);
+      return { probability: sigmoid(best.z), logit: best.z, item: item.itemNumber, ...explain(item, best, options) };
     },
   };
+}
+
+/**
+ * The smallest magnitude a listing of at most `limit` contributions of at least `minWeight`
+ * keeps: offered magnitudes are kept, largest first, in a buffer of `limit` (a handful).
+ */
+class Largest {
+  readonly #top: number[] = [];
+
+  constructor(
+    readonly limit: number,
+    readonly minWeight: number,
+  ) {}
+
+  offer(magnitude: number): void {
+    if (magnitude === 0 || magnitude < this.minWeight || this.limit === Infinity) return;
+    const top = this.#top;
+    if (top.length === this.limit && magnitude <= (top[top.length - 1] as number)) return;
+    let at = Math.min(top.length, this.limit - 1);
+    while (at > 0 && (top[at - 1] as number) < magnitude) {
+      top[at] = top[at - 1] as number;
+      at--;
+    }
+    top[at] = magnitude;
+  }
+
+  /** Contributions smaller than this are left out. */
+  cut(): number {
+    return this.#top.length === this.limit ? Math.max(this.minWeight, this.#top[this.limit - 1] as number) : this.minWeight;
+  }
 }
 
 /** The features some tree splits on. */
@@ -247,7 +344,8 @@ export function profileEvidenceWriter(name: string, baseRate: number, priorStren
   const label = name.replaceAll('_', '×');
   const overall = `vs ${pct(baseRate)} overall`;
   return (key, counts) => {
-    const [n, k] = counts ?? [0, 0];
+    const n = counts?.[0] ?? 0;
+    const k = counts?.[1] ?? 0;
     return `${label} ${key}: ${k} irregular of ${n} controls, smoothed ${pct(smoothedRate(counts, baseRate, priorStrength))} ${overall}`;
   };
 }
@@ -256,7 +354,7 @@ export function profileEvidenceWriter(name: string, baseRate: number, priorStren
  * The price terms' contributions, grouped by code, with the trees' share of the position against
  * the band (amounts[0]) under the code of its side of the median.
  */
-function priceContributions(facts: PriceFacts, coefficients: readonly number[], amounts: readonly number[]): Contribution[] {
+function priceContributions(facts: PriceFacts, coefficients: readonly number[], amounts: ArrayLike<number>): Contribution[] {
   const grouped = new Map<string, number>();
   const add = (code: string, weight: number) => {
     if (weight !== 0) grouped.set(code, (grouped.get(code) ?? 0) + weight);
@@ -288,16 +386,33 @@ function priceContributions(facts: PriceFacts, coefficients: readonly number[], 
 }
 
 /** The trees' shares of the declared amounts themselves (amounts[1..3], as AMOUNT_FEATURES). */
-function amountContributions(item: ItemFeatures, facts: PriceFacts, amounts: readonly number[]): Contribution[] {
-  const part = (code: string, dimension: string, what: string, value: number | null, unit: string, weight: number): Contribution => {
-    const key = value === null ? 'not stated' : `${eur(value)} ${unit}`;
-    return { code, dimension, key, weight, evidence: `${what} ${key}` };
+function amountContributions(item: ItemFeatures, facts: PriceFacts, amounts: ArrayLike<number>, out: Contribution[]): void {
+  const add = (code: string, dimension: string, what: string, value: number | null, unit: string, weight: number) => {
+    if (weight !== 0) out.push(new AmountContribution(code, dimension, weight, what, value, unit));
   };
-  return [
-    part('VALUE_PER_KG', 'valuePerKg', 'value per kg', facts.perKg, 'EUR/kg', amounts[1] as number),
-    part('DECLARED_VALUE', 'declaredValue', 'statistical value', item.valueEur, 'EUR', amounts[2] as number),
-    part('DECLARED_NET_MASS', 'declaredNetMass', 'net mass', item.netMass, 'kg', amounts[3] as number),
-  ].filter((contribution) => contribution.weight !== 0);
+  add('VALUE_PER_KG', 'valuePerKg', 'value per kg', facts.perKg, 'EUR/kg', amounts[1] as number);
+  add('DECLARED_VALUE', 'declaredValue', 'statistical value', item.valueEur, 'EUR', amounts[2] as number);
+  add('DECLARED_NET_MASS', 'declaredNetMass', 'net mass', item.netMass, 'kg', amounts[3] as number);
+}
+
+/** A declared amount's contribution; the amount is written out only when read. */
+class AmountContribution implements Contribution {
+  constructor(
+    readonly code: string,
+    readonly dimension: string,
+    readonly weight: number,
+    private readonly what: string,
+    private readonly value: number | null,
+    private readonly unit: string,
+  ) {}
+
+  get key(): string {
+    return this.value === null ? 'not stated' : `${eur(this.value)} ${this.unit}`;
+  }
+
+  get evidence(): string {
+    return `${this.what} ${this.key}`;
+  }
 }
 
 const eur = (value: number) => (value >= 100 ? value.toFixed(0) : value >= 1 ? value.toFixed(2) : value.toPrecision(2));

@@ -18,6 +18,15 @@ const log10OrNaN = (value: number | null): number => (value !== null && value > 
 
 /** Aligned with AMOUNT_FEATURES. */
 export function amountFeatures(item: ItemFeatures, price: PriceFacts): number[] {
-  const logRatio = price.band && price.perKg !== null ? Math.log(price.perKg / price.band.median) : Number.NaN;
-  return [logRatio, log10OrNaN(price.perKg), log10OrNaN(item.valueEur), log10OrNaN(item.netMass)];
+  const out = new Array<number>(AMOUNT_FEATURES.length);
+  writeAmountFeatures(item, price, out, 0);
+  return out;
+}
+
+/** As amountFeatures, into x from `at` on (the scorer's reused input, without an array per item). */
+export function writeAmountFeatures(item: ItemFeatures, price: PriceFacts, x: { [index: number]: number }, at: number): void {
+  x[at] = price.band && price.perKg !== null ? Math.log(price.perKg / price.band.median) : Number.NaN;
+  x[at + 1] = log10OrNaN(price.perKg);
+  x[at + 2] = log10OrNaN(item.valueEur);
+  x[at + 3] = log10OrNaN(item.netMass);
 }
