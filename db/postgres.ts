@@ -36,8 +36,9 @@ export async function postgresBinaries(): Promise<PostgresBinaries> {
 
 /**
  * npm tarballs cannot carry symlinks, so the package's postinstall creates its shared-library
- * links (libicuuc.so.60 → libicuuc.so.60.2, ...). Under `--ignore-scripts` it never ran, and
- * postgres cannot load without them: create any that are missing, inside the package only.
+ * links (libicuuc.so.60 → libicuuc.so.60.2, ...). package.json's allowScripts denies it (as does
+ * `--ignore-scripts`), and postgres cannot load without them: create any that are missing, inside
+ * the package only.
  */
 function restoreLibraryLinks(nativeDir: string): void {
   const list = join(nativeDir, 'pg-symlinks.json');

@@ -32,7 +32,7 @@ import { openWriters } from './ingest/writers';
 import { runTool } from './risk/services';
 
 const USAGE =
-  'Usage: npm run risk:evaluate -- --history <train.csv> [--history <more.csv>] --holdout <valid.csv> [--dimensions importer,hs6,hs6_origin,...] [--prior-strength 10] [--trees 100 | --no-trees]';
+  'Usage: npm run risk:evaluate -- --history <train.csv> [--history <more.csv>] --holdout <valid.csv> [--dimensions importer,hs6,hs6_origin,...] [--prior-strength 10] [--trees 50 | --no-trees]';
 export const INSPECTION_RATES = [0.01, 0.02, 0.05, 0.1] as const;
 
 export interface RankingReport {

@@ -129,6 +129,8 @@ interface ProfileTerm {
   table: ProfileTable;
   /** A key's evidence, from its counts. */
   evidence: (key: string, counts: Counts | undefined) => string;
+  /** Per slot, its evidence once written: the same importers and commodities come back all day. */
+  written: (string | undefined)[];
 }
 
 /**
@@ -181,6 +183,7 @@ export function createScorer(model: LearnedModel): Scorer {
     coefficient,
     table: profileIndex.tables[j] as ProfileTable,
     evidence: profileEvidenceWriter(name, baseRate, priorStrength),
+    written: [],
   }));
   const priceCoefficients = PRICE_TERMS.map((term) => model.coefficients[term] ?? 0);
   const width = model.dimensions.length + AMOUNT_FEATURES.length;
@@ -255,9 +258,14 @@ export function createScorer(model: LearnedModel): Scorer {
       if (Math.abs(weight) < cut) continue;
       const p = profiles[j] as ProfileTerm;
       const slot = slots[j] as number;
-      const key = slot >= 0 ? (p.table.keys[slot] as string) : p.table.join(values);
-      const counts = slot >= 0 ? p.table.counts[slot] : undefined;
-      out.push(new LazyContribution(p.dimension.code, p.dimension.name, key, weight, () => p.evidence(key, counts)));
+      if (slot >= 0) {
+        const key = p.table.keys[slot] as string;
+        const write = () => (p.written[slot] ??= p.evidence(key, p.table.counts[slot]));
+        out.push(new LazyContribution(p.dimension.code, p.dimension.name, key, weight, write));
+      } else {
+        const key = p.table.join(values);
+        out.push(new LazyContribution(p.dimension.code, p.dimension.name, key, weight, () => p.evidence(key, undefined)));
+      }
     }
     for (const c of others) if (c.weight !== 0 && Math.abs(c.weight) >= cut) out.push(c);
     // Stable: equal weights keep the order above (profiles, prices, amounts), whatever the cut.
