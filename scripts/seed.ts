@@ -25,6 +25,8 @@ import { fromRecords } from './ingest/sources';
 import { openWriters } from './ingest/writers';
 
 export const KCS_TRAIN = fileURLToPath(new URL('../data/kcs-synthetic/train.csv', import.meta.url));
+/** Records per request to a subgraph that stores them one at a time. */
+const RECORD_BY_RECORD_BATCH = 200;
 
 export interface SeedOptions {
   /** Subgraph name → its GraphQL URL, where it is not the registry's default (tests, in-process platforms). */
@@ -47,9 +49,9 @@ export async function seedDemoData(options: SeedOptions): Promise<IngestSummary 
 
   const { writers, empty, finish } = await openWriters({ urls: options.urls, callerId: 'demo-seed', token: options.token });
   // One stream per subgraph, sent side by side: one subgraph stores a batch while another's is validated.
-  const streams: { subgraph: string; records: unknown[] }[] = [];
-  const load = (subgraph: string, demo: () => unknown[]) => {
-    if (!onlyIfEmpty || empty[subgraph]) streams.push({ subgraph, records: demo() });
+  const streams: { subgraph: string; records: unknown[]; batchSize: number }[] = [];
+  const load = (subgraph: string, demo: () => unknown[], batchSize = 5_000) => {
+    if (!onlyIfEmpty || empty[subgraph]) streams.push({ subgraph, records: demo(), batchSize });
     else log(`${subgraph}: demo data already present`);
   };
   load('aeo', () => {
@@ -58,24 +60,35 @@ export async function seedDemoData(options: SeedOptions): Promise<IngestSummary 
     return aeoRecords({ operators: [...demo.operators, ...fromKcs.operators], authorisations: [...demo.authorisations, ...fromKcs.authorisations] });
   });
   load('declarations', () => [...kcs().flatMap(({ declaration, control }) => (control ? [declaration, control] : [declaration])), ...generateEnsDemoRecords()]);
-  load('licences', () => {
-    const licences = generateLicenceDemoRecords(kcsDeclarations());
-    return [...licences.licences, ...licences.usages];
-  });
-  load('mra', () => {
-    const mra = generateMraDemoRecords();
-    return [...mra.partnerTraders, ...mra.consents, ...mra.lanes];
-  });
+  // Licences and partner traders are stored one record at a time, a few reads and writes each:
+  // while the declarations loaded beside them, 1,443 licence records in one batch once took longer
+  // than the watchdogs allow. Small batches keep every request far inside them.
+  load(
+    'licences',
+    () => {
+      const licences = generateLicenceDemoRecords(kcsDeclarations());
+      return [...licences.licences, ...licences.usages];
+    },
+    RECORD_BY_RECORD_BATCH,
+  );
+  load(
+    'mra',
+    () => {
+      const mra = generateMraDemoRecords();
+      return [...mra.partnerTraders, ...mra.consents, ...mra.lanes];
+    },
+    RECORD_BY_RECORD_BATCH,
+  );
   const total = streams.reduce((sum, { records }) => sum + records.length, 0);
   if (total === 0) return null;
 
   const progress = createProgress('demo data', total);
   const done = streams.map(() => 0);
   const summaries = await Promise.all(
-    streams.map(({ subgraph, records }, index) =>
+    streams.map(({ subgraph, records, batchSize }, index) =>
       ingest(fromRecords(records, `${subgraph} demo data`), {
         writers,
-        batchSize: 5_000,
+        batchSize,
         progress: {
           update: (count) => {
             done[index] = count;

@@ -22,8 +22,12 @@ export interface IngestHandler {
   kinds: readonly string[];
   /** True while the subgraph holds none of its data: npm start loads demo data only then. */
   isEmpty(): Promise<boolean>;
-  /** One outcome per record, in order. A bad record is rejected; the rest of its batch is stored. */
-  write(records: readonly unknown[], caller: Caller): Promise<RecordOutcome[]>;
+  /**
+   * One outcome per record, in order. A bad record is rejected; the rest of its batch is stored.
+   * A writer that stores record by record says so through `progress`, so that a batch that is slow
+   * but moving is not taken for a stuck engine.
+   */
+  write(records: readonly unknown[], caller: Caller, progress: (step: string) => void): Promise<RecordOutcome[]>;
   /** After a whole file: steps that need all of it, such as retiring what a list no longer names. */
   finish?(caller: Caller): Promise<void>;
 }
@@ -41,7 +45,11 @@ export function rejection(error: unknown): RecordOutcome {
 }
 
 /** Writes records one at a time, each rejected alone if it is invalid: for subgraphs with few records. */
-export async function eachRecord(records: readonly unknown[], write: (record: unknown) => Promise<RecordOutcome['status']>): Promise<RecordOutcome[]> {
+export async function eachRecord(
+  records: readonly unknown[],
+  write: (record: unknown) => Promise<RecordOutcome['status']>,
+  progress?: (step: string) => void,
+): Promise<RecordOutcome[]> {
   const outcomes: RecordOutcome[] = [];
   for (const record of records) {
     try {
@@ -49,6 +57,7 @@ export async function eachRecord(records: readonly unknown[], write: (record: un
     } catch (error) {
       outcomes.push(rejection(error));
     }
+    progress?.(`${outcomes.length.toLocaleString('en')} of ${records.length.toLocaleString('en')} records`);
   }
   return outcomes;
 }
@@ -78,7 +87,8 @@ export function ingestRoute(handler: IngestHandler, trust: Pick<Trust, 'identity
       const watchdog = watchJob('storing the batch', Math.round(stallLimitMs() * 0.75));
       watchdog.progress(`${records.length.toLocaleString('en')} records`);
       try {
-        sendJson(res, 200, { results: await watchdog.guard(handler.write(records, caller)) });
+        const progress = (step: string) => watchdog.progress(step);
+        sendJson(res, 200, { results: await watchdog.guard(handler.write(records, caller, progress)) });
       } catch (error) {
         if (!(error instanceof StalledError)) throw error;
         fail(res, 503, 'STALLED', error.message);

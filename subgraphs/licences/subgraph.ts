@@ -23,12 +23,16 @@ export const licencesSubgraph: SubgraphDefinition<LicencesModels, LicencesLoader
   ingest: (models) => ({
     kinds: ['licence', 'licenceUsage'],
     isEmpty: async () => (await models.licences.findOne({}, { _id: 1 }).lean().exec()) === null,
-    write: (records, caller) =>
-      eachRecord(records, async (record) => {
-        const typed = record as LicenceRecord | LicenceUsageRecord;
-        if (typed?.kind === 'licence') return (await issueLicence(models, typed, caller)).status;
-        if (typed?.kind === 'licenceUsage') return (await recordUsage(models, typed)).status;
-        throw badUserInput('kind', 'must be licence or licenceUsage');
-      }),
+    write: (records, caller, progress) =>
+      eachRecord(
+        records,
+        async (record) => {
+          const typed = record as LicenceRecord | LicenceUsageRecord;
+          if (typed?.kind === 'licence') return (await issueLicence(models, typed, caller)).status;
+          if (typed?.kind === 'licenceUsage') return (await recordUsage(models, typed)).status;
+          throw badUserInput('kind', 'must be licence or licenceUsage');
+        },
+        progress,
+      ),
   }),
 };

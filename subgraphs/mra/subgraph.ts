@@ -24,18 +24,22 @@ export const mraSubgraph: SubgraphDefinition<MraModels, MraLoaders> = {
   ingest: (models) => ({
     kinds: ['partnerTrader', 'consent', 'tradeLane'],
     isEmpty: async () => (await models.partners.findOne({}, { _id: 1 }).lean().exec()) === null,
-    async write(records) {
+    async write(records, _caller, progress) {
       const programmes = await storedProgrammes(models);
-      return eachRecord(records, async (record) => {
-        const typed = record as PartnerTraderRecord | ConsentRecord | TradeLaneRecord;
-        if (typed?.kind === 'partnerTrader') return writePartnerTrader(models, programmes, typed);
-        if (typed?.kind === 'consent') {
-          if (typeof typed.granted !== 'boolean') throw badUserInput('granted', 'must be true or false');
-          return (await setConsent(models, typed, typed.granted)).status;
-        }
-        if (typed?.kind === 'tradeLane') return (await registerLane(models, typed)).status;
-        throw badUserInput('kind', 'must be partnerTrader, consent or tradeLane');
-      });
+      return eachRecord(
+        records,
+        async (record) => {
+          const typed = record as PartnerTraderRecord | ConsentRecord | TradeLaneRecord;
+          if (typed?.kind === 'partnerTrader') return writePartnerTrader(models, programmes, typed);
+          if (typed?.kind === 'consent') {
+            if (typeof typed.granted !== 'boolean') throw badUserInput('granted', 'must be true or false');
+            return (await setConsent(models, typed, typed.granted)).status;
+          }
+          if (typed?.kind === 'tradeLane') return (await registerLane(models, typed)).status;
+          throw badUserInput('kind', 'must be partnerTrader, consent or tradeLane');
+        },
+        progress,
+      );
     },
     finish: async () => {
       await retireUnlisted(models);

@@ -84,7 +84,7 @@ describe('a long job whose engine stops answering', () => {
       expect(proxy.forwarded, output).toBeGreaterThanOrEqual(3_000_000);
       expect(code, output).toBe(1);
       expect(output).toMatch(
-        /demo data stopped at batch \d+ \(.+\): the \w+ subgraph: storing the batch made no progress for 2 s at [\d,]+ records; waiting for \w+ on stalled_\w+\.\w+ \(\d+ s\)/,
+        /demo data stopped at batch \d+ \(.+\): the \w+ subgraph: storing the batch made no progress for 2 s at (?:[\d,]+ of )?[\d,]+ records; waiting for \w+ on stalled_\w+\.\w+ \(\d+ s\)/,
       );
     } finally {
       await proxy.close();
