@@ -281,6 +281,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       if (!(m > 0)) throw new Error(`--prior-strength must be a positive number\n${USAGE}`);
       learnOptions.priorStrength = m;
     }
+    if (values.trees !== undefined && values['no-trees']) throw new Error(`--trees and --no-trees contradict each other: give one\n${USAGE}`);
     if (values.trees !== undefined) {
       const trees = Number(values.trees);
       if (!(Number.isInteger(trees) && trees >= 1)) throw new Error(`--trees must be a whole number of trees, at least 1\n${USAGE}`);

@@ -48,6 +48,11 @@ export function valuePerKg(item: Pick<ItemFeatures, 'valueEur' | 'netMass'>): nu
 }
 
 const cellKey = (hs6: string, origin: string | null) => `${hs6}/${origin ?? ''}`;
+/** A cell key's HS6 and origin ('' when not stated), as cellKey joined them. */
+const cellParts = (key: string): [hs6: string, origin: string] => {
+  const slash = key.indexOf('/');
+  return [key.slice(0, slash), key.slice(slash + 1)];
+};
 
 /** Records an item's value per kg, when it has one and a commodity code of at least 6 digits. */
 export function addSample(samples: FairPriceSamples, item: ItemFeatures): void {
@@ -147,9 +152,8 @@ function bandIndexOf(bands: Record<string, Band>): BandIndex {
     if (band.level === 'HS4') index.hs4.set(band.key, band);
     else if (band.level === 'HS6') cellOf(band.key).band = band;
     else {
-      // A cell key is "<hs6>/<origin>", the origin empty when not stated (cellKey).
-      const slash = band.key.indexOf('/');
-      cellOf(band.key.slice(0, slash)).origins.set(band.key.slice(slash + 1), band);
+      const [code, origin] = cellParts(band.key);
+      cellOf(code).origins.set(origin, band);
     }
   }
   bandIndexes.set(bands, index);
