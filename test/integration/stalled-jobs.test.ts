@@ -69,12 +69,13 @@ describe('a long job whose engine stops answering', () => {
 
   it('makes npm start exit non-zero with that message while it loads the demo data', async () => {
     // The proxy passes the first 3 MB on (the operators and the start of the declarations), then swallows everything.
+    // The limit is wider than the first test's: 5,000 operators in one batch must not pass for a stall on a busy machine.
     const proxy = await startStallingProxy(engine.uri, { stallAfterBytes: 3_000_000 });
     const startDir = temporaryDataDir('stalled-start-');
     try {
       const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
         cwd: ROOT,
-        env: { ...process.env, MONGODB_URI: proxy.uri, MONGODB_DB_PREFIX: 'stalled', DATA_DIR: startDir, JOB_STALL_TIMEOUT_MS: '3000', NO_COLOR: '1' },
+        env: { ...process.env, MONGODB_URI: proxy.uri, MONGODB_DB_PREFIX: 'stalled', DATA_DIR: startDir, JOB_STALL_TIMEOUT_MS: '8000', NO_COLOR: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';
@@ -84,7 +85,7 @@ describe('a long job whose engine stops answering', () => {
       expect(proxy.forwarded, output).toBeGreaterThanOrEqual(3_000_000);
       expect(code, output).toBe(1);
       expect(output).toMatch(
-        /demo data stopped at batch \d+ \(.+\): the \w+ subgraph: storing the batch made no progress for 2 s at (?:[\d,]+ of )?[\d,]+ records; waiting for \w+ on stalled_\w+\.\w+ \(\d+ s\)/,
+        /demo data stopped at batch \d+ \(.+\): the \w+ subgraph: storing the batch made no progress for 6 s at (?:[\d,]+ of )?[\d,]+ records; waiting for \w+ on stalled_\w+\.\w+ \(\d+ s\)/,
       );
     } finally {
       await proxy.close();
